@@ -1,0 +1,614 @@
+// Package hub is huecast's room server: it holds one room's colour and
+// members, and fans every accepted colour out to all of them over WebSockets.
+//
+// One goroutine, Run's, owns the room state and the set of connections;
+// connections reach it through a channel. Each connection has exactly one
+// reader goroutine (the HTTP handler's) and one writer goroutine, which owns
+// every write and the heartbeat pings: gorilla/websocket allows one
+// concurrent writer only.
+package hub
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/huecast/huecast/hub/wire"
+)
+
+const (
+	// helloWait is how long a new connection may take to say hello; one that
+	// never does is closed, so idle sockets cannot pile up.
+	helloWait = 5 * time.Second
+	// closeGrace is how long a closing connection waits for the client's
+	// close reply before hanging up; closing with unread data would reset
+	// the connection and lose the close frame.
+	closeGrace = 1 * time.Second
+	// backstopReadLimit makes gorilla refuse absurd frames from their header
+	// alone. Frames above wire.MaxFrame but below this are refused by the
+	// reader itself, which can first say why (too_large).
+	backstopReadLimit = 1 << 20
+	// DefaultSendQueue is how many frames may wait for a slow client before
+	// it is dropped: at 100 colours/s, over two seconds of backlog.
+	DefaultSendQueue = 256
+)
+
+// Config says which room a hub serves.
+type Config struct {
+	Room   string       // the room's name; wire.DefaultRoom if empty
+	Host   string       // the hosting peer's display name, sent in welcome
+	Logger *slog.Logger // nil discards logs
+	// SendQueue bounds each client's queue of unsent frames; 0 means
+	// DefaultSendQueue.
+	SendQueue int
+	// Page serves GET / and anything else not under /ws and /api/; nil
+	// answers 404.
+	Page http.Handler
+	// CheckOrigin decides whether a browser page from another origin may
+	// open a WebSocket; nil accepts native clients (no Origin header) and
+	// pages served by this host only.
+	CheckOrigin func(r *http.Request) bool
+}
+
+// State is a snapshot of a room.
+type State struct {
+	Room   string      `json:"room"`
+	Color  string      `json:"color"`
+	Seq    uint64      `json:"seq"`
+	By     string      `json:"by"`
+	ByName string      `json:"by_name"`
+	Peers  []wire.Peer `json:"peers"`
+}
+
+// Hub serves one room. Create it with New, serve it over HTTP, and call Run;
+// connections wait for Run to take them.
+type Hub struct {
+	cfg      Config
+	log      *slog.Logger
+	mux      *http.ServeMux
+	upgrader websocket.Upgrader
+
+	register chan *conn      // new connections to Run; unbuffered, so none is lost at shutdown
+	events   chan event      // connections to Run
+	stateReq chan chan State // State and /api/state to Run
+	done     chan struct{}   // closed when Run returns
+	runOnce  chan struct{}   // holds one token: Run may start once
+
+	// Owned by Run's goroutine.
+	conns  map[*conn]struct{} // every open connection, joined or not
+	peers  []*conn            // joined connections, in join order
+	color  string
+	seq    uint64
+	by     string
+	byName string
+}
+
+// New returns a hub for cfg.Room, starting green. The caller must call Run.
+func New(cfg Config) *Hub {
+	cfg.Room = wire.CleanRoom(cfg.Room)
+	if cfg.Room == "" {
+		cfg.Room = wire.DefaultRoom
+	}
+	if cfg.SendQueue <= 0 {
+		cfg.SendQueue = DefaultSendQueue
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	h := &Hub{
+		cfg:      cfg,
+		log:      log.With("room", cfg.Room),
+		register: make(chan *conn),
+		events:   make(chan event, 64),
+		stateReq: make(chan chan State),
+		done:     make(chan struct{}),
+		runOnce:  make(chan struct{}, 1),
+		conns:    map[*conn]struct{}{},
+		color:    wire.StartColor,
+	}
+	h.runOnce <- struct{}{}
+	h.upgrader = websocket.Upgrader{
+		ReadBufferSize:  1024,
+		WriteBufferSize: 1024,
+		CheckOrigin:     cfg.CheckOrigin,
+		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
+			http.Error(w, "huecast: "+reason.Error(), status)
+		},
+	}
+	h.mux = http.NewServeMux()
+	h.mux.HandleFunc("GET /ws", h.serveWS)
+	h.mux.HandleFunc("GET /api/state", h.serveState)
+	if cfg.Page != nil {
+		h.mux.Handle("/", cfg.Page)
+	}
+	return h
+}
+
+// ServeHTTP serves /ws, /api/state and the page.
+func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// Done is closed when Run has returned.
+func (h *Hub) Done() <-chan struct{} { return h.done }
+
+// State returns the room's state as Run sees it.
+func (h *Hub) State(ctx context.Context) (State, error) {
+	reply := make(chan State, 1)
+	select {
+	case h.stateReq <- reply:
+		return <-reply, nil
+	case <-h.done:
+		return State{}, errors.New("hub: stopped")
+	case <-ctx.Done():
+		return State{}, ctx.Err()
+	}
+}
+
+func (h *Hub) serveState(w http.ResponseWriter, r *http.Request) {
+	st, err := h.State(r.Context())
+	if err != nil {
+		http.Error(w, "huecast: the hub is not running", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(st)
+}
+
+// Run owns the room until ctx ends, then closes every connection with a
+// close frame saying "hub shutting down" and returns once their writers have
+// finished (or closeGrace+WriteWait has passed). Run may be called once.
+func (h *Hub) Run(ctx context.Context) error {
+	select {
+	case <-h.runOnce:
+	default:
+		return errors.New("hub: Run called twice")
+	}
+	defer close(h.done)
+	for {
+		select {
+		case <-ctx.Done():
+			h.shutdown()
+			return nil
+		case c := <-h.register:
+			h.conns[c] = struct{}{}
+		case ev := <-h.events:
+			h.handle(ev)
+		case reply := <-h.stateReq:
+			reply <- h.snapshot()
+		}
+	}
+}
+
+func (h *Hub) snapshot() State {
+	st := State{Room: h.cfg.Room, Color: h.color, Seq: h.seq, By: h.by, ByName: h.byName, Peers: h.peerList()}
+	return st
+}
+
+func (h *Hub) peerList() []wire.Peer {
+	ps := make([]wire.Peer, len(h.peers))
+	for i, c := range h.peers {
+		ps[i] = c.peer
+	}
+	return ps
+}
+
+func (h *Hub) shutdown() {
+	for c := range h.conns {
+		h.closeConn(c, websocket.CloseGoingAway, "hub shutting down")
+	}
+	deadline := time.NewTimer(closeGrace + wire.WriteWait)
+	defer deadline.Stop()
+	for c := range h.conns {
+		select {
+		case <-c.writerDone:
+		case <-deadline.C:
+			h.log.Warn("hub: connections still closing at shutdown", "left", len(h.conns))
+			return
+		}
+	}
+}
+
+// post hands an event to Run; it gives up when Run has returned.
+func (h *Hub) post(ev event) bool {
+	select {
+	case h.events <- ev:
+		return true
+	case <-h.done:
+		return false
+	}
+}
+
+type eventKind int
+
+const (
+	evFrame    eventKind = iota // a frame decoded, or a protocol error in err
+	evTooLarge                  // a frame over wire.MaxFrame
+	evGone                      // the reader has stopped; reason says why
+)
+
+type event struct {
+	kind   eventKind
+	c      *conn
+	in     wire.In
+	err    *wire.ProtocolError
+	reason string
+}
+
+// conn is one client connection. send is written by Run only and closed by
+// Run only; closeCode and closeText are set by Run before it closes send.
+type conn struct {
+	ws         *websocket.Conn
+	remote     string
+	send       chan []byte
+	closeCode  int
+	closeText  string
+	readerDone chan struct{}
+	writerDone chan struct{}
+	// writeFailed tells the reader that the connection ended because a write
+	// timed out: the client was too slow, not gone.
+	writeFailed atomic.Bool
+
+	// Owned by Run.
+	closing bool
+	joined  bool
+	peer    wire.Peer
+}
+
+func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
+	ws, err := h.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		h.log.Debug("hub: upgrade refused", "remote", r.RemoteAddr, "err", err)
+		return // the upgrader has answered
+	}
+	c := &conn{
+		ws:         ws,
+		remote:     r.RemoteAddr,
+		send:       make(chan []byte, h.cfg.SendQueue),
+		readerDone: make(chan struct{}),
+		writerDone: make(chan struct{}),
+	}
+	registered := false
+	select {
+	case h.register <- c:
+		registered = true
+	case <-h.done:
+	case <-r.Context().Done():
+	}
+	if !registered {
+		_ = ws.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(websocket.CloseGoingAway, "hub shutting down"),
+			time.Now().Add(wire.WriteWait))
+		ws.Close()
+		return
+	}
+	go c.writeLoop()
+	h.readLoop(c)
+}
+
+// readLoop is c's only reader. It decodes frames and posts them to Run.
+func (h *Hub) readLoop(c *conn) {
+	defer close(c.readerDone)
+	ws := c.ws
+	ws.SetReadLimit(backstopReadLimit)
+	_ = ws.SetReadDeadline(time.Now().Add(helloWait))
+	helloSeen := false
+	ws.SetPongHandler(func(string) error {
+		if helloSeen {
+			return ws.SetReadDeadline(time.Now().Add(wire.PongWait))
+		}
+		return nil
+	})
+	buf := make([]byte, wire.MaxFrame+1)
+	for {
+		typ, r, err := ws.NextReader()
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				// gorilla has sent close 1009; read what the client is still
+				// sending so that hanging up does not reset the connection
+				// before the client has read that close frame.
+				_ = ws.SetReadDeadline(time.Now().Add(closeGrace))
+				_, _ = io.CopyN(io.Discard, ws.UnderlyingConn(), 4*backstopReadLimit)
+			}
+			reason := goneReason(err)
+			if c.writeFailed.Load() {
+				reason = wire.ReasonDropped
+			}
+			h.post(event{kind: evGone, c: c, reason: reason})
+			return
+		}
+		n, err := io.ReadFull(r, buf)
+		switch {
+		case n > wire.MaxFrame:
+			h.post(event{kind: evTooLarge, c: c})
+			h.drainUntilClosed(c)
+			return
+		case err != nil && err != io.ErrUnexpectedEOF && err != io.EOF:
+			h.post(event{kind: evGone, c: c, reason: goneReason(err)})
+			return
+		}
+		if helloSeen {
+			_ = ws.SetReadDeadline(time.Now().Add(wire.PongWait))
+		}
+		if typ != websocket.TextMessage {
+			h.post(event{kind: evFrame, c: c, err: &wire.ProtocolError{Code: wire.CodeBadJSON, Message: "Binary frames are not accepted; send JSON text frames."}})
+			continue
+		}
+		in, err := wire.DecodeIn(buf[:n])
+		if err != nil {
+			var perr *wire.ProtocolError
+			errors.As(err, &perr)
+			h.post(event{kind: evFrame, c: c, err: perr})
+			continue
+		}
+		if in.Type == wire.TypeHello && !helloSeen {
+			helloSeen = true
+			_ = ws.SetReadDeadline(time.Now().Add(wire.PongWait))
+		}
+		if !h.post(event{kind: evFrame, c: c, in: in}) {
+			return
+		}
+	}
+}
+
+// drainUntilClosed reads and discards until the client answers the close
+// frame Run is sending, or the connection fails, so that closing the socket
+// does not reset it before the client has read why.
+func (h *Hub) drainUntilClosed(c *conn) {
+	_ = c.ws.SetReadDeadline(time.Now().Add(closeGrace + wire.WriteWait))
+	for {
+		if _, _, err := c.ws.NextReader(); err != nil {
+			h.post(event{kind: evGone, c: c, reason: wire.ReasonDropped})
+			return
+		}
+	}
+}
+
+func goneReason(err error) string {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return wire.ReasonTimeout
+	}
+	if errors.Is(err, websocket.ErrReadLimit) {
+		return wire.ReasonDropped
+	}
+	return wire.ReasonClosed
+}
+
+// writeLoop is c's only writer: queued frames and heartbeat pings. When Run
+// closes send it says goodbye with a close frame and hangs up.
+func (c *conn) writeLoop() {
+	defer close(c.writerDone)
+	ping := time.NewTicker(wire.PingPeriod)
+	defer ping.Stop()
+	for {
+		select {
+		case msg, ok := <-c.send:
+			if !ok {
+				c.hangUp()
+				return
+			}
+			_ = c.ws.SetWriteDeadline(time.Now().Add(wire.WriteWait))
+			if err := c.ws.WriteMessage(websocket.TextMessage, msg); err != nil {
+				c.writeFailed.Store(true)
+				c.ws.Close() // the reader notices and reports the client gone
+				return
+			}
+		case <-ping.C:
+			_ = c.ws.SetWriteDeadline(time.Now().Add(wire.WriteWait))
+			if err := c.ws.WriteMessage(websocket.PingMessage, nil); err != nil {
+				c.writeFailed.Store(true)
+				c.ws.Close()
+				return
+			}
+		}
+	}
+}
+
+func (c *conn) hangUp() {
+	_ = c.ws.WriteControl(websocket.CloseMessage,
+		websocket.FormatCloseMessage(c.closeCode, c.closeText),
+		time.Now().Add(wire.WriteWait))
+	select {
+	case <-c.readerDone:
+	case <-time.After(closeGrace):
+	}
+	c.ws.Close()
+}
+
+func (h *Hub) handle(ev event) {
+	c := ev.c
+	switch ev.kind {
+	case evGone:
+		if !c.closing {
+			h.leave(c, ev.reason)
+			h.closeConn(c, websocket.CloseNormalClosure, "")
+		}
+		delete(h.conns, c)
+	case evTooLarge:
+		h.sendError(c, &wire.ProtocolError{Code: wire.CodeTooLarge,
+			Message: "That frame is larger than the 4096 bytes a hub accepts; the connection is closed."})
+		h.drop(c, wire.ReasonDropped, websocket.CloseMessageTooBig, "frame too large")
+	case evFrame:
+		if c.closing {
+			return
+		}
+		if ev.err != nil {
+			h.sendError(c, ev.err)
+			return
+		}
+		h.frame(c, ev.in)
+	}
+}
+
+func (h *Hub) frame(c *conn, in wire.In) {
+	switch in.Type {
+	case wire.TypeHello:
+		h.hello(c, in)
+	case wire.TypePing:
+		h.sendTo(c, wire.Ping{Type: wire.TypePong, T: in.T})
+	case wire.TypeColor:
+		if !c.joined {
+			h.sendError(c, &wire.ProtocolError{Code: wire.CodeHelloRequired, Message: "Say hello before sending colours."})
+			return
+		}
+		color, err := wire.ParseColor(in.Color)
+		if err != nil {
+			h.sendError(c, err.(*wire.ProtocolError))
+			return
+		}
+		h.setColor(color, h.seq+1, c.peer.ID, c.peer.Name, nil)
+	}
+}
+
+func (h *Hub) hello(c *conn, in wire.In) {
+	if c.joined {
+		h.sendError(c, &wire.ProtocolError{Code: wire.CodeBadType, Message: "This connection has already said hello."})
+		return
+	}
+	room := wire.CleanRoom(in.Room)
+	if room == "" {
+		room = wire.DefaultRoom
+	}
+	if room != h.cfg.Room {
+		h.sendError(c, &wire.ProtocolError{Code: wire.CodeWrongRoom,
+			Message: "This hub serves room " + quote(h.cfg.Room) + ", not " + quote(room) + "."})
+		h.closeConn(c, websocket.ClosePolicyViolation, "wrong room")
+		return
+	}
+	id := wire.CleanName(in.ID, wire.MaxIDLen)
+	if id == "" {
+		id = randomID()
+	}
+	name := wire.CleanName(in.Name, wire.MaxNameLen)
+	if name == "" {
+		name = "guest-" + id[:min(4, len(id))]
+	}
+	for _, old := range h.peers {
+		if old.peer.ID == id {
+			// The same peer reconnected before its old connection timed out.
+			h.removePeer(old)
+			h.closeConn(old, websocket.ClosePolicyViolation, "replaced by a newer connection")
+			break
+		}
+	}
+	c.peer = wire.Peer{ID: id, Name: name, Addr: wire.CleanName(in.Addr, 64)}
+	c.joined = true
+	h.peers = append(h.peers, c)
+	h.log.Debug("hub: peer joined", "id", id, "name", name, "remote", c.remote)
+
+	// A peer that knew a newer colour (it came from a hub that has gone)
+	// brings it along: this is how the colour survives a change of host.
+	if color, err := wire.ParseColor(in.Color); err == nil && in.Seq > h.seq {
+		h.setColor(color, in.Seq, "", wire.CleanName(in.ByName, wire.MaxNameLen), c)
+	}
+	h.sendTo(c, wire.Welcome{Type: wire.TypeWelcome, ID: id, Room: h.cfg.Room, Color: h.color, Seq: h.seq,
+		By: h.by, ByName: h.byName, Peers: h.peerList(), Host: h.cfg.Host})
+	h.broadcast(wire.Presence{Type: wire.TypeJoin, Peer: c.peer}, c)
+}
+
+// setColor makes color the room's colour at seq and tells every joined peer
+// but skip (nil: everyone).
+func (h *Hub) setColor(color string, seq uint64, by, byName string, skip *conn) {
+	h.color, h.seq, h.by, h.byName = color, seq, by, byName
+	h.broadcast(wire.Color{Type: wire.TypeColor, Color: color, Seq: seq, By: by, Name: byName}, skip)
+}
+
+// broadcast encodes v once and queues it for every joined peer but skip.
+// A peer whose queue is full is too slow for the room and is dropped.
+func (h *Hub) broadcast(v any, skip *conn) {
+	msg, err := json.Marshal(v)
+	if err != nil {
+		h.log.Error("hub: encode broadcast", "err", err)
+		return
+	}
+	var slow []*conn
+	for _, c := range h.peers {
+		if c == skip {
+			continue
+		}
+		select {
+		case c.send <- msg:
+		default:
+			slow = append(slow, c)
+		}
+	}
+	for _, c := range slow {
+		h.log.Info("hub: dropping a client that cannot keep up", "id", c.peer.ID, "remote", c.remote)
+		h.drop(c, wire.ReasonDropped, websocket.CloseTryAgainLater, "too slow to keep up")
+	}
+}
+
+func (h *Hub) sendTo(c *conn, v any) {
+	msg, err := json.Marshal(v)
+	if err != nil {
+		h.log.Error("hub: encode", "err", err)
+		return
+	}
+	select {
+	case c.send <- msg:
+	default:
+		h.drop(c, wire.ReasonDropped, websocket.CloseTryAgainLater, "too slow to keep up")
+	}
+}
+
+func (h *Hub) sendError(c *conn, perr *wire.ProtocolError) {
+	h.log.Debug("hub: client error", "code", perr.Code, "remote", c.remote)
+	h.sendTo(c, perr.Frame())
+}
+
+// drop closes c and tells the room it left.
+func (h *Hub) drop(c *conn, reason string, code int, text string) {
+	if c.closing {
+		return
+	}
+	h.closeConn(c, code, text)
+	h.leave(c, reason)
+}
+
+func (h *Hub) leave(c *conn, reason string) {
+	if !c.joined {
+		return
+	}
+	h.removePeer(c)
+	h.log.Debug("hub: peer left", "id", c.peer.ID, "reason", reason)
+	h.broadcast(wire.Presence{Type: wire.TypeLeave, Peer: c.peer, Reason: reason}, nil)
+}
+
+func (h *Hub) removePeer(c *conn) {
+	for i, p := range h.peers {
+		if p == c {
+			h.peers = append(h.peers[:i], h.peers[i+1:]...)
+			break
+		}
+	}
+	c.joined = false
+}
+
+// closeConn makes c's writer say goodbye with code and text, after any
+// frames already queued.
+func (h *Hub) closeConn(c *conn, code int, text string) {
+	if c.closing {
+		return
+	}
+	c.closing = true
+	c.closeCode, c.closeText = code, text
+	close(c.send)
+}
+
+func randomID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func quote(s string) string { return "'" + s + "'" }

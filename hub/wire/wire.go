@@ -1,0 +1,277 @@
+// Package wire is huecast's wire protocol: the JSON frames that the hub and its
+// clients exchange over a WebSocket, and the rules for colours and names.
+// PROTOCOL.md at the top of the repository is the reference; this package is
+// its one implementation, shared by the hub and the client link.
+package wire
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Frame types.
+const (
+	TypeHello   = "hello"
+	TypeColor   = "color"
+	TypePing    = "ping"
+	TypePong    = "pong"
+	TypeWelcome = "welcome"
+	TypeJoin    = "join"
+	TypeLeave   = "leave"
+	TypeError   = "error"
+)
+
+// Error codes carried by an error frame.
+const (
+	CodeBadJSON       = "bad_json"
+	CodeBadType       = "bad_type"
+	CodeBadColor      = "bad_color"
+	CodeHelloRequired = "hello_required"
+	CodeWrongRoom     = "wrong_room"
+	CodeTooLarge      = "too_large"
+)
+
+// Leave reasons carried by a leave frame.
+const (
+	ReasonClosed  = "closed"
+	ReasonTimeout = "timeout"
+	ReasonDropped = "dropped"
+)
+
+const (
+	// DefaultRoom is the room a peer joins when it is not told another.
+	DefaultRoom = "lobby"
+	// StartColor is every new room's colour.
+	StartColor = "#008000"
+	// MaxNameLen caps display names, counted in characters, after trimming.
+	MaxNameLen = 64
+	// MaxRoomLen caps room names the same way.
+	MaxRoomLen = 64
+	// MaxIDLen caps peer ids; ids are opaque and short (16 random bytes in hex is 32).
+	MaxIDLen = 64
+	// MaxFrame is the largest frame either side reads. The largest legitimate
+	// frame is a welcome listing many peers; everything a client sends fits
+	// in a few hundred bytes.
+	MaxFrame = 4096
+)
+
+// Peer is one member of a room as the protocol shows it. Addr is the hub
+// address this peer would host on if it became the host ("" if it cannot).
+type Peer struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Addr string `json:"addr,omitempty"`
+}
+
+// In is any frame a client sends to the hub, decoded. Fields that a type
+// does not use stay zero.
+type In struct {
+	Type   string `json:"type"`
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Room   string `json:"room"`
+	Color  string `json:"color"`
+	Seq    uint64 `json:"seq"`
+	ByName string `json:"by_name"`
+	Addr   string `json:"addr"`
+	T      int64  `json:"t"`
+}
+
+// Hello is the first frame a client sends.
+type Hello struct {
+	Type  string `json:"type"`
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Room  string `json:"room"`
+	Color string `json:"color"`
+	Seq   uint64 `json:"seq"`
+	// ByName names whoever set Color, so "set by bob" survives a change of host.
+	ByName string `json:"by_name,omitempty"`
+	Addr   string `json:"addr,omitempty"`
+}
+
+// SetColor asks the hub to change the room's colour.
+type SetColor struct {
+	Type  string `json:"type"`
+	Color string `json:"color"`
+}
+
+// Ping and Pong carry an opaque time stamp for application-level round trips.
+type Ping struct {
+	Type string `json:"type"`
+	T    int64  `json:"t"`
+}
+
+// Welcome answers a hello with the room's state.
+type Welcome struct {
+	Type   string `json:"type"`
+	ID     string `json:"id"`
+	Room   string `json:"room"`
+	Color  string `json:"color"`
+	Seq    uint64 `json:"seq"`
+	By     string `json:"by"`
+	ByName string `json:"by_name"`
+	Peers  []Peer `json:"peers"`
+	Host   string `json:"host"`
+}
+
+// Color announces an accepted colour to every client of the room.
+type Color struct {
+	Type  string `json:"type"`
+	Color string `json:"color"`
+	Seq   uint64 `json:"seq"`
+	By    string `json:"by"`
+	Name  string `json:"name"`
+}
+
+// Presence announces a peer joining (Reason empty) or leaving.
+type Presence struct {
+	Type   string `json:"type"`
+	Peer   Peer   `json:"peer"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Error tells a client what was wrong with what it sent, in a sentence a
+// person understands.
+type Error struct {
+	Type    string `json:"type"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Out is any frame the hub sends, decoded on the client side.
+type Out struct {
+	Type    string `json:"type"`
+	ID      string `json:"id"`
+	Room    string `json:"room"`
+	Color   string `json:"color"`
+	Seq     uint64 `json:"seq"`
+	By      string `json:"by"`
+	ByName  string `json:"by_name"`
+	Name    string `json:"name"`
+	Peers   []Peer `json:"peers"`
+	Host    string `json:"host"`
+	Peer    Peer   `json:"peer"`
+	Reason  string `json:"reason"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	T       int64  `json:"t"`
+}
+
+// ProtocolError is a client mistake the hub answers with an error frame.
+type ProtocolError struct {
+	Code    string
+	Message string
+}
+
+func (e *ProtocolError) Error() string { return e.Code + ": " + e.Message }
+
+// Frame returns the error frame that reports e.
+func (e *ProtocolError) Frame() Error {
+	return Error{Type: TypeError, Code: e.Code, Message: e.Message}
+}
+
+// DecodeIn decodes one client frame. It checks the JSON and the type, not
+// the fields: the hub checks those where it has the state to do so.
+func DecodeIn(data []byte) (In, error) {
+	var in In
+	if err := json.Unmarshal(data, &in); err != nil {
+		return In{}, &ProtocolError{CodeBadJSON, "That frame is not a JSON object: " + shortJSONError(err) + "."}
+	}
+	switch in.Type {
+	case TypeHello, TypeColor, TypePing:
+		return in, nil
+	case "":
+		return In{}, &ProtocolError{CodeBadType, `That frame has no "type"; expected hello, color or ping.`}
+	default:
+		return In{}, &ProtocolError{CodeBadType, fmt.Sprintf("Unknown frame type %q; expected hello, color or ping.", clip(in.Type, 32))}
+	}
+}
+
+func shortJSONError(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("syntax error at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		if typ.Field != "" {
+			return fmt.Sprintf("field %q should be a %s", typ.Field, typ.Type)
+		}
+		return "it should be an object"
+	default:
+		return "it could not be parsed"
+	}
+}
+
+// ParseColor accepts #rrggbb in any case and returns it in lower case.
+func ParseColor(s string) (string, error) {
+	if len(s) != 7 || s[0] != '#' {
+		return "", &ProtocolError{CodeBadColor, fmt.Sprintf("%q is not a colour; send #rrggbb, for example #1e90ff.", clip(s, 32))}
+	}
+	var b [7]byte
+	b[0] = '#'
+	for i := 1; i < 7; i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f':
+		case c >= 'A' && c <= 'F':
+			c += 'a' - 'A'
+		default:
+			return "", &ProtocolError{CodeBadColor, fmt.Sprintf("%q is not a colour; send #rrggbb, for example #1e90ff.", clip(s, 32))}
+		}
+		b[i] = c
+	}
+	return string(b[:]), nil
+}
+
+// CleanName trims a display name, removes control and format characters,
+// and caps it at max characters. Invalid UTF-8 is replaced.
+func CleanName(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	var b strings.Builder
+	n := 0
+	for _, r := range strings.TrimSpace(s) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			continue
+		}
+		if n == max {
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// clip shortens s for quoting it back in an error message.
+func clip(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return string([]rune(s)[:max]) + "…"
+}
+
+// Heartbeats. Both ends send WebSocket pings every PingPeriod and treat a
+// connection that has sent nothing, not even a pong, for PongWait as dead.
+// On a LAN a round trip takes a few milliseconds, so three pings in a row may
+// go unanswered (a Wi-Fi hiccup) before a peer is given up, and a peer or hub
+// that died is noticed within 3 to 4 s.
+const (
+	PingPeriod = 1 * time.Second // must be less than PongWait
+	PongWait   = 4 * time.Second
+	// WriteWait bounds one frame's write: a peer that cannot take a small
+	// frame in this long cannot keep up with the room.
+	WriteWait = 2 * time.Second
+)
+
+// CleanRoom normalises a room name: cleaned like a display name and lower
+// case, so "Lobby " and "lobby" are one room.
+func CleanRoom(s string) string {
+	return strings.ToLower(CleanName(s, MaxRoomLen))
+}
