@@ -1,0 +1,405 @@
+// Package link is the client side of huecast's protocol: it dials a hub,
+// says hello, hands what happens to the caller as typed events, sends the
+// colours the user picks, measures the round trip, and reconnects with
+// backoff, saying hello again with the last colour it knew.
+package link
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/huecast/huecast/hub/wire"
+)
+
+const (
+	// welcomeWait bounds the wait for the hub's answer to hello.
+	welcomeWait = 5 * time.Second
+	// rttPeriod is how often the link measures the round trip to the hub;
+	// often enough for a live figure in the window, rare enough to be free.
+	rttPeriod = 2 * time.Second
+	// closeGrace is how long a goodbye waits for the hub's close reply.
+	closeGrace = 1 * time.Second
+	// maxWelcome bounds what the link reads: a welcome lists every peer, so
+	// it may be far larger than what clients send.
+	maxWelcome = 1 << 20
+	// eventBuffer lets bursts of events wait for a busy front end without
+	// stalling the reader, which must keep answering the hub's pings.
+	eventBuffer = 256
+)
+
+// Config says whom a link joins and as whom.
+type Config struct {
+	// Target returns the hub URL to dial. It is called before every attempt,
+	// so that a caller can point the link at another hub (a new host).
+	Target func(ctx context.Context) (string, error)
+	ID     string // stable peer id; must not be empty
+	Name   string
+	Room   string
+	// Addr is the address this peer would host on, told to the room so
+	// that others can find it after a change of host; may be empty.
+	Addr   string
+	Logger *slog.Logger
+	// Backoff gives the wait before reconnect attempt n (1, 2, …); nil is
+	// Socket.IO's: 1 s doubling to 5 s, ±50%.
+	Backoff func(attempt int) time.Duration
+	// Dialer dials hubs; nil is websocket.DefaultDialer with a 5 s handshake timeout.
+	Dialer *websocket.Dialer
+}
+
+// Link is one peer's connection to its hub. Create it with New and call Run.
+type Link struct {
+	cfg    Config
+	log    *slog.Logger
+	dialer *websocket.Dialer
+	events chan Event
+	kick   chan struct{} // a colour is pending; capacity 1
+
+	mu      sync.Mutex // guards the fields below
+	color   string     // last colour known, applied in seq order
+	seq     uint64
+	by      string
+	byName  string
+	pending string // picked by the user, not yet sent
+}
+
+// New returns a link; Run connects it.
+func New(cfg Config) *Link {
+	if cfg.Backoff == nil {
+		cfg.Backoff = SocketIOBackoff
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	d := cfg.Dialer
+	if d == nil {
+		d = &websocket.Dialer{HandshakeTimeout: 5 * time.Second, Proxy: http.ProxyFromEnvironment}
+	}
+	return &Link{
+		cfg:    cfg,
+		log:    log,
+		dialer: d,
+		events: make(chan Event, eventBuffer),
+		kick:   make(chan struct{}, 1),
+	}
+}
+
+// Events delivers what happens, in order. The caller must keep reading it
+// while Run runs; it is closed when Run returns.
+func (l *Link) Events() <-chan Event { return l.events }
+
+// Color returns the last colour the link knows and its seq.
+func (l *Link) Color() (string, uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.color, l.seq
+}
+
+// SetColor sends a colour (#rrggbb) to the room. While disconnected the
+// newest pick is kept and sent once the link is back.
+func (l *Link) SetColor(color string) error {
+	c, err := wire.ParseColor(color)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	l.pending = c
+	l.mu.Unlock()
+	select {
+	case l.kick <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// Seed sets the colour and seq the link says hello with, for a peer that
+// knew the room's state before this link existed.
+func (l *Link) Seed(color string, seq uint64, byName string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if seq > l.seq {
+		l.color, l.seq, l.byName = color, seq, byName
+	}
+}
+
+// SocketIOBackoff is Socket.IO's reconnection delay: 1 s doubling to 5 s,
+// randomised by ±50%, never above 5 s.
+func SocketIOBackoff(attempt int) time.Duration {
+	const first, most = time.Second, 5 * time.Second
+	d := first
+	for i := 1; i < attempt && d < most; i++ {
+		d *= 2
+	}
+	d = time.Duration(float64(d) * (0.5 + rand.Float64()))
+	return min(d, most)
+}
+
+// Run connects, and reconnects whenever the connection is lost, until ctx
+// ends; then it says goodbye to the hub, closes Events and returns nil.
+func (l *Link) Run(ctx context.Context) error {
+	defer close(l.events)
+	for attempt := 1; ; attempt++ {
+		url, err := l.cfg.Target(ctx)
+		if err == nil {
+			var joined bool
+			joined, err = l.session(ctx, url)
+			if joined {
+				attempt = 1
+			}
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		wait := l.cfg.Backoff(attempt)
+		l.emit(ctx, Disconnected{URL: url, Reason: reason(err), Attempt: attempt, RetryIn: wait})
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// session runs one connection to url until it fails or ctx ends. joined
+// says whether the hub welcomed us.
+func (l *Link) session(ctx context.Context, url string) (joined bool, err error) {
+	url, err = NormalizeURL(url)
+	if err != nil {
+		return false, err
+	}
+	ws, _, err := l.dialer.DialContext(ctx, url, nil)
+	if err != nil {
+		return false, fmt.Errorf("cannot reach %s: %w", url, err)
+	}
+	defer ws.Close()
+	ws.SetReadLimit(maxWelcome)
+
+	// Until the writer runs, nothing else would notice ctx ending.
+	stopClosing := context.AfterFunc(ctx, func() { ws.Close() })
+	l.mu.Lock()
+	hello := wire.Hello{Type: wire.TypeHello, ID: l.cfg.ID, Name: l.cfg.Name, Room: l.cfg.Room,
+		Color: l.color, Seq: l.seq, ByName: l.byName, Addr: l.cfg.Addr}
+	l.mu.Unlock()
+	_ = ws.SetWriteDeadline(time.Now().Add(wire.WriteWait))
+	if err := ws.WriteJSON(hello); err != nil {
+		stopClosing()
+		return false, fmt.Errorf("hello to %s: %w", url, err)
+	}
+	_ = ws.SetReadDeadline(time.Now().Add(welcomeWait))
+	w, err := readOut(ws)
+	if !stopClosing() || err != nil {
+		if err == nil {
+			err = ctx.Err()
+		}
+		return false, fmt.Errorf("waiting for welcome from %s: %w", url, err)
+	}
+	if w.Type == wire.TypeError {
+		l.emit(ctx, HubError{Code: w.Code, Message: w.Message})
+		return false, fmt.Errorf("%s refused us: %s", url, w.Message)
+	}
+	if w.Type != wire.TypeWelcome {
+		return false, fmt.Errorf("%s answered hello with %q, not welcome", url, w.Type)
+	}
+	l.mu.Lock()
+	l.color, l.seq, l.by, l.byName = w.Color, w.Seq, w.By, w.ByName
+	l.mu.Unlock()
+	l.emit(ctx, Joined{URL: url, ID: w.ID, Room: w.Room, Color: w.Color, Seq: w.Seq, By: w.By,
+		ByName: w.ByName, Peers: w.Peers, Host: w.Host})
+
+	// Every frame, the hub's pings included, proves the hub alive.
+	alive := func() { _ = ws.SetReadDeadline(time.Now().Add(wire.PongWait)) }
+	alive()
+	ws.SetPingHandler(func(data string) error {
+		alive()
+		err := ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(wire.WriteWait))
+		if errors.Is(err, websocket.ErrCloseSent) {
+			return nil
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return nil
+		}
+		return err
+	})
+
+	readerDone := make(chan struct{})
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		l.writeLoop(ctx, ws, readerDone)
+	}()
+	select { // a colour picked while we were away goes out now
+	case l.kick <- struct{}{}:
+	default:
+	}
+	err = l.readLoop(ctx, ws, alive)
+	close(readerDone)
+	<-writerDone
+	return true, err
+}
+
+// readLoop is the connection's only reader.
+func (l *Link) readLoop(ctx context.Context, ws *websocket.Conn, alive func()) error {
+	for {
+		out, err := readOut(ws)
+		if err != nil {
+			return err
+		}
+		alive()
+		switch out.Type {
+		case wire.TypeColor:
+			l.mu.Lock()
+			fresh := out.Seq > l.seq
+			if fresh {
+				l.color, l.seq, l.by, l.byName = out.Color, out.Seq, out.By, out.Name
+			}
+			l.mu.Unlock()
+			if fresh { // older colours lost the race at the hub
+				l.emit(ctx, ColorChanged{Color: out.Color, Seq: out.Seq, By: out.By, Name: out.Name})
+			}
+		case wire.TypeJoin:
+			l.emit(ctx, PeerJoined{Peer: out.Peer})
+		case wire.TypeLeave:
+			l.emit(ctx, PeerLeft{Peer: out.Peer, Reason: out.Reason})
+		case wire.TypePong:
+			l.emit(ctx, RTT{D: time.Duration(time.Now().UnixNano() - out.T)})
+		case wire.TypeError:
+			l.emit(ctx, HubError{Code: out.Code, Message: out.Message})
+		default:
+			l.log.Debug("link: ignoring frame", "type", out.Type)
+		}
+	}
+}
+
+// writeLoop is the connection's only writer after the handshake: colours,
+// round-trip pings, and the goodbye when ctx ends.
+func (l *Link) writeLoop(ctx context.Context, ws *websocket.Conn, readerDone <-chan struct{}) {
+	rtt := time.NewTicker(rttPeriod)
+	defer rtt.Stop()
+	write := func(v any) bool {
+		_ = ws.SetWriteDeadline(time.Now().Add(wire.WriteWait))
+		if err := ws.WriteJSON(v); err != nil {
+			ws.Close() // the reader returns and the session ends
+			return false
+		}
+		return true
+	}
+	if !write(wire.Ping{Type: wire.TypePing, T: time.Now().UnixNano()}) {
+		return
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			_ = ws.WriteControl(websocket.CloseMessage,
+				websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye"),
+				time.Now().Add(wire.WriteWait))
+			select {
+			case <-readerDone:
+			case <-time.After(closeGrace):
+			}
+			ws.Close()
+			return
+		case <-readerDone:
+			return
+		case <-l.kick:
+			l.mu.Lock()
+			c := l.pending
+			l.pending = ""
+			l.mu.Unlock()
+			if c == "" {
+				continue
+			}
+			if !write(wire.SetColor{Type: wire.TypeColor, Color: c}) {
+				l.mu.Lock()
+				if l.pending == "" { // keep it for the next connection
+					l.pending = c
+				}
+				l.mu.Unlock()
+				return
+			}
+		case <-rtt.C:
+			if !write(wire.Ping{Type: wire.TypePing, T: time.Now().UnixNano()}) {
+				return
+			}
+		}
+	}
+}
+
+func readOut(ws *websocket.Conn) (wire.Out, error) {
+	_, data, err := ws.ReadMessage()
+	if err != nil {
+		return wire.Out{}, err
+	}
+	var out wire.Out
+	if err := json.Unmarshal(data, &out); err != nil {
+		return wire.Out{}, fmt.Errorf("the hub sent a frame that is not JSON: %w", err)
+	}
+	return out, nil
+}
+
+func (l *Link) emit(ctx context.Context, ev Event) {
+	select {
+	case l.events <- ev:
+	case <-ctx.Done():
+	}
+}
+
+// NormalizeURL turns what a person may type for a hub, "host:port",
+// "ws://host:port" or "http://host:port/", into the hub's WebSocket URL.
+func NormalizeURL(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return "", errors.New("no hub address given")
+	case strings.HasPrefix(s, "http://"):
+		s = "ws://" + strings.TrimPrefix(s, "http://")
+	case strings.HasPrefix(s, "https://"):
+		s = "wss://" + strings.TrimPrefix(s, "https://")
+	case !strings.HasPrefix(s, "ws://") && !strings.HasPrefix(s, "wss://"):
+		s = "ws://" + s
+	}
+	scheme, rest, _ := strings.Cut(s, "://")
+	host, path, _ := strings.Cut(rest, "/")
+	if host == "" {
+		return "", fmt.Errorf("%q has no host; use host:port, for example 192.168.1.20:7788", s)
+	}
+	if path == "" {
+		path = "ws"
+	}
+	return scheme + "://" + host + "/" + path, nil
+}
+
+// reason words an error for a person.
+func reason(err error) string {
+	var ce *websocket.CloseError
+	switch {
+	case err == nil:
+		return "connection ended"
+	case errors.As(err, &ce):
+		if ce.Text != "" {
+			return "the hub closed the connection: " + ce.Text
+		}
+		return "the hub closed the connection"
+	case isTimeout(err):
+		return "the hub stopped answering"
+	case errors.Is(err, net.ErrClosed):
+		return "the connection was lost"
+	default:
+		return err.Error()
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
