@@ -1,0 +1,116 @@
+package e2e
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+const waitFor = 15 * time.Second
+
+type proc struct {
+	t     *testing.T
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	lines chan map[string]any
+}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "huecast")
+	out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func start(t *testing.T, bin string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{t: t, cmd: cmd, stdin: stdin, lines: make(chan map[string]any, 1024)}
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			var m map[string]any
+			if json.Unmarshal(sc.Bytes(), &m) == nil {
+				p.lines <- m
+			}
+		}
+		close(p.lines)
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	})
+	return p
+}
+
+func (p *proc) await(what string, match func(map[string]any) bool) map[string]any {
+	p.t.Helper()
+	deadline := time.After(waitFor)
+	for {
+		select {
+		case m, ok := <-p.lines:
+			if !ok {
+				p.t.Fatalf("output ended while waiting for %s", what)
+			}
+			if match(m) {
+				return m
+			}
+		case <-deadline:
+			p.t.Fatalf("no %s within %v", what, waitFor)
+		}
+	}
+}
+
+func event(name string) func(map[string]any) bool {
+	return func(m map[string]any) bool { return m["event"] == name }
+}
+
+func TestBinaryHostAndTwoJoinedPeersShareAColour(t *testing.T) {
+	bin := buildBinary(t)
+	host := start(t, bin, "--headless", "--no-mdns", "--host", "--listen", "127.0.0.1:0", "--name", "hosty")
+	url := host.await("hosting", event("hosting"))["url"].(string)
+	host.await("host joined", event("joined"))
+
+	a := start(t, bin, "--headless", "--no-mdns", "--join", url, "--name", "alice")
+	b := start(t, bin, "--headless", "--no-mdns", "--join", url, "--name", "bob")
+	a.await("alice joined", event("joined"))
+	b.await("bob joined", event("joined"))
+
+	io.WriteString(a.stdin, "orange\n")
+	for _, p := range []*proc{host, a, b} {
+		m := p.await("orange", event("color"))
+		if m["color"] != "#ffa500" || m["by"] != "alice" || m["seq"] != float64(1) {
+			t.Fatalf("color event = %v", m)
+		}
+	}
+
+	io.WriteString(b.stdin, "not-a-colour\n")
+	if m := b.await("error", event("error")); m["code"] != "bad_color" {
+		t.Fatalf("error event = %v", m)
+	}
+
+	io.WriteString(b.stdin, "quit\n")
+	if m := a.await("bob leaving", event("peer_left")); m["name"] != "bob" || m["reason"] != "closed" {
+		t.Fatalf("peer_left = %v", m)
+	}
+}

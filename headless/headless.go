@@ -1,0 +1,83 @@
+// Package headless runs a peer without a window: events out as one JSON
+// object per line, commands in one per line.
+package headless
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/peer"
+)
+
+// Peer is what headless mode drives.
+type Peer interface {
+	Events() <-chan link.Event
+	SetColor(string) error
+}
+
+// Run prints p's events to out until they end, and reads commands from in:
+// a colour name or #rrggbb sets the room's colour, "quit" calls quit. End of
+// input does not stop the peer.
+func Run(ctx context.Context, p Peer, in io.Reader, out io.Writer, quit func()) {
+	var mu sync.Mutex // guards out: events and command errors interleave
+	enc := json.NewEncoder(out)
+	print := func(v any) {
+		mu.Lock()
+		defer mu.Unlock()
+		_ = enc.Encode(v)
+	}
+	go func() {
+		sc := bufio.NewScanner(in)
+		for sc.Scan() {
+			line := strings.TrimSpace(sc.Text())
+			switch {
+			case line == "":
+			case line == "quit":
+				quit()
+				return
+			default:
+				c, err := wire.ResolveColor(line)
+				if err == nil {
+					err = p.SetColor(c)
+				}
+				if err != nil {
+					print(map[string]any{"event": "error", "code": wire.CodeBadColor, "message": err.(*wire.ProtocolError).Message})
+				}
+			}
+		}
+	}()
+	for ev := range p.Events() {
+		if v := encode(ev); v != nil {
+			print(v)
+		}
+	}
+}
+
+func encode(ev link.Event) map[string]any {
+	m := map[string]any{"event": ev.Kind()}
+	switch e := ev.(type) {
+	case peer.Hosting:
+		m["url"], m["room"] = e.URL, e.Room
+	case link.Joined:
+		m["url"], m["color"], m["seq"], m["peers"], m["room"], m["host"] = e.URL, e.Color, e.Seq, len(e.Peers), e.Room, e.Host
+	case link.ColorChanged:
+		m["color"], m["seq"], m["by"] = e.Color, e.Seq, e.Name
+	case link.PeerJoined:
+		m["name"], m["id"] = e.Peer.Name, e.Peer.ID
+	case link.PeerLeft:
+		m["name"], m["id"], m["reason"] = e.Peer.Name, e.Peer.ID, e.Reason
+	case link.Disconnected:
+		m["reason"], m["url"], m["attempt"], m["retry_ms"] = e.Reason, e.URL, e.Attempt, e.RetryIn.Milliseconds()
+	case link.HubError:
+		m["code"], m["message"] = e.Code, e.Message
+	case link.RTT:
+		return nil // several a second would drown the useful lines
+	}
+	return m
+}

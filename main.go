@@ -1,0 +1,72 @@
+// huecast: one colour, live on every screen in the room.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/huecast/huecast/headless"
+	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/peer"
+)
+
+// version is the release; FyneApp.toml's Version must match (main_test.go checks).
+const version = "0.1.0"
+
+func main() {
+	fs := flag.NewFlagSet("huecast", flag.ContinueOnError)
+	var (
+		headlessMode = fs.Bool("headless", false, "run a peer without a window")
+		room         = fs.String("room", wire.DefaultRoom, "room to join or host")
+		name         = fs.String("name", hostname(), "display name")
+		join         = fs.String("join", "", "join this hub (ws://host:port/ws, or host:port) and skip discovery")
+		host         = fs.Bool("host", false, "host a hub here")
+		listen       = fs.String("listen", peer.DefaultListen, "the hub's address when hosting (a free port if this one is taken)")
+		_            = fs.Bool("no-mdns", false, "neither advertise nor browse")
+		showVersion  = fs.Bool("version", false, "print the version and exit")
+		verbose      = fs.Bool("v", false, "debug logs on stderr")
+	)
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		os.Exit(2)
+	}
+	if *showVersion {
+		fmt.Println("huecast", version)
+		return
+	}
+	if *host && *join != "" {
+		fmt.Fprintln(os.Stderr, "huecast: --host and --join exclude each other")
+		os.Exit(2)
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	if !*headlessMode {
+		fmt.Fprintln(os.Stderr, "huecast: the window is not built yet; run with --headless")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	p := peer.New(peer.Config{Name: *name, Room: *room, Join: *join, Listen: *listen, Logger: log})
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	headless.Run(ctx, p, os.Stdin, os.Stdout, stop)
+	if err := <-done; err != nil {
+		log.Error("huecast: " + err.Error())
+		os.Exit(1)
+	}
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "huecast"
+	}
+	return h
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what huecast needs on Debian/Ubuntu: Go's cgo toolchain and
+# Fyne's X11/GL headers, iproute2 for the network tests, Node for the
+# Socket.IO reference. Uses sudo when not root. Idempotent.
+set -euo pipefail
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
+      libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev iproute2 nodejs npm)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
+fi
+command -v go >/dev/null || export PATH=$PATH:/usr/local/go/bin
+command -v go >/dev/null || { echo "deps: Go 1.24+ is needed: https://go.dev/dl/" >&2; exit 1; }
+go mod download

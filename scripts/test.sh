@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs, then vet, build (cgo parts
+# included) and every test under the race detector.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+export PATH=$PATH:/usr/local/go/bin
+if [ -f bench/socketio/package-lock.json ] && [ ! -d bench/socketio/node_modules ]; then
+  (cd bench/socketio && npm ci --no-audit --no-fund)
+fi
+test -z "$(gofmt -l $(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $(git ls-files '*.go'); exit 1; }
+go vet ./...
+go build ./...
+go test -race -count=1 -timeout 20m ./...
