@@ -21,6 +21,17 @@
 // goroutine. Programs run inside a host through "ip netns exec", which execs
 // the program in place, so the PID of the returned command is the program's.
 //
+// A test uses it like this:
+//
+//	nw := netns.New(t, 3)
+//	cmd := nw.Hosts[0].Command(ctx, bin, "--headless", "--room", "lobby")
+//	cmd.Env = append(os.Environ(), "HUECAST_DEBUG=1")
+//	p := netns.Start(t, cmd)
+//	line, err := p.WaitLine(3*time.Second, netns.Contains(`"event":"hosting"`))
+//	...
+//	err = p.Kill()                 // or p.Term() for a clean quit
+//	err = nw.Hosts[1].LinkDown()   // the machine drops off the network
+//
 // The package needs root. New skips the test with a message when it cannot
 // work (not root, no ip, namespaces refused), unless the environment sets
 // HUECAST_E2E_REQUIRED=1, in which case it fails the test instead.

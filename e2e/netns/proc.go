@@ -52,7 +52,8 @@ type Proc struct {
 	stderr bytes.Buffer
 }
 
-// Start starts name with args inside the host, as Start does.
+// Start starts name with args inside the host and reads its output, as the
+// function Start does; use the function for a command that needs Env or Dir.
 func (h *Host) Start(t testing.TB, name string, args ...string) *Proc {
 	t.Helper()
 	return Start(t, h.Command(context.Background(), name, args...))
