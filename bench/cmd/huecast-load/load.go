@@ -304,6 +304,11 @@ type result struct {
 	IdleRSSAfterKiB  int64   `json:"idle_rss_after_kib,omitempty"`
 	BytesPerConn     float64 `json:"bytes_per_conn,omitempty"`
 
+	// The load tool's own CPU over the measured phase: it shares the
+	// machine's cores with the server, so a busy tool slows the server.
+	ToolCPUS   float64 `json:"tool_cpu_s,omitempty"`
+	ToolCPUPct float64 `json:"tool_cpu_pct,omitempty"`
+
 	Server *serverStats `json:"server,omitempty"`
 	Notes  []string     `json:"notes,omitempty"`
 }
@@ -536,14 +541,16 @@ func runLoad(ctx context.Context, cfg config) (*result, error) {
 		}()
 	}
 
-	// The server's CPU is counted from the first measured send to the end of
-	// the drain: warm-up is excluded like its latencies.
+	// CPU is counted from the first measured send to the end of the drain,
+	// the server's and the tool's own (they share the machine's cores):
+	// warm-up is excluded like its latencies.
+	select {
+	case <-ctx.Done():
+	case <-time.After(time.Duration(measureAt - log.now())):
+	}
+	toolStart := ownCPU()
 	var cpuStart procSample
 	if cfg.pid > 0 {
-		select {
-		case <-ctx.Done():
-		case <-time.After(time.Duration(measureAt - log.now())):
-		}
 		if cpuStart, err = readProc(cfg.pid); err != nil {
 			return nil, err
 		}
@@ -580,6 +587,9 @@ func runLoad(ctx context.Context, cfg config) (*result, error) {
 		}
 	}
 	measureEnd := log.now()
+	measured := float64(measureEnd-measureAt) / float64(time.Second)
+	res.ToolCPUS = (ownCPU() - toolStart).Seconds()
+	res.ToolCPUPct = 100 * res.ToolCPUS / measured
 	if cfg.pid > 0 {
 		after, err := readProc(cfg.pid)
 		if err != nil {
@@ -593,7 +603,7 @@ func runLoad(ctx context.Context, cfg config) (*result, error) {
 		res.Server = &serverStats{
 			PID: cfg.pid, RSSBeforeKiB: before.RSSKiB, RSSPeakKiB: max(peak, after.RSSKiB),
 			RSSAfterKiB: after.RSSKiB, HWMKiB: after.HWMKiB, CPUS: cpu.Seconds(),
-			CPUPct: 100 * cpu.Seconds() / (float64(measureEnd-measureAt) / float64(time.Second)),
+			CPUPct: 100 * cpu.Seconds() / measured,
 		}
 	}
 

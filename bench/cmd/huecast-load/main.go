@@ -31,6 +31,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -63,6 +64,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	freePort := fs.Bool("free-port", false, "print a free TCP port on 127.0.0.1 and exit")
 	asJSON := fs.Bool("json", false, "print one JSON line on stdout (text goes to stderr)")
 	md := fs.String("md", "", "print one Markdown table row on stdout, first cell `LABEL` (text goes to stderr)")
+	mdHeader := fs.String("md-header", "", "print the Markdown table header for `MODE` (load, idle or tcp-floor) and exit")
 	fs.StringVar(&cfg.proto, "proto", "huecast", "server protocol: huecast or socketio")
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:7788", "server address host:port (loopback only)")
 	fs.StringVar(&cfg.room, "room", "lobby", "huecast room to join")
@@ -77,11 +79,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.dialers, "dialers", 32, "clients joining at once")
 	fs.DurationVar(&cfg.idleHold, "idle-hold", 2*time.Second, "idle mode: how long idle clients stay before RSS is read")
 	fs.IntVar(&cfg.pid, "pid", 0, "the server's PID, for RSS and CPU from /proc")
+	cpuProfile := fs.String("cpuprofile", "", "write the load tool's own CPU profile to `FILE`")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("unexpected arguments %q", fs.Args())}
+	}
+	if *mdHeader != "" {
+		fmt.Fprintln(stdout, markdownHeader(*mdHeader))
+		return nil
 	}
 	if *freePort {
 		port, err := pickFreePort()
@@ -108,6 +115,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 	ctx, cancelRun := context.WithTimeout(ctx, cfg.hardDeadline())
 	defer cancelRun()
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var res *result
 	var err error
 	switch cfg.mode {
@@ -181,28 +199,52 @@ func writeText(w io.Writer, r *result) {
 			fmt.Fprintf(w, "  server pid %d: RSS %.1f MiB before, peak %.1f MiB during (VmHWM %.1f MiB); CPU %.2f s (%.1f%% of a core)\n",
 				s.PID, mib(s.RSSBeforeKiB), mib(s.RSSPeakKiB), mib(s.HWMKiB), s.CPUS, s.CPUPct)
 		}
+		fmt.Fprintf(w, "  load tool CPU %.2f s (%.1f%% of a core)\n", r.ToolCPUS, r.ToolCPUPct)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
 	}
 }
 
-// markdownRow formats a result as one row of the table run.sh prints:
-// | label | N | rate | expected | delivered | p50 | p99 | max | delivered/s | peak RSS | CPU |
+// markdownRow formats a result as one row of the tables run.sh prints
+// (their headers are markdownHeader's); every row ends with "|" so that
+// run.sh can append the exact command as a last cell.
 func markdownRow(label string, r *result) string {
-	rss, cpu := "–", "–"
-	if s := r.Server; s != nil {
-		rss = fmt.Sprintf("%.1f MiB", mib(s.RSSPeakKiB))
-		cpu = fmt.Sprintf("%.2f s", s.CPUS)
-		if r.Mode == "idle" {
-			rss = fmt.Sprintf("%.1f → %.1f MiB (%.2f KiB/conn)", mib(r.IdleRSSBeforeKiB), mib(r.IdleRSSAfterKiB), r.BytesPerConn/1024)
+	var cells []string
+	switch r.Mode {
+	case "tcp-floor":
+		cells = []string{label, fmt.Sprintf("%.0f", r.Rate), fmt.Sprint(r.Delivered),
+			fmt.Sprintf("%.3f", r.P50MS), fmt.Sprintf("%.3f", r.P99MS), fmt.Sprintf("%.3f", r.MaxMS)}
+	case "idle":
+		cells = []string{label, fmt.Sprint(r.N), fmt.Sprintf("%.1f", mib(r.IdleRSSBeforeKiB)),
+			fmt.Sprintf("%.1f", mib(r.IdleRSSAfterKiB)), fmt.Sprintf("%.2f", r.BytesPerConn/1024), fmt.Sprint(r.ClientsLost)}
+	default:
+		rss, cpu := "–", "–"
+		if s := r.Server; s != nil {
+			rss = fmt.Sprintf("%.1f", mib(s.RSSPeakKiB))
+			cpu = fmt.Sprintf("%.2f", s.CPUS)
 		}
-	}
-	cells := []string{
-		label, fmt.Sprint(r.N), fmt.Sprintf("%.0f", r.Rate),
-		fmt.Sprint(r.Expected), fmt.Sprint(r.Delivered),
-		fmt.Sprintf("%.3f", r.P50MS), fmt.Sprintf("%.3f", r.P99MS), fmt.Sprintf("%.3f", r.MaxMS),
-		fmt.Sprintf("%.0f", r.DeliveredPerS), rss, cpu,
+		cells = []string{label, fmt.Sprint(r.N), fmt.Sprintf("%.0f", r.Rate), fmt.Sprint(r.Sent),
+			fmt.Sprint(r.Expected), fmt.Sprint(r.Delivered),
+			fmt.Sprintf("%.3f", r.P50MS), fmt.Sprintf("%.3f", r.P99MS), fmt.Sprintf("%.3f", r.MaxMS),
+			fmt.Sprintf("%.0f", r.DeliveredPerS), rss, cpu}
 	}
 	return "| " + strings.Join(cells, " | ") + " |"
+}
+
+// markdownHeader returns the header lines of the table whose rows
+// markdownRow makes for mode, with a last column for the command.
+func markdownHeader(mode string) string {
+	var cols []string
+	switch mode {
+	case "tcp-floor":
+		cols = []string{"floor", "rate/s", "round trips", "p50 ms", "p99 ms", "max ms"}
+	case "idle":
+		cols = []string{"server", "idle N", "RSS before MiB", "RSS after MiB", "KiB per conn", "lost"}
+	default:
+		cols = []string{"server", "N", "rate/s", "sent", "expected", "delivered", "p50 ms", "p99 ms", "max ms",
+			"delivered/s", "peak RSS MiB", "CPU s"}
+	}
+	cols = append(cols, "command")
+	return "| " + strings.Join(cols, " | ") + " |\n|" + strings.Repeat(" --- |", len(cols))
 }

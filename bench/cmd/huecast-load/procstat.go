@@ -176,3 +176,12 @@ func raiseFileLimit(need uint64) error {
 	}
 	return nil
 }
+
+// ownCPU returns the user and system CPU time this process has used.
+func ownCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

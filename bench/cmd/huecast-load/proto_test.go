@@ -164,16 +164,36 @@ func TestReadProcOfThisProcess(t *testing.T) {
 	}
 }
 
-func TestMarkdownRowHasOneCellPerColumn(t *testing.T) {
-	r := &result{Mode: "load", N: 100, Rate: 100, Expected: 9900, Delivered: 9900, P50MS: 0.25, P99MS: 1, MaxMS: 2,
-		DeliveredPerS: 9900, Server: &serverStats{RSSPeakKiB: 10240, CPUS: 0.5}}
-	row := markdownRow("huecast", r)
-	if got := strings.Count(row, "|"); got != 12 {
-		t.Fatalf("row %q has %d bars, want 12 (11 cells)", row, got)
+func TestMarkdownRowsFitTheirHeaders(t *testing.T) {
+	tests := []struct {
+		r    *result
+		want []string
+	}{
+		{&result{Mode: "load", N: 100, Rate: 100, Sent: 100, Expected: 9900, Delivered: 9900, P50MS: 0.25, P99MS: 1, MaxMS: 2,
+			DeliveredPerS: 9900, Server: &serverStats{RSSPeakKiB: 10240, CPUS: 0.5}}, []string{"| x |", "| 0.250 |", "| 10.0 |", "| 9900 |", "| 0.50 |"}},
+		{&result{Mode: "load", N: 10, Rate: 100}, []string{"| – | – |"}},
+		{&result{Mode: "idle", N: 1000, IdleRSSBeforeKiB: 10240, IdleRSSAfterKiB: 20480, BytesPerConn: 10485.76}, []string{"| 10.0 | 20.0 | 10.24 |"}},
+		{&result{Mode: "tcp-floor", Rate: 100, Delivered: 500, P50MS: 0.03}, []string{"| x | 100 | 500 | 0.030 |"}},
 	}
-	for _, want := range []string{"| huecast |", "| 0.250 |", "| 10.0 MiB |", "| 9900 |"} {
-		if !strings.Contains(row, want) {
-			t.Errorf("row %q lacks %q", row, want)
-		}
+	for _, tt := range tests {
+		t.Run(tt.r.Mode, func(t *testing.T) {
+			row := markdownRow("x", tt.r)
+			header := strings.Split(markdownHeader(tt.r.Mode), "\n")
+			if len(header) != 2 {
+				t.Fatalf("header %q is not two lines", header)
+			}
+			// The header has one more column than the row: run.sh appends the command.
+			if got, want := strings.Count(row, "|")+1, strings.Count(header[0], "|"); got != want {
+				t.Fatalf("row %q does not fit header %q", row, header[0])
+			}
+			if strings.Count(header[1], "|") != strings.Count(header[0], "|") {
+				t.Fatalf("header rule %q does not fit %q", header[1], header[0])
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(row, w) {
+					t.Errorf("row %q lacks %q", row, w)
+				}
+			}
+		})
 	}
 }
