@@ -152,10 +152,10 @@ echo
 if [[ $mode == saturation ]]; then
 	# holds FILE: every colour sent on time and delivered, and p99 under the bound.
 	holds() {
-		awk -v p99="$(json_field p99_ms "$1")" -v exp="$(json_field expected "$1")" \
+		awk -v p99="$(json_field p99_ms "$1")" -v want="$(json_field expected "$1")" \
 			-v got="$(json_field delivered "$1")" -v sent="$(json_field sent_per_s "$1")" \
 			-v rate="$2" -v bound="$SAT_P99_MS" \
-			'BEGIN { exit !(p99 < bound && got >= exp && exp > 0 && sent >= 0.95 * rate) }'
+			'BEGIN { exit !(p99 < bound && got >= want && want > 0 && sent >= 0.95 * rate) }'
 	}
 	echo "Saturation: the highest rate at which p99 < $SAT_P99_MS ms, every colour is delivered and sent on time"
 	echo
