@@ -17,8 +17,8 @@ if [[ -x "$bin" ]] && go version -m "$bin" 2>/dev/null |
 fi
 
 echo "installing fyne.io/tools/cmd/fyne@${FYNE_TOOL_VERSION}" >&2
-# GOFLAGS=-mod=mod keeps a vendor dir or the project's go.mod from getting in the way:
-# go install pkg@version always builds in module mode outside the current module.
+# GOFLAGS is cleared so a flag meant for the project's own builds (-mod=vendor,
+# -tags) does not leak into the tool's build; pkg@version ignores the project's go.mod.
 GOFLAGS= go install "fyne.io/tools/cmd/fyne@${FYNE_TOOL_VERSION}"
 "$bin" version >&2 || true
 echo "$bin"
