@@ -2,4 +2,9 @@ module github.com/huecast/huecast
 
 go 1.26.8
 
-require github.com/gorilla/websocket v1.5.3
+require (
+	fyne.io/fyne/v2 v2.7.1
+	github.com/gorilla/websocket v1.5.3
+)
+
+require github.com/BurntSushi/toml v1.6.0

@@ -1,0 +1,47 @@
+# Packaging for huecast. Each target works from a clean clone in one command;
+# everything it makes goes to dist/. See docs/PACKAGING.md.
+#
+#   make package-linux     dist/huecast-$(VERSION)-linux-amd64.tar.xz
+#   make package-windows   dist/huecast-$(VERSION)-windows-amd64.exe (mingw-w64 cross build)
+#   make packages          both
+#   make check-packages    validate both packages (desktop-file-validate, --version, PE checks)
+#   make icon              redraw assets/icon.png from assets/internal/gen-icon
+#   make clean             remove dist/ and anything a broken packaging run left behind
+#
+# Needs: Go, a C compiler and Fyne's X11/GL headers for Linux; Debian's
+# gcc-mingw-w64-x86-64 for Windows; desktop-file-utils and file for the checks.
+# The fyne tool (pinned in scripts/install-fyne-tool.sh) is installed on demand.
+
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+
+# VERSION comes from FyneApp.toml, the one place it is written down.
+VERSION := $(shell awk -F'"' '/^\[/{s=$$0} s=="[Details]" && /^Version[[:space:]]*=/{print $$2; exit}' FyneApp.toml)
+DIST ?= dist
+export DIST := $(abspath $(DIST))
+
+.PHONY: package-linux package-windows packages check-packages fyne-tool icon clean
+
+package-linux:
+	scripts/package.sh linux
+
+package-windows:
+	scripts/package.sh windows
+
+packages: package-linux package-windows
+
+check-packages:
+	scripts/check-packages.sh linux windows
+
+fyne-tool:
+	scripts/install-fyne-tool.sh
+
+icon:
+	go run ./assets/internal/gen-icon -o assets/icon.png
+
+# fyne package runs on a copy of the source, but a run of fyne by hand in the
+# checkout leaves these behind; fyne.syso would break every Linux build.
+clean:
+	rm -rf "$(DIST)"
+	rm -f fyne.syso fyne_metadata_init.go huecast huecast.exe huecast.exe.manifest
+	rm -rf tmp-pkg
