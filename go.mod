@@ -3,7 +3,7 @@ module github.com/huecast/huecast
 go 1.26.8
 
 require (
-	fyne.io/fyne/v2 v2.7.1
+	fyne.io/fyne/v2 v2.8.1
 	github.com/gorilla/websocket v1.5.3
 )
 
