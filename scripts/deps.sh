@@ -5,7 +5,9 @@
 set -euo pipefail
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
-      libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev iproute2 nodejs npm)
+      libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev iproute2)
+# Node only where none is installed: Debian's nodejs conflicts with other installs.
+command -v node >/dev/null || pkgs+=(nodejs npm)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
