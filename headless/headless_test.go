@@ -1,0 +1,71 @@
+package headless
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/peer"
+)
+
+type fakePeer struct {
+	events chan link.Event
+	mu     sync.Mutex
+	set    []string
+}
+
+func (f *fakePeer) Events() <-chan link.Event { return f.events }
+func (f *fakePeer) SetColor(c string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.set = append(f.set, c)
+	return nil
+}
+
+func TestHeadlessPrintsEventsAndTakesCommands(t *testing.T) {
+	f := &fakePeer{events: make(chan link.Event, 8)}
+	quit := make(chan struct{})
+	var out bytes.Buffer
+	in := strings.NewReader("blue\n\n#FF0000\nchartreuse-ish\nquit\n")
+	done := make(chan struct{})
+	go func() {
+		Run(context.Background(), f, in, &out, func() { close(quit) })
+		close(done)
+	}()
+	f.events <- peer.Hosting{URL: "ws://127.0.0.1:1/ws", Room: "lobby"}
+	f.events <- link.ColorChanged{Color: "#1e90ff", Seq: 1, By: "id", Name: "alice"}
+	f.events <- link.PeerLeft{Peer: wire.Peer{ID: "b", Name: "bob"}, Reason: "timeout"}
+	f.events <- link.RTT{D: 5}
+	<-quit // every command has been read by now
+	close(f.events)
+	<-done
+
+	f.mu.Lock()
+	if strings.Join(f.set, ",") != "#1e90ff,#ff0000" {
+		t.Errorf("colours set = %v, want #1e90ff,#ff0000", f.set)
+	}
+	f.mu.Unlock()
+	var events []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("not a JSON line: %q", line)
+		}
+		events = append(events, m)
+	}
+	kinds := map[string]map[string]any{}
+	for _, m := range events {
+		kinds[m["event"].(string)] = m
+	}
+	if len(events) != 4 || kinds["rtt"] != nil {
+		t.Fatalf("events = %v, want hosting, color, peer_left and one error, no rtt", events)
+	}
+	if kinds["color"]["by"] != "alice" || kinds["peer_left"]["reason"] != "timeout" || kinds["error"]["code"] != "bad_color" {
+		t.Fatalf("events = %v", events)
+	}
+}
