@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -308,7 +309,6 @@ func (h *Hub) readLoop(c *conn) {
 		}
 		return nil
 	})
-	buf := make([]byte, wire.MaxFrame+1)
 	for {
 		typ, r, err := ws.NextReader()
 		if err != nil {
@@ -326,7 +326,15 @@ func (h *Hub) readLoop(c *conn) {
 			h.post(event{kind: evGone, c: c, reason: reason})
 			return
 		}
+		bufp := frameBufs.Get().(*[]byte)
+		buf := *bufp
 		n, err := io.ReadFull(r, buf)
+		var in wire.In
+		var perr *wire.ProtocolError
+		if n <= wire.MaxFrame {
+			in, perr = decodeFrame(typ, buf[:n])
+		}
+		frameBufs.Put(bufp)
 		switch {
 		case n > wire.MaxFrame:
 			h.post(event{kind: evTooLarge, c: c})
@@ -339,14 +347,7 @@ func (h *Hub) readLoop(c *conn) {
 		if helloSeen {
 			_ = ws.SetReadDeadline(time.Now().Add(wire.PongWait))
 		}
-		if typ != websocket.TextMessage {
-			h.post(event{kind: evFrame, c: c, err: &wire.ProtocolError{Code: wire.CodeBadJSON, Message: "Binary frames are not accepted; send JSON text frames."}})
-			continue
-		}
-		in, err := wire.DecodeIn(buf[:n])
-		if err != nil {
-			var perr *wire.ProtocolError
-			errors.As(err, &perr)
+		if perr != nil {
 			h.post(event{kind: evFrame, c: c, err: perr})
 			continue
 		}
@@ -358,6 +359,24 @@ func (h *Hub) readLoop(c *conn) {
 			return
 		}
 	}
+}
+
+// frameBufs holds read buffers of wire.MaxFrame+1 bytes, taken only while a
+// frame is being read and decoded, so that idle connections hold none.
+var frameBufs = sync.Pool{New: func() any { b := make([]byte, wire.MaxFrame+1); return &b }}
+
+// decodeFrame decodes one client frame; binary frames are refused.
+func decodeFrame(typ int, data []byte) (wire.In, *wire.ProtocolError) {
+	if typ != websocket.TextMessage {
+		return wire.In{}, &wire.ProtocolError{Code: wire.CodeBadJSON, Message: "Binary frames are not accepted; send JSON text frames."}
+	}
+	in, err := wire.DecodeIn(data)
+	if err != nil {
+		var perr *wire.ProtocolError
+		errors.As(err, &perr)
+		return wire.In{}, perr
+	}
+	return in, nil
 }
 
 // drainUntilClosed reads and discards until the client answers the close

@@ -112,12 +112,15 @@ func TestIdleAgainstStandInHub(t *testing.T) {
 		t.Fatalf("text lacks the per-connection figure:\n%s", stderr.String())
 	}
 	// The run is over and its clients have gone: the hub holds none.
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.After(5 * time.Second)
+	poll := time.NewTicker(10 * time.Millisecond) // polling with a bound
+	defer poll.Stop()
 	for hub.clients(t) != 0 {
-		if time.Now().After(deadline) {
+		select {
+		case <-deadline:
 			t.Fatalf("hub still holds %d clients after the run", hub.clients(t))
+		case <-poll.C:
 		}
-		time.Sleep(10 * time.Millisecond) // polling with a bound, not synchronising
 	}
 }
 
