@@ -38,8 +38,11 @@ const (
 	// alone. Frames above wire.MaxFrame but below this are refused by the
 	// reader itself, which can first say why (too_large).
 	backstopReadLimit = 1 << 20
-	// DefaultSendQueue is how many frames may wait for a slow client before
-	// it is dropped: at 100 colours/s, over two seconds of backlog.
+	// DefaultSendQueue is how many frames may wait for a client's writer
+	// before the client is dropped. It must absorb a join storm (every hello
+	// queues a join for every peer, faster than 2 cores schedule the
+	// writers: 64 dropped clients when 1000 joined at once); 256 does, and
+	// is over two seconds of colours at 100/s.
 	DefaultSendQueue = 256
 )
 
@@ -119,8 +122,10 @@ func New(cfg Config) *Hub {
 	}
 	h.runOnce <- struct{}{}
 	h.upgrader = websocket.Upgrader{
-		ReadBufferSize:  1024,
-		WriteBufferSize: 1024,
+		// Client frames are small; the write buffer is borrowed from a pool
+		// only while a frame is written, so idle connections hold none.
+		ReadBufferSize:  512,
+		WriteBufferPool: &writeBufs,
 		CheckOrigin:     cfg.CheckOrigin,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 			http.Error(w, "huecast: "+reason.Error(), status)
@@ -292,8 +297,10 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 		ws.Close()
 		return
 	}
+	// The handler returns at once so that net/http lets go of this
+	// connection's request state and buffers; the reader lives on.
 	go c.writeLoop()
-	h.readLoop(c)
+	go h.readLoop(c)
 }
 
 // readLoop is c's only reader. It decodes frames and posts them to Run.
@@ -360,6 +367,8 @@ func (h *Hub) readLoop(c *conn) {
 		}
 	}
 }
+
+var writeBufs sync.Pool
 
 // frameBufs holds read buffers of wire.MaxFrame+1 bytes, taken only while a
 // frame is being read and decoded, so that idle connections hold none.
