@@ -44,6 +44,7 @@ func (u *UI) showJoin() {
 			u.join(e.Text)
 		}
 	}, u.win)
+	e.OnSubmitted = func(string) { d.Submit() } // Enter joins
 	u.joinEntry, u.joinDialog = e, d
 	d.Show()
 }
@@ -106,6 +107,8 @@ func (u *UI) showNameRoom() {
 				u.rename(name.Text, room.Text)
 			}
 		}, u.win)
+	name.OnSubmitted = func(string) { d.Submit() } // Enter saves
+	room.OnSubmitted = name.OnSubmitted
 	u.nameEntry, u.roomEntry, u.nameDialog = name, room, d
 	d.Show()
 }

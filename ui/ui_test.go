@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -326,9 +327,12 @@ func TestJoinByAddressRestartsThePeerAndRemembersTheAddress(t *testing.T) {
 
 	for _, addr := range []string{"10.0.0.7:7788", "10.0.0.9:7788"} {
 		h.u.showJoin()
-		h.u.joinEntry.SetText(addr)
-		h.u.joinDialog.Submit()
-		h.restarted()
+		h.u.joinEntry.SetText("")
+		test.Type(h.u.joinEntry, addr)
+		h.u.joinEntry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter joins
+		if got := h.restarted(); got.Join != addr {
+			t.Fatalf("typing %s and Enter joined %q", addr, got.Join)
+		}
 	}
 	h.u.showJoin()
 	if got := h.u.joinEntry.Text; got != "10.0.0.9:7788" {

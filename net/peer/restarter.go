@@ -27,8 +27,12 @@ type Restarter struct {
 	stop context.CancelFunc // cur's
 }
 
-// NewRestarter returns a Restarter that starts with cfg.
+// NewRestarter returns a Restarter that starts with cfg. Every peer it runs
+// has the same ID: the room sees one person who moved, not a new one.
 func NewRestarter(cfg Config) *Restarter {
+	if cfg.ID == "" {
+		cfg.ID = NewID()
+	}
 	return &Restarter{events: make(chan link.Event, 256), restart: make(chan struct{}, 1), cfg: cfg}
 }
 

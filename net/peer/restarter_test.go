@@ -55,15 +55,18 @@ func TestRestarterMovesToANewRoomAndToAnotherHub(t *testing.T) {
 	if h := next(t, r, every[Hosting]); h.Room != "one" {
 		t.Fatalf("hosting %+v, want room one", h)
 	}
-	if j := next(t, r, every[link.Joined]); j.Room != "one" || j.Host != "ann" {
-		t.Fatalf("joined %+v", j)
+	first := next(t, r, every[link.Joined])
+	if first.Room != "one" || first.Host != "ann" {
+		t.Fatalf("joined %+v", first)
 	}
 
 	r.Restart("ann", "two", "")
 	if h := next(t, r, every[Hosting]); h.Room != "two" {
 		t.Fatalf("after restart hosting %+v, want room two", h)
 	}
-	next(t, r, func(j link.Joined) bool { return j.Room == "two" })
+	if j := next(t, r, func(j link.Joined) bool { return j.Room == "two" }); j.ID != first.ID {
+		t.Fatalf("the restarted peer is %q, was %q: a restart must keep the peer's id", j.ID, first.ID)
+	}
 
 	url := hostFor(t, "bea", "three")
 	r.Restart("ann", "three", url)
