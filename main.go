@@ -47,13 +47,17 @@ func main() {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	if !*headlessMode {
-		fmt.Fprintln(os.Stderr, "huecast: the window is not built yet; run with --headless")
-		os.Exit(2)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	p := peer.New(peer.Config{Name: *name, Room: *room, Join: *join, Listen: *listen, Logger: log})
+	cfg := peer.Config{Name: *name, Room: *room, Join: *join, Listen: *listen, Logger: log}
+	if !*headlessMode {
+		if err := runWindow(ctx, cfg, given(fs)); err != nil {
+			log.Error("huecast: " + err.Error())
+			os.Exit(1)
+		}
+		return
+	}
+	p := peer.New(cfg)
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
 	headless.Run(ctx, p, os.Stdin, os.Stdout, stop)

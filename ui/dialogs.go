@@ -1,0 +1,148 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/link"
+)
+
+// showCustom opens a colour picker for colours outside the palette.
+func (u *UI) showCustom() {
+	d := dialog.NewColorPicker("Custom colour", "Pick any colour for the room",
+		func(c color.Color) { u.pick(colorHex(c)) }, u.win)
+	d.Advanced = true
+	d.SetColor(hexColor(u.color))
+	d.Show()
+}
+
+// showJoin asks for a hub's address, for networks where discovery cannot
+// find it, offering the addresses joined before.
+func (u *UI) showJoin() {
+	recent := u.app.Preferences().StringList(prefRecent)
+	e := widget.NewSelectEntry(recent)
+	e.PlaceHolder = "192.168.1.20:7788"
+	if len(recent) > 0 {
+		e.SetText(recent[0])
+	}
+	e.Validator = func(s string) error {
+		_, err := link.NormalizeURL(s)
+		return err
+	}
+	item := widget.NewFormItem("Hub address", e)
+	item.HintText = "host:port; the host's window shows it in its status line"
+	d := dialog.NewForm("Join by address", "Join", "Cancel", []*widget.FormItem{item}, func(ok bool) {
+		u.joinEntry, u.joinDialog = nil, nil
+		if ok {
+			u.join(e.Text)
+		}
+	}, u.win)
+	e.OnSubmitted = func(string) { d.Submit() } // Enter joins
+	u.joinEntry, u.joinDialog = e, d
+	d.Show()
+}
+
+// join restarts the peer on the hub at addr and remembers addr.
+func (u *UI) join(addr string) {
+	addr = strings.TrimSpace(addr)
+	if _, err := link.NormalizeURL(addr); err != nil {
+		dialog.ShowError(fmt.Errorf("cannot join %q: %w", addr, err), u.win)
+		return
+	}
+	recent := u.app.Preferences().StringList(prefRecent)
+	recent = slices.DeleteFunc(recent, func(s string) bool { return s == addr })
+	recent = append([]string{addr}, recent...)
+	u.app.Preferences().SetStringList(prefRecent, recent[:min(len(recent), maxRecent)])
+	u.settings.Join = addr
+	u.restart()
+}
+
+// copyAddress puts the hub's address on the clipboard, for another machine's
+// Join by address.
+func (u *UI) copyAddress() {
+	addr := u.hosting
+	if addr == "" {
+		addr = u.hubAddr
+	}
+	if addr == "" {
+		dialog.ShowInformation("Nothing to copy yet",
+			"This window has no hub yet. Once it hosts or joins one, the status line shows its address.", u.win)
+		return
+	}
+	u.app.Clipboard().SetContent(addr)
+	dialog.ShowInformation("Join address copied",
+		addr+"\n\nOn another machine choose Room → Join by address… and paste it.", u.win)
+}
+
+// showNameRoom lets a person change the name others see and the room.
+func (u *UI) showNameRoom() {
+	name, room := widget.NewEntry(), widget.NewEntry()
+	name.SetText(u.settings.Name)
+	room.SetText(u.settings.Room)
+	name.Validator = func(s string) error {
+		if wire.CleanName(s, wire.MaxNameLen) == "" {
+			return errors.New("type the name others will see")
+		}
+		return nil
+	}
+	room.Validator = func(s string) error {
+		if wire.CleanRoom(s) == "" {
+			return errors.New("type a room, for example lobby")
+		}
+		return nil
+	}
+	roomItem := widget.NewFormItem("Room", room)
+	roomItem.HintText = "everyone in the same room shares one colour"
+	d := dialog.NewForm("Name and room", "Save", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Name", name), roomItem}, func(ok bool) {
+			u.nameEntry, u.roomEntry, u.nameDialog = nil, nil, nil
+			if ok {
+				u.rename(name.Text, room.Text)
+			}
+		}, u.win)
+	name.OnSubmitted = func(string) { d.Submit() } // Enter saves
+	room.OnSubmitted = name.OnSubmitted
+	u.nameEntry, u.roomEntry, u.nameDialog = name, room, d
+	d.Show()
+}
+
+// rename saves name and room and, if either changed, restarts the peer. A
+// hub serves one room, so a new room leaves the hub joined by address. An
+// empty name or room keeps the old one: Fyne's forms let an empty field
+// through while it has the focus.
+func (u *UI) rename(name, room string) {
+	name, room = wire.CleanName(name, wire.MaxNameLen), wire.CleanRoom(room)
+	if name == "" {
+		name = u.settings.Name
+	}
+	if room == "" {
+		room = u.settings.Room
+	}
+	u.app.Preferences().SetString(PrefName, name)
+	u.app.Preferences().SetString(PrefRoom, room)
+	if name == u.settings.Name && room == u.settings.Room {
+		return
+	}
+	if room != u.settings.Room {
+		u.settings.Join = ""
+	}
+	u.settings.Name, u.settings.Room = name, room
+	u.restart()
+}
+
+// restart forgets the room being left and has the peer start again.
+func (u *UI) restart() {
+	u.hosting, u.hubAddr, u.online, u.peers = "", "", false, nil
+	u.rtt.SetText("Hub round trip: —")
+	u.showStarting()
+	u.showPeers()
+	u.showTitle()
+	u.peer.Restart(u.settings.Name, u.settings.Room, u.settings.Join)
+}

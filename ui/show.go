@@ -1,0 +1,183 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"net/url"
+	"slices"
+	"time"
+
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/peer"
+)
+
+// apply shows one event of the peer. It runs on the UI goroutine.
+func (u *UI) apply(ev link.Event) {
+	switch e := ev.(type) {
+	case peer.Hosting:
+		u.hosting = hostPort(e.URL)
+		u.status.SetText(fmt.Sprintf("Hosting room %s at %s", e.Room, u.hosting))
+	case link.Joined:
+		u.online = true
+		u.selfID, u.hostName, u.hubAddr = e.ID, e.Host, hostPort(e.URL)
+		u.peers = slices.Clone(e.Peers)
+		if u.hosting != "" {
+			u.status.SetText(fmt.Sprintf("Hosting room %s at %s", e.Room, u.hosting))
+		} else {
+			u.status.SetText(fmt.Sprintf("Joined %s's hub at %s", e.Host, u.hubAddr))
+		}
+		// The welcome says who set the colour but not when.
+		u.showColor(e.Color, e.ByName, e.By != "" && e.By == e.ID, time.Time{})
+		u.showPeers()
+	case link.ColorChanged:
+		u.showColor(e.Color, e.Name, e.By != "" && e.By == u.selfID, u.now())
+	case link.PeerJoined:
+		if !slices.ContainsFunc(u.peers, func(p wire.Peer) bool { return p.ID == e.Peer.ID }) {
+			u.peers = append(u.peers, e.Peer)
+		}
+		u.showPeers()
+	case link.PeerLeft:
+		u.peers = slices.DeleteFunc(u.peers, func(p wire.Peer) bool { return p.ID == e.Peer.ID })
+		u.showPeers()
+	case link.Disconnected:
+		u.online, u.peers = false, nil
+		u.status.SetText(fmt.Sprintf("Reconnecting (attempt %d)… %s", e.Attempt, e.Reason))
+		u.rtt.SetText("Hub round trip: —")
+		u.showPeers()
+	case link.HubError:
+		u.status.SetText("The hub says: " + e.Message)
+	case link.RTT:
+		u.rtt.SetText("Hub round trip: " + millis(e.D))
+	case peer.Stopped:
+		u.online, u.peers, u.hosting = false, nil, ""
+		u.status.SetText(fmt.Sprintf("Stopped: %v. Join a hub with Room → Join by address…", e.Err))
+		u.showPeers()
+	}
+}
+
+// peerEnded: the peer has stopped for good (the program is ending).
+func (u *UI) peerEnded() {
+	u.online, u.peers = false, nil
+	u.status.SetText("Stopped.")
+	u.showPeers()
+}
+
+// showStarting says what the peer is doing before its first event.
+func (u *UI) showStarting() {
+	if u.settings.Join != "" {
+		u.status.SetText("Joining " + hostPort(u.settings.Join) + "…")
+	} else {
+		u.status.SetText("Starting room " + u.settings.Room + "…")
+	}
+}
+
+// showColor paints the circle and names the colour, who set it and when.
+func (u *UI) showColor(hex, byName string, byYou bool, at time.Time) {
+	u.color, u.byName, u.byYou, u.setAt = hex, byName, byYou, at
+	u.circle.FillColor = hexColor(hex)
+	u.circle.Refresh()
+	if name := wire.ColorName(hex); name != "" {
+		u.colorText.SetText(name + "   " + hex)
+	} else {
+		u.colorText.SetText(hex)
+	}
+	u.showLastSet()
+}
+
+// showLastSet writes "Blue, set by bob, 3 s ago"; ticks call it to age it.
+func (u *UI) showLastSet() {
+	s := wire.ColorName(u.color)
+	if s == "" {
+		s = u.color
+	}
+	switch {
+	case u.byYou:
+		s += ", set by you"
+	case u.byName != "":
+		s += ", set by " + u.byName
+	default:
+		s += ", the room's colour"
+	}
+	if !u.setAt.IsZero() {
+		s += ", " + ago(u.now().Sub(u.setAt))
+	}
+	u.lastSet.SetText(s)
+}
+
+// showPeers lists who is here, the host and this peer marked.
+func (u *UI) showPeers() {
+	u.peerBox.RemoveAll()
+	if !u.online {
+		u.heading.SetText("Here now")
+		u.peerBox.Add(widget.NewLabel("Not connected"))
+		return
+	}
+	u.heading.SetText(fmt.Sprintf("Here now (%d)", len(u.peers)))
+	for _, p := range u.peers {
+		name := p.Name
+		switch {
+		case p.Name == u.hostName && p.ID == u.selfID:
+			name += " (host, you)"
+		case p.Name == u.hostName:
+			name += " (host)"
+		case p.ID == u.selfID:
+			name += " (you)"
+		}
+		u.peerBox.Add(widget.NewLabel(name))
+	}
+}
+
+// hexColor turns #rrggbb into a colour; anything else is black.
+func hexColor(hex string) color.Color {
+	var r, g, b uint8
+	if _, err := fmt.Sscanf(hex, "#%02x%02x%02x", &r, &g, &b); err != nil {
+		return color.Black
+	}
+	return color.NRGBA{R: r, G: g, B: b, A: 0xff}
+}
+
+// colorHex turns a colour into #rrggbb, ignoring alpha.
+func colorHex(c color.Color) string {
+	n := color.NRGBAModel.Convert(c).(color.NRGBA)
+	return fmt.Sprintf("#%02x%02x%02x", n.R, n.G, n.B)
+}
+
+// hostPort shortens a hub URL ("ws://10.0.0.5:7788/ws") to what a person
+// types: "10.0.0.5:7788".
+func hostPort(hub string) string {
+	norm, err := link.NormalizeURL(hub)
+	if err != nil {
+		return hub
+	}
+	if u, err := url.Parse(norm); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return hub
+}
+
+// ago words an age: "just now", "3 s ago", "2 min ago", "1 h ago".
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return "just now"
+	case d < time.Minute:
+		return fmt.Sprintf("%d s ago", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+	default:
+		return fmt.Sprintf("%d h ago", int(d/time.Hour))
+	}
+}
+
+// millis words a round trip: "0.4 ms" below 10 ms, "23 ms" above.
+func millis(d time.Duration) string {
+	ms := float64(d) / float64(time.Millisecond)
+	if ms < 10 {
+		return fmt.Sprintf("%.1f ms", ms)
+	}
+	return fmt.Sprintf("%d ms", int(math.Round(ms)))
+}

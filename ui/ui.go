@@ -1,0 +1,222 @@
+// Package ui is huecast's window: the room's circle, the colour buttons, who
+// is here, and a menu to join a hub by address or change name and room. It
+// reaches the network only through Peer, so tests drive it with a fake, and
+// it changes widgets only on Fyne's UI goroutine (see follow).
+package ui
+
+import (
+	"context"
+	"image/color"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/huecast/huecast/assets"
+	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/link"
+)
+
+// Peer is the peer the window shows and drives; net/peer's Restarter is one.
+type Peer interface {
+	// Events delivers what happens to the peer; closed when it stops for good.
+	Events() <-chan link.Event
+	// SetColor sends #rrggbb to the room. It must not block: it is called
+	// from button callbacks on the UI goroutine.
+	SetColor(hex string) error
+	// Restart leaves the room and takes part again as name in room, joining
+	// the hub at join, or without one (hosting) when join is empty. It must
+	// not block; what follows arrives on Events.
+	Restart(name, room, join string)
+}
+
+// Settings say as whom, where and through which hub the peer takes part.
+type Settings struct {
+	Name, Room string
+	Join       string // the hub's address; empty: this peer hosts
+}
+
+// Preference keys. The window saves the name and room a person picks, and
+// the addresses they joined; main reads PrefName and PrefRoom at start.
+const (
+	PrefName   = "name"
+	PrefRoom   = "room"
+	prefRecent = "recent_addresses"
+	maxRecent  = 5
+)
+
+const (
+	// ageTick is how often "set by bob, 3 s ago" is rewritten; it counts
+	// in whole seconds.
+	ageTick = time.Second
+	// startSize fits the circle, the six buttons and the list of peers.
+	startWidth, startHeight = 640, 480
+	// sideWidth fits "Hub round trip: 123 ms" and most names.
+	sideWidth = 180
+)
+
+// UI is one huecast window. Create it with New; Run shows it.
+type UI struct {
+	app  fyne.App
+	win  fyne.Window
+	peer Peer
+	// do runs f on Fyne's UI goroutine. It is fyne.Do; tests replace it to
+	// run f on the test's goroutine instead.
+	do  func(f func())
+	now func() time.Time
+
+	circle    *canvas.Circle
+	colorText *widget.Label
+	lastSet   *widget.Label
+	status    *widget.Label
+	rtt       *widget.Label
+	heading   *widget.Label
+	peerBox   *fyne.Container
+	buttons   map[string]fyne.Tappable // "green" … "yellow", and "custom"
+
+	// The dialogs' widgets while a dialog is open, for tests to fill in.
+	joinEntry  *widget.SelectEntry
+	nameEntry  *widget.Entry
+	roomEntry  *widget.Entry
+	joinDialog interface{ Submit() }
+	nameDialog interface{ Submit() }
+
+	// The rest belongs to the UI goroutine.
+	settings Settings
+	color    string
+	byName   string
+	byYou    bool
+	setAt    time.Time // zero when not known
+	hosting  string    // host:port of the hub this peer hosts; "" if it does not
+	hubAddr  string    // host:port of the hub this peer is joined to
+	selfID   string
+	hostName string
+	peers    []wire.Peer
+	online   bool
+}
+
+// New builds the window for the peer p, which takes part as s says. Call Run
+// to show it.
+func New(a fyne.App, p Peer, s Settings) *UI {
+	u := &UI{
+		app: a, peer: p, settings: s, do: fyne.Do, now: time.Now,
+		// GLFW takes the X11 WM_CLASS from the title at creation, and the
+		// .desktop file expects "huecast"; the room goes in after start.
+		win:       a.NewWindow("huecast"),
+		circle:    canvas.NewCircle(hexColor(wire.StartColor)),
+		colorText: widget.NewLabel(""),
+		lastSet:   widget.NewLabel(""),
+		status:    widget.NewLabel("Starting…"),
+		rtt:       widget.NewLabel("Hub round trip: —"),
+		heading:   widget.NewLabel("Here now"),
+		peerBox:   container.NewVBox(),
+		buttons:   map[string]fyne.Tappable{},
+		color:     wire.StartColor,
+	}
+	u.colorText.Alignment, u.colorText.TextStyle = fyne.TextAlignCenter, fyne.TextStyle{Bold: true}
+	u.colorText.SizeName = theme.SizeNameSubHeadingText
+	u.lastSet.Alignment = fyne.TextAlignCenter
+	u.status.Truncation = fyne.TextTruncateEllipsis
+	u.heading.TextStyle = fyne.TextStyle{Bold: true}
+	u.win.SetIcon(assets.Icon())
+	u.win.SetMaster()
+	u.win.SetContent(u.layout())
+	u.win.SetMainMenu(u.menu())
+	u.win.Canvas().SetOnTypedRune(u.typed)
+	u.win.Resize(fyne.NewSize(startWidth, startHeight))
+	u.showColor(wire.StartColor, "", false, time.Time{})
+	u.showStarting()
+	u.showPeers()
+	return u
+}
+
+// Window is the window New built.
+func (u *UI) Window() fyne.Window { return u.win }
+
+// Run shows the window and follows the peer until the window is closed or
+// ctx ends. It must be called on the program's main goroutine, and blocks.
+func (u *UI) Run(ctx context.Context) {
+	u.app.Lifecycle().SetOnStarted(u.showTitle)
+	stopQuit := context.AfterFunc(ctx, func() { fyne.Do(u.app.Quit) })
+	defer stopQuit()
+	stop := make(chan struct{})
+	followed := make(chan struct{})
+	tick := time.NewTicker(ageTick)
+	defer tick.Stop()
+	go func() {
+		defer close(followed)
+		u.follow(u.peer.Events(), tick.C, stop)
+	}()
+	u.win.ShowAndRun()
+	close(stop)
+	<-followed
+}
+
+// follow is the one place where the network reaches the widgets: each event
+// of the peer, and each tick of the clock that ages "3 s ago", crosses to
+// the UI goroutine through u.do. It returns when events is closed or stop is.
+func (u *UI) follow(events <-chan link.Event, tick <-chan time.Time, stop <-chan struct{}) {
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				u.do(u.peerEnded)
+				return
+			}
+			u.do(func() { u.apply(ev) })
+		case <-tick:
+			u.do(u.showLastSet)
+		case <-stop:
+			return
+		}
+	}
+}
+
+func (u *UI) layout() fyne.CanvasObject {
+	row := container.NewGridWithColumns(len(wire.Palette) + 1)
+	for _, s := range wire.Palette {
+		b := newSwatch(s.Name, hexColor(s.Hex), func() { u.pick(s.Hex) })
+		u.buttons[strings.ToLower(s.Name)] = b
+		row.Add(b)
+	}
+	custom := widget.NewButton("Custom…", u.showCustom)
+	u.buttons["custom"] = custom
+	row.Add(custom)
+
+	bottom := container.NewVBox(u.colorText, u.lastSet, row)
+	width := canvas.NewRectangle(color.Transparent) // keeps names and the round trip readable
+	width.SetMinSize(fyne.NewSize(sideWidth, 0))
+	side := container.NewBorder(u.heading, u.rtt, nil, nil, container.NewStack(width, container.NewVScroll(u.peerBox)))
+	return container.NewBorder(u.status, bottom, nil, side, container.NewPadded(u.circle))
+}
+
+func (u *UI) menu() *fyne.MainMenu {
+	return fyne.NewMainMenu(fyne.NewMenu("Room",
+		fyne.NewMenuItem("Join by address…", u.showJoin),
+		fyne.NewMenuItem("Copy join address", u.copyAddress),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Name and room…", u.showNameRoom),
+	))
+}
+
+// typed picks palette colour n for key n.
+func (u *UI) typed(r rune) {
+	if i := int(r - '1'); i >= 0 && i < len(wire.Palette) {
+		u.pick(wire.Palette[i].Hex)
+	}
+}
+
+// pick shows hex at once and hands it to the peer; the hub's echo, or a
+// newer colour from someone else, settles the circle after.
+func (u *UI) pick(hex string) {
+	u.showColor(hex, u.settings.Name, true, u.now())
+	if err := u.peer.SetColor(hex); err != nil {
+		u.status.SetText("Could not send the colour: " + err.Error())
+	}
+}
+
+func (u *UI) showTitle() { u.win.SetTitle("huecast — " + u.settings.Room) }
