@@ -54,9 +54,9 @@ type Config struct {
 	// Page serves GET / and anything else not under /ws and /api/; nil
 	// answers 404.
 	Page http.Handler
-	// CheckOrigin decides whether a browser page from another origin may
-	// open a WebSocket; nil accepts native clients (no Origin header) and
-	// pages served by this host only.
+	// CheckOrigin decides whether a browser page may open a WebSocket; nil
+	// accepts native clients (no Origin header) and pages served by a hub
+	// of this room: this one, or a member's (see Hub.RoomOrigin).
 	CheckOrigin func(r *http.Request) bool
 }
 
@@ -118,10 +118,14 @@ func New(cfg Config) *Hub {
 		color:    wire.StartColor,
 	}
 	h.runOnce <- struct{}{}
+	checkOrigin := cfg.CheckOrigin
+	if checkOrigin == nil {
+		checkOrigin = h.RoomOrigin
+	}
 	h.upgrader = websocket.Upgrader{
 		ReadBufferSize:  1024,
 		WriteBufferSize: 1024,
-		CheckOrigin:     cfg.CheckOrigin,
+		CheckOrigin:     checkOrigin,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 			http.Error(w, "huecast: "+reason.Error(), status)
 		},
