@@ -139,6 +139,9 @@ func TestPagesAndHeadlessPeerShareTheColour(t *testing.T) {
 		if got := eval[string](p2, `document.getElementById('set-by').textContent`); got != "Set by pat" {
 			t.Errorf("page 2 says %q", got)
 		}
+		// Keys 1–6 pick the palette's colours, as in the window.
+		p2.do(chromedp.KeyEvent("4"))
+		pat.awaitWithin(sameScreen, "red at pat", colorEvent("#ff0000"))
 		// A custom colour from the page's colour input.
 		const teal = "#008080"
 		p2.do(chromedp.Evaluate[chromedp.Void](`(() => { const c = document.getElementById('custom'); c.value = '` + teal + `'; c.dispatchEvent(new Event('change')); })()`))
