@@ -57,9 +57,9 @@ type Config struct {
 	// Page serves GET / and anything else not under /ws and /api/; nil
 	// answers 404.
 	Page http.Handler
-	// CheckOrigin decides whether a browser page from another origin may
-	// open a WebSocket; nil accepts native clients (no Origin header) and
-	// pages served by this host only.
+	// CheckOrigin decides whether a browser page may open a WebSocket; nil
+	// accepts native clients (no Origin header) and pages served by a hub
+	// of this room: this one, or a member's (see Hub.RoomOrigin).
 	CheckOrigin func(r *http.Request) bool
 }
 
@@ -121,12 +121,16 @@ func New(cfg Config) *Hub {
 		color:    wire.StartColor,
 	}
 	h.runOnce <- struct{}{}
+	checkOrigin := cfg.CheckOrigin
+	if checkOrigin == nil {
+		checkOrigin = h.RoomOrigin
+	}
 	h.upgrader = websocket.Upgrader{
 		// Client frames are small; the write buffer is borrowed from a pool
 		// only while a frame is written, so idle connections hold none.
 		ReadBufferSize:  512,
 		WriteBufferPool: &writeBufs,
-		CheckOrigin:     cfg.CheckOrigin,
+		CheckOrigin:     checkOrigin,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 			http.Error(w, "huecast: "+reason.Error(), status)
 		},

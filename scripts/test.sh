@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 export PATH=$PATH:/usr/local/go/bin
+# deps.sh installed Chromium, so the browser tests must run, not skip.
+export HUECAST_E2E_REQUIRED=${HUECAST_E2E_REQUIRED:-1}
 if [ -f bench/socketio/package-lock.json ] && [ ! -d bench/socketio/node_modules ]; then
   (cd bench/socketio && npm ci --no-audit --no-fund)
 fi

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/huecast/huecast/assets/web"
 	"github.com/huecast/huecast/hub"
 	"github.com/huecast/huecast/net/link"
 )
@@ -125,7 +126,7 @@ func (p *Peer) host(ctx context.Context) (public, local string, done <-chan stru
 			return "", "", nil, fmt.Errorf("peer: listen for the hub: %w", err)
 		}
 	}
-	h := hub.New(hub.Config{Room: p.cfg.Room, Host: p.cfg.Name, Logger: p.log})
+	h := hub.New(hub.Config{Room: p.cfg.Room, Host: p.cfg.Name, Logger: p.log, Page: web.Handler()})
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -1,0 +1,530 @@
+// huecast's page joins the room over the same WebSocket protocol as the
+// native app (PROTOCOL.md) and behaves as net/link does: hello with the last
+// colour and seq it knew, colours applied in seq order only, reconnection
+// with Socket.IO's backoff (1 s doubling to 5 s, ±50%), and a colour picked
+// while away sent once back. When its hub has gone and another member of the
+// room answers at the address it told the room, the page moves there,
+// carrying its id, name and colour in the new address's fragment.
+'use strict';
+(function () {
+  // Heartbeats as in hub/wire: the hub's WebSocket pings are invisible to a
+  // page, so it sends protocol pings and treats a hub silent for PONG_WAIT
+  // as gone.
+  const PING_PERIOD = 1000; // wire.PingPeriod
+  const PONG_WAIT = 4000; // wire.PongWait
+  const WELCOME_WAIT = 5000; // link's welcomeWait
+  // PROBE_WAIT bounds the look for the room's new host: on a LAN a live hub
+  // answers in milliseconds.
+  const PROBE_WAIT = 2000;
+  const MAX_NAME = 64; // wire.MaxNameLen
+  const MAX_ID = 64; // wire.MaxIDLen
+  const REPLACED = 'replaced by a newer connection'; // the hub's close text
+
+  const $ = (id) => document.getElementById(id);
+  const ui = {
+    status: $('status'),
+    room: $('room'),
+    circle: $('circle'),
+    name: $('colour-name'),
+    hex: $('colour-hex'),
+    setBy: $('set-by'),
+    buttons: Array.from(document.querySelectorAll('#palette button')),
+    custom: $('custom'),
+    peers: $('peers'),
+    nameForm: $('name-form'),
+    nameInput: $('name'),
+    theme: document.querySelector('meta[name="theme-color"]'),
+  };
+  const palette = new Map(ui.buttons.map((b) => [b.dataset.color, b.textContent.trim()]));
+
+  // localStorage may be refused (private modes, storage off); the page
+  // still works, with a new id each time.
+  const store = {
+    get(k) {
+      try { return localStorage.getItem('huecast.' + k); } catch (e) { return null; }
+    },
+    set(k, v) {
+      try { localStorage.setItem('huecast.' + k, v); } catch (e) { /* not kept */ }
+    },
+  };
+
+  const st = {
+    id: '',
+    name: '',
+    room: '', // learnt from /api/state, or handed over by a page that moved here
+    // The room's state as last known, changed in seq order only.
+    color: '',
+    seq: 0,
+    by: '',
+    byName: '',
+    peers: [],
+    host: '',
+    self: '', // our id as the hub confirmed it
+    pending: '', // picked by the person, not yet sent
+    ws: null,
+    joined: false,
+    attempt: 1,
+    lastHeard: 0,
+    timers: { retry: 0, ping: 0, welcome: 0 },
+    movedFrom: '',
+    refusal: '', // why the hub refused our hello
+    stopped: false,
+  };
+
+  function randomID() {
+    const b = new Uint8Array(8);
+    crypto.getRandomValues(b);
+    return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  }
+
+  // cleanName is wire.CleanName's rules, so the name shown is the name sent.
+  function cleanName(s, max) {
+    const out = Array.from(String(s || '').trim())
+      .filter((ch) => !/[\p{Cc}\p{Cf}]/u.test(ch))
+      .slice(0, max);
+    return out.join('').trim();
+  }
+
+  function parseColor(s) {
+    s = String(s || '').trim().toLowerCase();
+    return /^#[0-9a-f]{6}$/.test(s) ? s : '';
+  }
+
+  // backoff is link.SocketIOBackoff: 1 s doubling to 5 s, ±50%, never
+  // above 5 s.
+  function backoff(attempt) {
+    let d = 1000;
+    for (let i = 1; i < attempt && d < 5000; i++) d *= 2;
+    return Math.min(d * (0.5 + Math.random()), 5000);
+  }
+
+  // pageURL is web.PageURL: the page of the hub at addr (ws://h:p/ws,
+  // http://h:p or h:p), or '' when addr is not one.
+  function pageURL(addr) {
+    let s = String(addr || '').trim();
+    if (!s) return '';
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) s = 'http://' + s;
+    let u;
+    try { u = new URL(s); } catch (e) { return ''; }
+    const scheme = { 'ws:': 'http:', 'wss:': 'https:', 'http:': 'http:', 'https:': 'https:' }[u.protocol];
+    if (!scheme || !u.host || u.username || u.password) return '';
+    return new URL(scheme + '//' + u.host + '/').href;
+  }
+
+  function wsURL() {
+    return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
+  }
+
+  // ---- What the person sees ----
+
+  let shown = { state: 'connecting', parts: ['Connecting…'] };
+
+  // setStatus shows the status line; note, if given, follows it until the
+  // next status.
+  function setStatus(state, ...parts) {
+    shown = { state, parts };
+    ui.status.dataset.state = state;
+    ui.status.replaceChildren(...parts);
+  }
+
+  function addNote(note) {
+    ui.status.replaceChildren(...shown.parts, ' ' + note);
+  }
+
+  function link(href) {
+    const a = document.createElement('a');
+    a.href = href;
+    a.textContent = href;
+    return a;
+  }
+
+  function colourName(hex) {
+    return palette.get(hex) || 'Custom colour';
+  }
+
+  function render() {
+    const c = st.color;
+    if (c) {
+      ui.circle.style.backgroundColor = c;
+      ui.circle.setAttribute('aria-label', "The room's colour: " + colourName(c) + ', ' + c);
+      ui.name.textContent = colourName(c);
+      ui.hex.textContent = c;
+      ui.custom.value = c;
+      ui.theme.setAttribute('content', c);
+      document.title = colourName(c) + ' · huecast';
+    }
+    for (const b of ui.buttons) b.setAttribute('aria-pressed', String(b.dataset.color === c));
+    if (!c) ui.setBy.textContent = '';
+    else if (st.seq === 0) ui.setBy.textContent = "The room's starting colour";
+    else if (st.by && st.by === st.self) ui.setBy.textContent = 'Set by you';
+    else if (st.byName) ui.setBy.textContent = 'Set by ' + st.byName;
+    else ui.setBy.textContent = '';
+    ui.room.textContent = st.room ? 'Room ' + st.room : '';
+    renderPeers();
+  }
+
+  function renderPeers() {
+    let hostMarked = false;
+    const items = st.peers.map((p) => {
+      const li = document.createElement('li');
+      li.textContent = p.name;
+      const badges = [];
+      if (!hostMarked && st.host && p.name === st.host) {
+        hostMarked = true;
+        badges.push('host');
+      }
+      if (p.id === st.self) badges.push('you');
+      for (const text of badges) {
+        const b = document.createElement('span');
+        b.className = 'badge';
+        b.textContent = text;
+        li.append(b);
+      }
+      return li;
+    });
+    ui.peers.replaceChildren(...items);
+  }
+
+  // ---- The connection ----
+
+  function send(msg) {
+    const ws = st.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(msg));
+    return true;
+  }
+
+  function clearTimers() {
+    clearTimeout(st.timers.retry);
+    clearTimeout(st.timers.welcome);
+    clearInterval(st.timers.ping);
+    st.timers = { retry: 0, ping: 0, welcome: 0 };
+  }
+
+  function connect() {
+    clearTimers();
+    if (st.stopped) return;
+    if (st.room) {
+      open();
+      return;
+    }
+    // The hub that served this page names the room to join.
+    fetch('/api/state', { cache: 'no-store' })
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error('HTTP ' + r.status))))
+      .then((s) => {
+        st.room = String(s.room || '');
+        open();
+      }, () => retry('cannot reach the hub at ' + location.host));
+  }
+
+  function open() {
+    let ws;
+    try {
+      ws = new WebSocket(wsURL());
+    } catch (e) {
+      retry('cannot open a connection: ' + e.message);
+      return;
+    }
+    st.ws = ws;
+    let opened = false;
+    ws.onopen = () => {
+      opened = true;
+      send({ type: 'hello', id: st.id, name: st.name, room: st.room, color: st.color, seq: st.seq, by_name: st.byName });
+    };
+    ws.onmessage = (ev) => {
+      if (st.ws !== ws) return;
+      st.lastHeard = Date.now(); // every frame proves the hub alive
+      let m;
+      try { m = JSON.parse(ev.data); } catch (e) { return; }
+      frame(m);
+    };
+    ws.onclose = (ev) => {
+      if (st.ws !== ws) return;
+      if (ev.code === 1008 && ev.reason === REPLACED) {
+        elsewhere();
+        return;
+      }
+      let why = 'the connection was lost';
+      if (!opened) why = 'cannot reach the hub at ' + location.host;
+      else if (ev.reason) why = 'the hub closed the connection: ' + ev.reason;
+      lost(why);
+    };
+    st.timers.welcome = setTimeout(() => {
+      if (st.ws === ws && !st.joined) drop(ws, 'the hub did not answer');
+    }, WELCOME_WAIT);
+  }
+
+  // drop gives up on ws at once: a dead connection's close could take long.
+  function drop(ws, why) {
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    try { ws.close(); } catch (e) { /* already closed */ }
+    if (st.ws === ws) lost(why);
+  }
+
+  function lost(why) {
+    const wasJoined = st.joined;
+    clearTimers();
+    st.ws = null;
+    st.joined = false;
+    if (wasJoined) st.attempt = 1;
+    retry(why);
+  }
+
+  function retry(why) {
+    clearTimers();
+    if (st.stopped) return;
+    if (st.refusal) {
+      why = st.refusal.replace(/\.$/, '');
+      st.refusal = '';
+    }
+    const wait = backoff(st.attempt);
+    const secs = Math.max(1, Math.round(wait / 1000));
+    setStatus('reconnecting', capital(why) + ' — trying again in ' + secs + ' s…');
+    st.timers.retry = setTimeout(() => {
+      st.attempt++;
+      connect();
+    }, wait);
+    followRoom(why, secs);
+  }
+
+  function elsewhere() {
+    clearTimers();
+    st.ws = null;
+    st.joined = false;
+    st.stopped = true;
+    const again = document.createElement('button');
+    again.type = 'button';
+    again.textContent = 'Use this page';
+    again.addEventListener('click', () => {
+      st.stopped = false;
+      st.attempt = 1;
+      setStatus('connecting', 'Connecting…');
+      connect();
+    });
+    setStatus('elsewhere', 'This page is open in another tab or window, which has taken over.', again);
+  }
+
+  function frame(m) {
+    switch (m.type) {
+      case 'welcome':
+        clearTimeout(st.timers.welcome);
+        st.joined = true;
+        st.self = m.id;
+        st.room = m.room;
+        st.color = m.color;
+        st.seq = m.seq;
+        st.by = m.by;
+        st.byName = m.by_name;
+        st.peers = Array.isArray(m.peers) ? m.peers : [];
+        st.host = m.host || '';
+        render();
+        connected();
+        heartbeat();
+        flush(); // a colour picked while away goes out now
+        break;
+      case 'color':
+        if (m.seq > st.seq) { // older colours lost the race at the hub
+          st.color = m.color;
+          st.seq = m.seq;
+          st.by = m.by;
+          st.byName = m.name;
+          render();
+        }
+        break;
+      case 'join':
+        st.peers = st.peers.filter((p) => p.id !== m.peer.id).concat([m.peer]);
+        renderPeers();
+        break;
+      case 'leave':
+        st.peers = st.peers.filter((p) => p.id !== m.peer.id);
+        renderPeers();
+        break;
+      case 'error':
+        if (st.joined) addNote(m.message || 'The hub refused that.');
+        else st.refusal = m.message || ''; // said again when the hub hangs up
+        break;
+      default: // pong and anything newer: proof of life only
+    }
+  }
+
+  function connected() {
+    const where = st.host ? ' hosted by ' + st.host : '';
+    if (st.movedFrom) {
+      setStatus('moved', 'Connected. The room moved here from ', link(st.movedFrom), where ? ',' + where + '.' : '.');
+      st.movedFrom = '';
+    } else {
+      setStatus('connected', 'Connected' + (where ? ',' + where : '') + '.');
+    }
+  }
+
+  function heartbeat() {
+    const ws = st.ws;
+    st.lastHeard = Date.now();
+    st.timers.ping = setInterval(() => {
+      if (Date.now() - st.lastHeard > PONG_WAIT) {
+        drop(ws, 'the hub stopped answering');
+        return;
+      }
+      send({ type: 'ping', t: Date.now() });
+    }, PING_PERIOD);
+  }
+
+  function pick(hex) {
+    const c = parseColor(hex);
+    if (!c) return;
+    st.pending = c;
+    if (!flush()) addNote(colourName(c) + ' ' + c + ' will be sent once connected.');
+  }
+
+  // flush sends the pending colour if connected, and says whether it did.
+  function flush() {
+    if (!st.pending || !st.joined) return false;
+    if (!send({ type: 'color', color: st.pending })) return false;
+    st.pending = '';
+    return true;
+  }
+
+  // ---- Finding the room after its hub has gone ----
+
+  // candidates are the pages of the hubs the room's other members said they
+  // would host, in join order.
+  function candidates() {
+    const own = new URL('/', location.href).href;
+    const seen = new Set([own]);
+    const out = [];
+    for (const p of st.peers) {
+      const u = pageURL(p.addr);
+      if (u && !seen.has(u)) {
+        seen.add(u);
+        out.push(u);
+      }
+    }
+    return out;
+  }
+
+  let probing = false;
+
+  function followRoom(why, secs) {
+    const urls = candidates();
+    if (urls.length === 0 || probing) return;
+    probing = true;
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), PROBE_WAIT);
+    // A member's address answers only when that member hosts. An opaque
+    // answer is enough: the page there checks the room when it says hello.
+    const tries = urls.map((u) => fetch(new URL('api/state', u), { mode: 'no-cors', cache: 'no-store', signal: ctl.signal }).then(() => u));
+    Promise.any(tries).then((u) => {
+      ctl.abort();
+      moveTo(u);
+    }, () => {
+      if (st.joined || st.stopped) return;
+      const parts = [capital(why) + ' — trying again in ' + secs + ' s. The room may have moved to '];
+      urls.forEach((u, i) => parts.push(i ? ' or ' : '', link(u)));
+      parts.push('.');
+      setStatus('reconnecting', ...parts);
+    }).finally(() => {
+      clearTimeout(timer);
+      probing = false;
+    });
+  }
+
+  // moveTo opens the page of the room's new host, handing over who we are
+  // and the colour we knew: the new origin has its own storage.
+  function moveTo(url) {
+    if (st.joined || st.stopped) return;
+    clearTimers();
+    st.stopped = true;
+    setStatus('moved', 'The room moved to ', link(url), '; following it…');
+    const p = new URLSearchParams({
+      from: new URL('/', location.href).href,
+      id: st.id,
+      name: st.name,
+      room: st.room,
+      color: st.color,
+      seq: String(st.seq),
+      by_name: st.byName,
+    });
+    location.assign(url + '#' + p.toString());
+  }
+
+  // takeHandoff reads what a page that moved here handed over, keeps it,
+  // and clears it from the address bar.
+  function takeHandoff() {
+    if (location.hash.length < 2) return;
+    const p = new URLSearchParams(location.hash.slice(1));
+    if (!p.has('room')) return;
+    const id = cleanName(p.get('id'), MAX_ID);
+    if (id) store.set('id', id);
+    if (p.has('name')) store.set('name', cleanName(p.get('name'), MAX_NAME));
+    st.room = String(p.get('room') || '');
+    const c = parseColor(p.get('color'));
+    const seq = Number(p.get('seq'));
+    if (c && Number.isSafeInteger(seq) && seq >= 0) {
+      st.color = c;
+      st.seq = seq;
+      st.byName = cleanName(p.get('by_name'), MAX_NAME);
+    }
+    st.movedFrom = pageURL(p.get('from'));
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+
+  function capital(s) {
+    return s ? s[0].toUpperCase() + s.slice(1) : s;
+  }
+
+  // ---- Start ----
+
+  takeHandoff();
+  st.id = store.get('id') || '';
+  if (!st.id) {
+    st.id = randomID();
+    store.set('id', st.id);
+  }
+  st.name = cleanName(store.get('name'), MAX_NAME);
+  ui.nameInput.value = st.name;
+
+  for (const b of ui.buttons) b.addEventListener('click', () => pick(b.dataset.color));
+  ui.custom.addEventListener('change', () => pick(ui.custom.value));
+  document.addEventListener('keydown', (ev) => {
+    const t = ev.target;
+    if (ev.altKey || ev.ctrlKey || ev.metaKey || (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA'))) return;
+    const n = Number(ev.key);
+    if (n >= 1 && n <= ui.buttons.length) pick(ui.buttons[n - 1].dataset.color);
+  });
+  ui.nameForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const name = cleanName(ui.nameInput.value, MAX_NAME);
+    ui.nameInput.value = name;
+    if (name === st.name) return;
+    st.name = name;
+    store.set('name', name);
+    // The protocol has no rename: join again under the new name.
+    if (st.ws) {
+      const ws = st.ws;
+      ws.onopen = ws.onmessage = ws.onclose = null;
+      st.ws = null;
+      st.joined = false;
+      ws.close(1000, 'renaming');
+    }
+    if (!st.stopped) {
+      st.attempt = 1;
+      connect();
+    }
+  });
+  // A phone that wakes the page or gets its network back should not wait
+  // out a backoff meant for a hub that is down.
+  const wake = () => {
+    if (st.timers.retry && !st.stopped && document.visibilityState === 'visible') {
+      st.attempt = 1;
+      connect();
+    }
+  };
+  document.addEventListener('visibilitychange', wake);
+  window.addEventListener('online', wake);
+
+  // For tests and the curious: the state as this page sees it.
+  window.huecast = { state: st, pageURL };
+
+  render();
+  connect();
+})();

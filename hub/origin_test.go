@@ -1,0 +1,108 @@
+package hub_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/huecast/huecast/hub"
+	"github.com/huecast/huecast/hub/wire"
+)
+
+// dialOrigin opens a WebSocket with origin ("" for none) and returns the
+// handshake's HTTP status (101 when accepted).
+func dialOrigin(t *testing.T, s *server, origin string) int {
+	t.Helper()
+	hdr := http.Header{}
+	if origin != "" {
+		hdr.Set("Origin", origin)
+	}
+	ws, resp, err := websocket.DefaultDialer.Dial(s.wsURL(), hdr)
+	if err == nil {
+		ws.Close()
+		return resp.StatusCode
+	}
+	if resp == nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusForbidden {
+		b, _ := io.ReadAll(resp.Body)
+		if !strings.HasPrefix(string(b), "huecast: ") {
+			t.Errorf("403 body %q does not say who refused", b)
+		}
+	}
+	return resp.StatusCode
+}
+
+func TestOriginIsCheckedAgainstThisHubAndTheRoomsMembers(t *testing.T) {
+	s := startHub(t, hub.Config{Room: "lobby"})
+	self := s.URL // http://127.0.0.1:port
+	port := self[strings.LastIndex(self, ":")+1:]
+
+	// A member that would host at 10.9.8.7:7788 (ws URL) and one at port 80.
+	m1 := dial(t, s)
+	m1.send(wire.Hello{Type: wire.TypeHello, ID: "m1", Name: "mia", Room: "lobby", Addr: "ws://10.9.8.7:7788/ws"})
+	m1.nextOf(wire.TypeWelcome)
+	m2 := dial(t, s)
+	m2.send(wire.Hello{Type: wire.TypeHello, ID: "m2", Name: "max", Room: "lobby", Addr: "Max.local:80"})
+	m2.nextOf(wire.TypeWelcome)
+
+	for _, tc := range []struct {
+		origin string
+		want   int
+	}{
+		{"", http.StatusSwitchingProtocols},                       // native client
+		{self, http.StatusSwitchingProtocols},                     // this hub's page
+		{strings.ToUpper(self), http.StatusSwitchingProtocols},    // hosts compare case-blind
+		{"http://10.9.8.7:7788", http.StatusSwitchingProtocols},   // a member's hub
+		{"http://max.local", http.StatusSwitchingProtocols},       // default port
+		{"http://10.9.8.7:7789", http.StatusForbidden},            // another port there
+		{"http://localhost:" + port, http.StatusForbidden},        // another name: another origin
+		{"https://10.9.8.7:7788", http.StatusSwitchingProtocols},  // the scheme sets only the default port
+		{"http://evil.example", http.StatusForbidden},             // a web site
+		{"null", http.StatusForbidden},                            // a file or a sandboxed frame
+		{"http://127.0.0.1:" + port + "/x", http.StatusForbidden}, // not an origin
+		{"chrome-extension://abc", http.StatusForbidden},
+	} {
+		if got := dialOrigin(t, s, tc.origin); got != tc.want {
+			t.Errorf("Origin %q: status %d, want %d", tc.origin, got, tc.want)
+		}
+	}
+
+	// Once the member has left, its address is no longer the room's.
+	m1.ws.Close()
+	deadline := time.Now().Add(waitFor)
+	for {
+		st, err := s.hub.State(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.Peers) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("m1 still in the room: %+v", st.Peers)
+		}
+		time.Sleep(10 * time.Millisecond) // bounded poll
+	}
+	if got := dialOrigin(t, s, "http://10.9.8.7:7788"); got != http.StatusForbidden {
+		t.Errorf("Origin of a member that left: status %d, want 403", got)
+	}
+}
+
+func TestCustomCheckOriginWins(t *testing.T) {
+	s := startHub(t, hub.Config{Room: "lobby", CheckOrigin: func(r *http.Request) bool {
+		return r.Header.Get("Origin") == "http://friend.example"
+	}})
+	if got := dialOrigin(t, s, "http://friend.example"); got != http.StatusSwitchingProtocols {
+		t.Errorf("friend: %d", got)
+	}
+	if got := dialOrigin(t, s, s.URL); got != http.StatusForbidden {
+		t.Errorf("own origin under a custom check that refuses it: %d", got)
+	}
+}
