@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"errors"
 	"image"
 	"image/draw"
 	"os"
@@ -184,4 +185,23 @@ func buildWindowBinary(t *testing.T) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+func TestWindowWithoutADisplaySaysWhatToDo(t *testing.T) {
+	bin := buildBinary(t)
+	for _, env := range [][]string{
+		{"DISPLAY=", "WAYLAND_DISPLAY="},                           // no display at all
+		{"DISPLAY=:97", "WAYLAND_DISPLAY=", "HOME=" + t.TempDir()}, // one that is not there
+	} {
+		cmd := exec.Command(bin, "--no-mdns", "--listen", "127.0.0.1:0")
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+			t.Fatalf("%v: %v, want exit status 1\n%s", env, err, out)
+		}
+		if !strings.Contains(string(out), "--headless") || strings.Contains(string(out), "goroutine ") {
+			t.Fatalf("%v: want a sentence that mentions --headless, not a stack trace:\n%s", env, out)
+		}
+	}
 }
