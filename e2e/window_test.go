@@ -144,7 +144,7 @@ func TestWindowsShareAClickWithinTwoSeconds(t *testing.T) {
 	draw.Draw(both, after2.Bounds().Add(image.Pt(640+gap, 0)), after2, image.Point{}, draw.Src)
 	t.Logf("both windows: %s", save(t, "two-windows.png", both))
 	if os.Getenv("HUECAST_UPDATE_SCREENSHOT") == "1" {
-		t.Logf("README screenshot updated: %s", save(t, docsShot, both))
+		t.Logf("README screenshot updated: %s", writePNG(t, docsShot, both))
 	}
 
 	// A windowed peer quits cleanly on SIGTERM: the hub hears it leave.

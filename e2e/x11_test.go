@@ -131,7 +131,11 @@ func (x *xserver) shot(win string) (image.Image, error) {
 // save writes img under the artifacts directory.
 func save(t *testing.T, name string, img image.Image) string {
 	t.Helper()
-	path := filepath.Join(artifacts, name)
+	return writePNG(t, filepath.Join(artifacts, name), img)
+}
+
+func writePNG(t *testing.T, path string, img image.Image) string {
+	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
