@@ -2,7 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"fmt"
+	"os"
+	"runtime"
 
 	"fyne.io/fyne/v2/app"
 
@@ -17,7 +21,17 @@ const appID = "io.github.huecast.huecast"
 // runWindow runs a peer in a window until the window closes or ctx ends. A
 // name or room the person chose in the window last time wins over the
 // defaults, but not over flags the command line gave (given).
-func runWindow(ctx context.Context, cfg peer.Config, given map[string]bool) error {
+func runWindow(ctx context.Context, cfg peer.Config, given map[string]bool) (err error) {
+	if err := canShow(); err != nil {
+		return err
+	}
+	// GLFW panics when it cannot open a window on the display it was given
+	// (a DISPLAY that went away, say); a person should read why, not a stack.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cannot open a window (%v); check DISPLAY, or run with --headless", r)
+		}
+	}()
 	a := app.NewWithID(appID)
 	a.SetIcon(assets.Icon())
 	if !given["name"] {
@@ -41,4 +55,16 @@ func given(fs *flag.FlagSet) map[string]bool {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	return set
+}
+
+// canShow says, on desktops that need one, that there is no display to open
+// a window on.
+func canShow() error {
+	switch runtime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd", "dragonfly":
+		if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+			return errors.New("no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset); run with --headless, or from a desktop session")
+		}
+	}
+	return nil
 }

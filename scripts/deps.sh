@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what huecast needs on Debian/Ubuntu: Go's cgo toolchain and
-# Fyne's X11/GL headers, iproute2 for the network tests, Node for the
+# Fyne's X11/GL headers, iproute2 for the network tests, Xvfb, xdotool and
+# ImageMagick (with Mesa's software GL) for the real-window test, Node for the
 # Socket.IO reference, Chromium for the web page's tests. Uses sudo when not
 # root. Idempotent.
 set -euo pipefail
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
-      libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev iproute2 chromium)
+      libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev iproute2 chromium
+      xvfb xauth xdotool imagemagick libgl1-mesa-dri)
 # Node only where none is installed: Debian's nodejs conflicts with other installs.
 command -v node >/dev/null || pkgs+=(nodejs npm)
 missing=()
