@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/huecast/huecast/headless"
 	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/peer"
 )
 
@@ -27,7 +29,8 @@ func main() {
 		join         = fs.String("join", "", "join this hub (ws://host:port/ws, or host:port) and skip discovery")
 		host         = fs.Bool("host", false, "host a hub here")
 		listen       = fs.String("listen", peer.DefaultListen, "the hub's address when hosting (a free port if this one is taken)")
-		_            = fs.Bool("no-mdns", false, "neither advertise nor browse")
+		noMDNS       = fs.Bool("no-mdns", false, "neither advertise nor browse")
+		iface        = fs.String("iface", "", "use only these interfaces for discovery: NAME[,NAME]")
 		showVersion  = fs.Bool("version", false, "print the version and exit")
 		verbose      = fs.Bool("v", false, "debug logs on stderr")
 	)
@@ -49,7 +52,18 @@ func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg := peer.Config{Name: *name, Room: *room, Join: *join, Listen: *listen, Logger: log}
+	cfg := peer.Config{Name: *name, Room: *room, Join: *join, Host: *host, Listen: *listen, Logger: log}
+	if *iface != "" {
+		cfg.Ifaces = strings.Split(*iface, ",")
+	}
+	if !*noMDNS {
+		d, err := discovery.New(discovery.Config{Ifaces: cfg.Ifaces, Logger: log})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "huecast:", err)
+			os.Exit(2)
+		}
+		cfg.Discovery = d
+	}
 	if !*headlessMode {
 		if err := runWindow(ctx, cfg, given(fs)); err != nil {
 			log.Error("huecast: " + err.Error())

@@ -64,6 +64,10 @@ func encode(ev link.Event) map[string]any {
 	switch e := ev.(type) {
 	case peer.Hosting:
 		m["url"], m["room"] = e.URL, e.Room
+	case peer.Searching:
+		m["room"], m["reason"] = e.Room, e.Reason
+	case peer.HostChanged:
+		m["url"], m["id"], m["name"], m["reason"] = e.URL, e.ID, e.Name, e.Reason
 	case link.Joined:
 		m["url"], m["color"], m["seq"], m["peers"], m["room"], m["host"] = e.URL, e.Color, e.Seq, len(e.Peers), e.Room, e.Host
 	case link.ColorChanged:

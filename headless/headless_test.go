@@ -69,3 +69,19 @@ func TestHeadlessPrintsEventsAndTakesCommands(t *testing.T) {
 		t.Fatalf("events = %v", events)
 	}
 }
+
+func TestHeadlessPrintsSearchingAndHostChanged(t *testing.T) {
+	for _, tc := range []struct {
+		ev   link.Event
+		want string
+	}{
+		{peer.Searching{Room: "lobby", Reason: peer.ReasonStart}, `{"event":"searching","reason":"start","room":"lobby"}`},
+		{peer.HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "ab", Name: "bob", Reason: peer.ReasonHostLost},
+			`{"event":"host_changed","id":"ab","name":"bob","reason":"host_lost","url":"ws://10.0.0.2:7788/ws"}`},
+	} {
+		b, err := json.Marshal(encode(tc.ev))
+		if err != nil || string(b) != tc.want {
+			t.Errorf("%T printed as %s (%v), want %s", tc.ev, b, err, tc.want)
+		}
+	}
+}

@@ -64,7 +64,7 @@ type Link struct {
 	events chan Event
 	kick   chan struct{} // a colour is pending; capacity 1
 
-	mu      sync.Mutex // guards the fields below
+	mu      sync.Mutex // guards the fields below and cfg.Addr
 	color   string     // last colour known, applied in seq order
 	seq     uint64
 	by      string
@@ -130,6 +130,14 @@ func (l *Link) Seed(color string, seq uint64, byName string) {
 	if seq > l.seq {
 		l.color, l.seq, l.byName = color, seq, byName
 	}
+}
+
+// SetAddr changes the address this peer tells hubs it would host on, from
+// the next hello on; "" tells none (a peer that is hosting already).
+func (l *Link) SetAddr(addr string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cfg.Addr = addr
 }
 
 // SocketIOBackoff is Socket.IO's reconnection delay: 1 s doubling to 5 s,

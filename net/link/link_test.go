@@ -268,3 +268,25 @@ func TestSocketIOBackoffStaysInBounds(t *testing.T) {
 		}
 	}
 }
+
+func TestSetAddrChangesWhatTheNextHelloTells(t *testing.T) {
+	addrOf := func(j link.Joined, id string) string {
+		for _, p := range j.Peers {
+			if p.ID == id {
+				return p.Addr
+			}
+		}
+		return "(missing)"
+	}
+	url, stop := hubAt(t, "127.0.0.1:0")
+	a := startLink(t, "a", url)
+	if j := a.await("joined", isJoined).(link.Joined); addrOf(j, "a") != "" {
+		t.Fatalf("first hello told %q, want no address", addrOf(j, "a"))
+	}
+	a.l.SetAddr("10.0.0.7:7788")
+	stop() // a reconnects to a fresh hub on the same address
+	hubAt(t, url[len("ws://"):len(url)-len("/ws")])
+	if j := a.await("rejoined", isJoined).(link.Joined); addrOf(j, "a") != "10.0.0.7:7788" {
+		t.Fatalf("after SetAddr the hub has %q, want 10.0.0.7:7788", addrOf(j, "a"))
+	}
+}

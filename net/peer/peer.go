@@ -1,6 +1,17 @@
-// Package peer is one huecast peer's life: join a hub, or host one and join
-// it through the same link as everyone else. The window and headless mode
-// both drive a Peer.
+// Package peer is one huecast peer's life: find the room's hub or host it,
+// join it through the same link as everyone else, and when the host goes,
+// agree with the others on a new one. The window and headless mode both
+// drive a Peer.
+//
+// Every peer listens from the start on the address it would host on, and
+// tells the hub that address in its hello; a hosting peer tells none. When
+// the hub is lost, each peer first asks the lost hub's address where the
+// room went (a hub that folded into another says so), and otherwise elects,
+// from the room's last peer list, the peer with the lowest id among those
+// with an address. Everyone holds the same list, so everyone elects the
+// same successor: it hosts, the others join it, and the link's hello brings
+// the room's colour and seq along. mDNS only finds hubs and breaks ties
+// between hubs started together; losses are noticed through the WebSocket.
 package peer
 
 import (
@@ -12,25 +23,83 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/huecast/huecast/assets/web"
 	"github.com/huecast/huecast/hub"
+	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/link"
 )
 
-// DefaultListen is where a hosting peer listens unless told otherwise; if
-// the port is taken it takes any free one.
+// DefaultListen is where a peer listens, and hosts, unless told otherwise;
+// if the port is taken it takes any free one.
 const DefaultListen = ":7788"
+
+const (
+	// searchWait bounds the start-up search. mDNS answers on a LAN within
+	// milliseconds; waiting longer only delays the first peer of a room.
+	searchWait = 1 * time.Second
+	// hostBrowse is how long one browse of a hosting peer lasts before a
+	// fresh one. Each starts with a query, so two hubs of a room that missed
+	// each other's announcements (a healed partition) meet within this.
+	hostBrowse = 10 * time.Second
+	// browsePause keeps a browse that fails at once from spinning.
+	browsePause = 1 * time.Second
+	// foldSettle lets the answers of hubs started together arrive, so that a
+	// losing hub folds straight into the winner, not into another loser.
+	foldSettle = 150 * time.Millisecond
+	// probeTimeout bounds asking a peer where the room's hub is: a LAN
+	// answers in milliseconds, and a vanished host must not hold up failover.
+	probeTimeout = 500 * time.Millisecond
+	// successorWait is how long peers keep trying an elected successor
+	// before giving it up for the next. The successor itself may notice the
+	// loss up to a ping period (wire.PingPeriod) after the others.
+	successorWait = 3 * time.Second
+	// lostPause is the wait after losing a hub before deciding where to go:
+	// the decision is made at once, this only keeps a hub that welcomes and
+	// drops us in a loop from spinning.
+	lostPause = 50 * time.Millisecond
+	// fastRetry is the wait between attempts while the room changes host:
+	// the new hub is up within milliseconds.
+	fastRetry = 100 * time.Millisecond
+	// maxQuickDrops is how many sessions in a row may end within a second of
+	// their welcome before reconnects slow down to Socket.IO's pace. A room
+	// changing host drops a peer once or twice; a loop drops it every time.
+	maxQuickDrops = 3
+	// maxRedirects bounds following lost hubs that say where the room went.
+	maxRedirects = 3
+)
+
+// Discovery finds hubs of a room and advertises ours; net/discovery's MDNS
+// implements it over mDNS.
+type Discovery interface {
+	// Browse reports hubs of room other than self's on found until ctx
+	// ends, sending only while ctx lasts.
+	Browse(ctx context.Context, room, self string, found chan<- discovery.Hub) error
+	// Advertise announces a hub until ctx ends.
+	Advertise(ctx context.Context, ad discovery.Ad) error
+}
 
 // Config says how a peer takes part.
 type Config struct {
-	ID     string // stable peer id; NewID if empty
-	Name   string
-	Room   string
-	Join   string // hub URL or host:port to join; empty: host
-	Listen string // the hub's address when hosting; DefaultListen if empty
-	Logger *slog.Logger
+	ID   string // stable peer id; NewID if empty
+	Name string
+	Room string
+	// Join is a hub URL or host:port to join first, without searching.
+	Join string
+	// Host makes the peer host at once, without searching.
+	Host bool
+	// Listen is where the peer listens, and hosts; DefaultListen if empty.
+	Listen string
+	// Ifaces restricts the addresses this peer tells others to those of
+	// these interfaces; empty: the one that routes to the hub.
+	Ifaces []string
+	// Discovery finds the room's hub at start and advertises ours; nil
+	// means none: then Join says where to go, and without it the peer hosts.
+	Discovery Discovery
+	Logger    *slog.Logger
 }
 
 // Hosting: this peer hosts the room's hub at URL.
@@ -39,15 +108,61 @@ type Hosting struct {
 	Room string
 }
 
-func (Hosting) Kind() string { return "hosting" }
+// Searching: the peer looks for the room's hub, at start (Reason "start")
+// or because its hub was lost ("host_lost").
+type Searching struct {
+	Room   string
+	Reason string
+}
+
+// HostChanged: the room moves to the hub at URL, hosted by peer ID (Name
+// when known). Reason is "host_lost" when the host went and the room
+// elected a successor, "merged" when two hubs of the room became one.
+type HostChanged struct {
+	URL    string
+	ID     string
+	Name   string
+	Reason string
+}
+
+// Reasons carried by Searching and HostChanged.
+const (
+	ReasonStart    = "start"
+	ReasonHostLost = "host_lost"
+	ReasonMerged   = "merged"
+)
+
+func (Hosting) Kind() string     { return "hosting" }
+func (Searching) Kind() string   { return "searching" }
+func (HostChanged) Kind() string { return "host_changed" }
 
 // Peer is one participant. Create with New, then Run; read Events.
 type Peer struct {
 	cfg    Config
+	room   string
 	log    *slog.Logger
 	link   *link.Link
 	events chan link.Event
-	target string
+	asks   chan ask // the link's Target, to Run's goroutine
+
+	fast       atomic.Bool             // reconnect quickly: the room is changing host
+	quickDrops int                     // sessions ended soon after their welcome; the link's goroutine only
+	joinedAt   atomic.Int64            // unix nanoseconds of the last welcome
+	hub        atomic.Pointer[hub.Hub] // the hub this peer serves; nil when not hosting
+
+	mu   sync.Mutex // guards info
+	info Info       // what GET /api/peer answers
+}
+
+// Info is what a peer answers at GET /api/peer: who it is and where the
+// room's hub is as far as it knows. Hub is empty when the peer hosts (the
+// asker knows the address it asked) or knows no hub.
+type Info struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Room    string `json:"room"`
+	Hosting bool   `json:"hosting"`
+	Hub     string `json:"hub"`
 }
 
 // New returns a peer; Run starts it.
@@ -62,10 +177,15 @@ func New(cfg Config) *Peer {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	p := &Peer{cfg: cfg, log: log, events: make(chan link.Event, 256)}
+	room := wire.CleanRoom(cfg.Room)
+	if room == "" {
+		room = wire.DefaultRoom
+	}
+	p := &Peer{cfg: cfg, room: room, log: log, events: make(chan link.Event, 256), asks: make(chan ask)}
+	p.info = Info{ID: cfg.ID, Name: cfg.Name, Room: room}
 	p.link = link.New(link.Config{
-		Target: func(context.Context) (string, error) { return p.target, nil },
-		ID:     cfg.ID, Name: cfg.Name, Room: cfg.Room, Logger: log,
+		Target: p.target, Backoff: p.backoff,
+		ID: cfg.ID, Name: cfg.Name, Room: cfg.Room, Logger: log,
 	})
 	return p
 }
@@ -77,99 +197,118 @@ func NewID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// ID returns the peer's id.
+func (p *Peer) ID() string { return p.cfg.ID }
+
 // Events delivers the link's events and the peer's own; closed when Run returns.
 func (p *Peer) Events() <-chan link.Event { return p.events }
 
 // SetColor sends #rrggbb to the room.
 func (p *Peer) SetColor(c string) error { return p.link.SetColor(c) }
 
-// Run hosts or joins until ctx ends.
+// Run takes part in the room until ctx ends. It fails only when the peer
+// cannot listen and has no hub to join.
 func (p *Peer) Run(ctx context.Context) error {
 	defer close(p.events)
-	var hubDone <-chan struct{}
-	if p.cfg.Join != "" {
-		p.target = p.cfg.Join
-	} else {
-		url, local, done, err := p.host(ctx)
-		if err != nil {
+	o := &owner{p: p, found: make(chan discovery.Hub), checked: make(chan check)}
+	ln, err := p.listen()
+	if err != nil {
+		if p.cfg.Join == "" {
 			return err
 		}
-		p.target, hubDone = local, done
-		select {
-		case p.events <- Hosting{URL: url, Room: p.cfg.Room}:
-		case <-ctx.Done():
-		}
+		p.log.Info("peer: cannot listen, so this peer cannot take over as host", "err", err)
 	}
+	srvDone := make(chan struct{})
+	var srv *http.Server
+	if ln != nil {
+		o.setListener(ln, p.cfg.Ifaces)
+		srv = &http.Server{Handler: http.HandlerFunc(p.serveHTTP), ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			defer close(srvDone)
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				p.log.Error("peer: server", "err", err)
+			}
+		}()
+	} else {
+		close(srvDone)
+	}
+
+	switch {
+	case p.cfg.Join != "":
+		url, err := link.NormalizeURL(p.cfg.Join)
+		if err != nil {
+			url = p.cfg.Join // the link reports it, and keeps trying
+		}
+		o.target, o.joinFlag = url, true
+	case p.cfg.Host || p.cfg.Discovery == nil:
+		o.startHosting(ctx)
+	default:
+		o.needSearch = true
+	}
+
 	linkDone := make(chan error, 1)
 	go func() { linkDone <- p.link.Run(ctx) }()
-	for ev := range p.link.Events() {
-		select {
-		case p.events <- ev:
-		case <-ctx.Done():
-		}
-	}
-	err := <-linkDone
-	if hubDone != nil {
-		<-hubDone
-	}
-	return err
-}
-
-// host starts a hub and returns its URL for others, the URL this peer dials
-// itself, and a channel closed once the hub has shut down.
-func (p *Peer) host(ctx context.Context) (public, local string, done <-chan struct{}, err error) {
-	l, err := net.Listen("tcp", p.cfg.Listen)
-	if err != nil {
-		host, _, _ := net.SplitHostPort(p.cfg.Listen)
-		p.log.Info("peer: address taken, using a free port", "listen", p.cfg.Listen, "err", err)
-		if l, err = net.Listen("tcp", net.JoinHostPort(host, "0")); err != nil {
-			return "", "", nil, fmt.Errorf("peer: listen for the hub: %w", err)
-		}
-	}
-	h := hub.New(hub.Config{Room: p.cfg.Room, Host: p.cfg.Name, Logger: p.log, Page: web.Handler()})
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	go func() {
-		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			p.log.Error("peer: hub server", "err", err)
-		}
-	}()
-	finished := make(chan struct{})
-	go func() {
-		_ = h.Run(ctx)
+	o.loop(ctx)
+	o.stopHosting()
+	o.wg.Wait()
+	if srv != nil {
 		_ = srv.Close()
-		close(finished)
-	}()
-	addr := l.Addr().(*net.TCPAddr)
-	localHost := addr.IP.String()
-	if addr.IP.IsUnspecified() {
-		localHost = "127.0.0.1"
 	}
-	local = "ws://" + net.JoinHostPort(localHost, fmt.Sprint(addr.Port)) + "/ws"
-	publicHost := localHost
-	if addr.IP.IsUnspecified() {
-		if ip := lanIP(); ip != "" {
-			publicHost = ip
-		}
-	}
-	return "ws://" + net.JoinHostPort(publicHost, fmt.Sprint(addr.Port)) + "/ws", local, finished, nil
+	<-srvDone
+	return <-linkDone
 }
 
-// lanIP is the first IPv4 address of an up, non-loopback interface.
-func lanIP() string {
-	ifs, err := net.Interfaces()
-	if err != nil {
-		return ""
+// listen opens the listener this peer hosts on, on cfg.Listen or, if that
+// is taken, on a free port of the same host.
+func (p *Peer) listen() (net.Listener, error) {
+	l, err := net.Listen("tcp", p.cfg.Listen)
+	if err == nil {
+		return l, nil
 	}
-	for _, ifc := range ifs {
-		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
-			continue
-		}
-		addrs, _ := ifc.Addrs()
-		for _, a := range addrs {
-			if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil {
-				return n.IP.String()
-			}
-		}
+	host, _, _ := net.SplitHostPort(p.cfg.Listen)
+	p.log.Info("peer: address taken, using a free port", "listen", p.cfg.Listen, "err", err)
+	if l, err = net.Listen("tcp", net.JoinHostPort(host, "0")); err != nil {
+		return nil, fmt.Errorf("peer: listen for the hub: %w", err)
 	}
-	return ""
+	return l, nil
+}
+
+// serveHTTP serves /api/peer always, and the hub while hosting.
+func (p *Peer) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/api/peer" {
+		p.serveInfo(w, r)
+		return
+	}
+	if h := p.hub.Load(); h != nil {
+		h.ServeHTTP(w, r)
+		return
+	}
+	http.Error(w, "huecast: this peer does not host the room's hub; GET /api/peer says where it is", http.StatusServiceUnavailable)
+}
+
+// backoff is the link's wait before reconnect attempt n.
+func (p *Peer) backoff(attempt int) time.Duration {
+	// Attempt 1 follows a session that was welcomed: decide at once, unless
+	// hubs keep dropping us right after their welcome.
+	if attempt == 1 {
+		if time.Since(time.Unix(0, p.joinedAt.Load())) < time.Second {
+			p.quickDrops++
+		} else {
+			p.quickDrops = 0
+		}
+		if p.quickDrops < maxQuickDrops {
+			return lostPause
+		}
+		return link.SocketIOBackoff(p.quickDrops - maxQuickDrops + 1)
+	}
+	if p.fast.Load() {
+		return fastRetry
+	}
+	return link.SocketIOBackoff(attempt)
+}
+
+func (p *Peer) setInfo(hosting bool, hubURL string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.info.Hosting, p.info.Hub = hosting, hubURL
 }
