@@ -8,26 +8,26 @@ import (
 )
 
 // BenchmarkFanOut measures the hub's side of one colour reaching n joined
-// clients: one encode, n queue sends. Each client's queue is drained by its
-// own goroutine, as its writer would.
+// clients: one encode, n outbox appends, and a writer started for each
+// client whose writer had gone idle. The writers are real goroutines started
+// the hub's way; only the socket write is left out: each takes its batch and
+// gives it back, as writeLoop does.
 func BenchmarkFanOut(b *testing.B) {
 	for _, n := range []int{100, 1000} {
 		b.Run(fmt.Sprintf("clients=%d", n), func(b *testing.B) {
 			h := New(Config{Room: "lobby", SendQueue: 1 << 16})
-			stop := make(chan struct{})
-			defer close(stop)
 			for i := 0; i < n; i++ {
-				c := &conn{send: make(chan []byte, 1<<16), joined: true, peer: wire.Peer{ID: fmt.Sprint(i)}}
-				h.peers = append(h.peers, c)
-				go func() {
+				c := &conn{limit: 1 << 16, joined: true, peer: wire.Peer{ID: fmt.Sprint(i)}}
+				c.writer = func() {
 					for {
-						select {
-						case <-c.send:
-						case <-stop:
+						batch, more, _ := c.take()
+						if !more {
 							return
 						}
+						c.recycle(batch)
 					}
-				}()
+				}
+				h.peers = append(h.peers, c)
 			}
 			b.ReportAllocs()
 			b.ResetTimer()

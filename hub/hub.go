@@ -3,9 +3,10 @@
 //
 // One goroutine, Run's, owns the room state and the set of connections;
 // connections reach it through a channel. Each connection has exactly one
-// reader goroutine (the HTTP handler's) and one writer goroutine, which owns
-// every write and the heartbeat pings: gorilla/websocket allows one
-// concurrent writer only.
+// reader goroutine and at most one writer goroutine, which does every write:
+// gorilla/websocket allows one concurrent writer only. The writer runs only
+// while the connection's outbox holds frames, so an idle connection costs
+// one parked goroutine, not two; Run's ticker queues the heartbeat pings.
 package hub
 
 import (
@@ -42,8 +43,13 @@ const (
 	// before the client is dropped. It must absorb a join storm (every hello
 	// queues a join for every peer, faster than 2 cores schedule the
 	// writers: 64 dropped clients when 1000 joined at once); 256 does, and
-	// is over two seconds of colours at 100/s.
+	// is over two seconds of colours at 100/s. The outbox grows to it only
+	// when a client falls behind.
 	DefaultSendQueue = 256
+	// keptOutbox is the largest outbox an idle connection keeps; a bigger
+	// one (after a join storm) is given back at the next ping, so that idle
+	// connections hold a few slots, not DefaultSendQueue.
+	keptOutbox = 16
 )
 
 // Config says which room a hub serves.
@@ -184,11 +190,19 @@ func (h *Hub) Run(ctx context.Context) error {
 		return errors.New("hub: Run called twice")
 	}
 	defer close(h.done)
+	// One ticker for the room rather than one per connection: idle
+	// connections then need no writer goroutine between pings.
+	ping := time.NewTicker(wire.PingPeriod)
+	defer ping.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			h.shutdown()
 			return nil
+		case <-ping.C:
+			for c := range h.conns {
+				c.queuePing()
+			}
 		case c := <-h.register:
 			h.conns[c] = struct{}{}
 		case ev := <-h.events:
@@ -254,16 +268,28 @@ type event struct {
 	reason string
 }
 
-// conn is one client connection. send is written by Run only and closed by
-// Run only; closeCode and closeText are set by Run before it closes send.
+// conn is one client connection. Run queues frames in its outbox; a writer
+// goroutine is started when the outbox stops being empty and returns when it
+// is empty again, so at most one runs at a time.
 type conn struct {
-	ws         *websocket.Conn
-	remote     string
-	send       chan []byte
-	closeCode  int
-	closeText  string
+	ws     *websocket.Conn
+	remote string
+	limit  int // the most frames out may hold; Run drops the client beyond it
+	// writer is c.writeLoop, made once so that starting a writer
+	// allocates nothing (the fan-out benchmark puts a fake one here).
+	writer func()
+
+	mu        sync.Mutex // guards out, spare, writing, hangup, dead, closeCode and closeText
+	out       [][]byte   // frames waiting for the writer, oldest first; nil is a ping
+	spare     [][]byte   // the writer's last batch, emptied, for out to reuse
+	writing   bool       // a writer goroutine is running, or has stopped for good
+	hangup    bool       // Run has closed c: the writer says goodbye after out
+	dead      bool       // a write failed: nothing more is written
+	closeCode int
+	closeText string
+
 	readerDone chan struct{}
-	writerDone chan struct{}
+	writerDone chan struct{} // closed when the last writer has finished
 	// writeFailed tells the reader that the connection ended because a write
 	// timed out: the client was too slow, not gone.
 	writeFailed atomic.Bool
@@ -283,10 +309,11 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 	c := &conn{
 		ws:         ws,
 		remote:     r.RemoteAddr,
-		send:       make(chan []byte, h.cfg.SendQueue),
+		limit:      h.cfg.SendQueue,
 		readerDone: make(chan struct{}),
 		writerDone: make(chan struct{}),
 	}
+	c.writer = c.writeLoop
 	registered := false
 	select {
 	case h.register <- c:
@@ -302,8 +329,8 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The handler returns at once so that net/http lets go of this
-	// connection's request state and buffers; the reader lives on.
-	go c.writeLoop()
+	// connection's request state and buffers; the reader lives on, and
+	// a writer starts when there is something to send.
 	go h.readLoop(c)
 }
 
@@ -323,53 +350,73 @@ func (h *Hub) readLoop(c *conn) {
 	for {
 		typ, r, err := ws.NextReader()
 		if err != nil {
-			if errors.Is(err, websocket.ErrReadLimit) {
-				// gorilla has sent close 1009; read what the client is still
-				// sending so that hanging up does not reset the connection
-				// before the client has read that close frame.
-				_ = ws.SetReadDeadline(time.Now().Add(closeGrace))
-				_, _ = io.CopyN(io.Discard, ws.UnderlyingConn(), 4*backstopReadLimit)
-			}
-			reason := goneReason(err)
-			if c.writeFailed.Load() {
-				reason = wire.ReasonDropped
-			}
-			h.post(event{kind: evGone, c: c, reason: reason})
+			h.readFailed(c, err)
 			return
 		}
-		bufp := frameBufs.Get().(*[]byte)
-		buf := *bufp
-		n, err := io.ReadFull(r, buf)
-		var in wire.In
-		var perr *wire.ProtocolError
-		if n <= wire.MaxFrame {
-			in, perr = decodeFrame(typ, buf[:n])
-		}
-		frameBufs.Put(bufp)
-		switch {
-		case n > wire.MaxFrame:
-			h.post(event{kind: evTooLarge, c: c})
-			h.drainUntilClosed(c)
-			return
-		case err != nil && err != io.ErrUnexpectedEOF && err != io.EOF:
-			h.post(event{kind: evGone, c: c, reason: goneReason(err)})
-			return
-		}
-		if helloSeen {
-			_ = ws.SetReadDeadline(time.Now().Add(wire.PongWait))
-		}
-		if perr != nil {
-			h.post(event{kind: evFrame, c: c, err: perr})
-			continue
-		}
-		if in.Type == wire.TypeHello && !helloSeen {
-			helloSeen = true
-			_ = ws.SetReadDeadline(time.Now().Add(wire.PongWait))
-		}
-		if !h.post(event{kind: evFrame, c: c, in: in}) {
+		if !h.readFrame(c, typ, r, &helloSeen) {
 			return
 		}
 	}
+}
+
+// readFailed reports c gone after NextReader failed with err.
+//
+// It and readFrame hold the reader's large locals (a decoded frame, an
+// event) in frames of their own, so that a reader parked between frames
+// has a shallow stack, which the garbage collector shrinks: idle
+// connections then cost a 4 KiB stack rather than 8 KiB.
+//
+//go:noinline
+func (h *Hub) readFailed(c *conn, err error) {
+	if errors.Is(err, websocket.ErrReadLimit) {
+		// gorilla has sent close 1009; read what the client is still
+		// sending so that hanging up does not reset the connection
+		// before the client has read that close frame.
+		_ = c.ws.SetReadDeadline(time.Now().Add(closeGrace))
+		_, _ = io.CopyN(io.Discard, c.ws.UnderlyingConn(), 4*backstopReadLimit)
+	}
+	reason := goneReason(err)
+	if c.writeFailed.Load() {
+		reason = wire.ReasonDropped
+	}
+	h.post(event{kind: evGone, c: c, reason: reason})
+}
+
+// readFrame reads, decodes and posts the frame r; it reports false when the
+// reader must stop.
+//
+//go:noinline
+func (h *Hub) readFrame(c *conn, typ int, r io.Reader, helloSeen *bool) bool {
+	bufp := frameBufs.Get().(*[]byte)
+	buf := *bufp
+	n, err := io.ReadFull(r, buf)
+	var in wire.In
+	var perr *wire.ProtocolError
+	if n <= wire.MaxFrame {
+		in, perr = decodeFrame(typ, buf[:n])
+	}
+	frameBufs.Put(bufp)
+	switch {
+	case n > wire.MaxFrame:
+		h.post(event{kind: evTooLarge, c: c})
+		h.drainUntilClosed(c)
+		return false
+	case err != nil && err != io.ErrUnexpectedEOF && err != io.EOF:
+		h.post(event{kind: evGone, c: c, reason: goneReason(err)})
+		return false
+	}
+	if *helloSeen {
+		_ = c.ws.SetReadDeadline(time.Now().Add(wire.PongWait))
+	}
+	if perr != nil {
+		h.post(event{kind: evFrame, c: c, err: perr})
+		return true
+	}
+	if in.Type == wire.TypeHello && !*helloSeen {
+		*helloSeen = true
+		_ = c.ws.SetReadDeadline(time.Now().Add(wire.PongWait))
+	}
+	return h.post(event{kind: evFrame, c: c, in: in})
 }
 
 var writeBufs sync.Pool
@@ -416,33 +463,116 @@ func goneReason(err error) string {
 	return wire.ReasonClosed
 }
 
-// writeLoop is c's only writer: queued frames and heartbeat pings. When Run
-// closes send it says goodbye with a close frame and hangs up.
+// queue adds msg to c's outbox and starts a writer if none is running. It
+// reports false if the outbox is full: the client is too slow for the room.
+// Frames queued after a failed write or after closeConn are discarded: the
+// reader reports the client gone.
+func (c *conn) queue(msg []byte) bool {
+	c.mu.Lock()
+	if c.dead || c.hangup {
+		c.mu.Unlock()
+		return true
+	}
+	if len(c.out) >= c.limit {
+		c.mu.Unlock()
+		return false
+	}
+	c.out = append(c.out, msg)
+	start := !c.writing
+	c.writing = true
+	c.mu.Unlock()
+	if start {
+		go c.writer()
+	}
+	return true
+}
+
+// queuePing queues a heartbeat ping unless one is already waiting or the
+// outbox is full: a client that far behind is dropped by the next frame, or
+// by its write deadline. Once a second, then, an idle connection's outbox
+// is trimmed: slots grown for a burst are given back, but not while frames
+// stream, when the two slices are reused and queueing allocates nothing.
+func (c *conn) queuePing() {
+	c.mu.Lock()
+	if !c.writing && cap(c.out) > keptOutbox {
+		c.out = nil
+	}
+	if !c.writing && cap(c.spare) > keptOutbox {
+		c.spare = nil
+	}
+	if c.dead || c.hangup || len(c.out) >= c.limit || (len(c.out) > 0 && c.out[len(c.out)-1] == nil) {
+		c.mu.Unlock()
+		return
+	}
+	c.out = append(c.out, nil)
+	start := !c.writing
+	c.writing = true
+	c.mu.Unlock()
+	if start {
+		go c.writer()
+	}
+}
+
+// take hands the writer every queued frame. With none queued, it reports
+// more false and the writer must return; hangup true then means the writer
+// must say goodbye first, since Run has closed c.
+func (c *conn) take() (batch [][]byte, more, hangup bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.out) == 0 {
+		if c.hangup {
+			return nil, false, true
+		}
+		c.writing = false
+		return nil, false, false
+	}
+	batch = c.out
+	c.out, c.spare = c.spare[:0], nil
+	return batch, true, false
+}
+
+// recycle gives the writer's written batch back for the outbox to reuse, so
+// that queueing allocates nothing in the steady state.
+func (c *conn) recycle(batch [][]byte) {
+	clear(batch)
+	c.mu.Lock()
+	if c.spare == nil {
+		c.spare = batch[:0]
+	}
+	c.mu.Unlock()
+}
+
+// writeLoop is c's writer: it writes queued frames and pings until the outbox is
+// empty. When Run has closed c it then says goodbye with a close frame and
+// hangs up. A write that cannot finish within wire.WriteWait ends the
+// connection: the client is too slow, and the reader reports it dropped.
 func (c *conn) writeLoop() {
-	defer close(c.writerDone)
-	ping := time.NewTicker(wire.PingPeriod)
-	defer ping.Stop()
 	for {
-		select {
-		case msg, ok := <-c.send:
-			if !ok {
+		batch, more, hangup := c.take()
+		if !more {
+			if hangup {
 				c.hangUp()
-				return
+				close(c.writerDone)
 			}
+			return
+		}
+		for _, msg := range batch {
 			_ = c.ws.SetWriteDeadline(time.Now().Add(wire.WriteWait))
-			if err := c.ws.WriteMessage(websocket.TextMessage, msg); err != nil {
+			typ := websocket.TextMessage
+			if msg == nil {
+				typ = websocket.PingMessage
+			}
+			if err := c.ws.WriteMessage(typ, msg); err != nil {
+				c.mu.Lock()
+				c.dead, c.out, c.spare = true, nil, nil
+				c.mu.Unlock()
 				c.writeFailed.Store(true)
 				c.ws.Close() // the reader notices and reports the client gone
-				return
-			}
-		case <-ping.C:
-			_ = c.ws.SetWriteDeadline(time.Now().Add(wire.WriteWait))
-			if err := c.ws.WriteMessage(websocket.PingMessage, nil); err != nil {
-				c.writeFailed.Store(true)
-				c.ws.Close()
+				close(c.writerDone)
 				return
 			}
 		}
+		c.recycle(batch)
 	}
 }
 
@@ -568,9 +698,7 @@ func (h *Hub) broadcast(v any, skip *conn) {
 		if c == skip {
 			continue
 		}
-		select {
-		case c.send <- msg:
-		default:
+		if !c.queue(msg) {
 			slow = append(slow, c)
 		}
 	}
@@ -586,9 +714,7 @@ func (h *Hub) sendTo(c *conn, v any) {
 		h.log.Error("hub: encode", "err", err)
 		return
 	}
-	select {
-	case c.send <- msg:
-	default:
+	if !c.queue(msg) {
 		h.drop(c, wire.ReasonDropped, websocket.CloseTryAgainLater, "too slow to keep up")
 	}
 }
@@ -633,8 +759,14 @@ func (h *Hub) closeConn(c *conn, code int, text string) {
 		return
 	}
 	c.closing = true
-	c.closeCode, c.closeText = code, text
-	close(c.send)
+	c.mu.Lock()
+	c.closeCode, c.closeText, c.hangup = code, text, true
+	start := !c.writing
+	c.writing = true
+	c.mu.Unlock()
+	if start {
+		go c.writer()
+	}
 }
 
 func randomID() string {
