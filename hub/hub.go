@@ -46,6 +46,11 @@ const (
 	// is over two seconds of colours at 100/s. The outbox grows to it only
 	// when a client falls behind.
 	DefaultSendQueue = 256
+	// pingSlots spreads the heartbeat over PingPeriod: each tick of Run's
+	// ticker pings one slot's connections, so that a thousand idle
+	// connections do not start a thousand writers (each with a stack and
+	// a write buffer) in the same instant every second.
+	pingSlots = 10
 	// keptOutbox is the largest outbox an idle connection keeps; a bigger
 	// one (after a join storm) is given back at the next ping, so that idle
 	// connections hold a few slots, not DefaultSendQueue.
@@ -192,18 +197,23 @@ func (h *Hub) Run(ctx context.Context) error {
 	defer close(h.done)
 	// One ticker for the room rather than one per connection: idle
 	// connections then need no writer goroutine between pings.
-	ping := time.NewTicker(wire.PingPeriod)
+	ping := time.NewTicker(wire.PingPeriod / pingSlots)
 	defer ping.Stop()
+	slot := 0
 	for {
 		select {
 		case <-ctx.Done():
 			h.shutdown()
 			return nil
 		case <-ping.C:
+			slot = (slot + 1) % pingSlots
 			for c := range h.conns {
-				c.queuePing()
+				if c.pingSlot == slot {
+					c.queuePing()
+				}
 			}
 		case c := <-h.register:
+			c.pingSlot = len(h.conns) % pingSlots
 			h.conns[c] = struct{}{}
 		case ev := <-h.events:
 			h.handle(ev)
@@ -295,9 +305,10 @@ type conn struct {
 	writeFailed atomic.Bool
 
 	// Owned by Run.
-	closing bool
-	joined  bool
-	peer    wire.Peer
+	pingSlot int // Run pings c at this tick of every pingSlots
+	closing  bool
+	joined   bool
+	peer     wire.Peer
 }
 
 func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {

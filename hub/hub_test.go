@@ -436,6 +436,42 @@ func TestSilentClientIsDroppedByHeartbeat(t *testing.T) {
 	}
 }
 
+func TestIdleClientIsPingedOncePerPingPeriod(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby"})
+	c := dial(t, s)
+	pings := make(chan time.Time, 16)
+	c.ws.SetPingHandler(func(data string) error {
+		select {
+		case pings <- time.Now():
+		default:
+		}
+		return c.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+	})
+	c.hello("idle", "idle")
+	go func() { // pings are handled while reading
+		for {
+			if _, _, err := c.ws.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	const want = 3
+	deadline := time.After(want*wire.PingPeriod + 2*time.Second)
+	var last time.Time
+	for i := 0; i < want; i++ {
+		select {
+		case at := <-pings:
+			if !last.IsZero() && at.Sub(last) < wire.PingPeriod/2 {
+				t.Fatalf("pings %v apart, want about %v", at.Sub(last), wire.PingPeriod)
+			}
+			last = at
+		case <-deadline:
+			t.Fatalf("%d pings in %v, want %d", i, want*wire.PingPeriod+2*time.Second, want)
+		}
+	}
+}
+
 func TestConnectionThatNeverSaysHelloIsClosed(t *testing.T) {
 	t.Parallel()
 	s := startHub(t, hub.Config{Room: "lobby"})
