@@ -9,12 +9,16 @@
 #   ci          N=100 for a few seconds; exits 1 if huecast's p50 is worse
 #               than Socket.IO's in this run (or if a case cannot run)
 #   saturation  for each N in $SAT_NS, the highest rate at which p99 stays
-#               under $SAT_P99_MS ms with every colour delivered, for both
+#               under $SAT_P99_MS ms with every colour delivered, for both;
+#               at most $SAT_STEPS rates per server and N, $SAT_BUDGET s in all
 #
 # Environment (defaults in brackets):
 #   HUECAST_BIN   the huecast binary [built from the repo root into a temp dir]
 #   NS [10 100 500 1000]  RATE [100]  DURATION [5s]  WARMUP [1s]  SENDERS [1]
-#   IDLE_N [1000] (0 skips)   SAT_NS [100 500]  SAT_P99_MS [50]  SAT_DURATION [3s]
+#   IDLE_N [1000] (0 skips)   IDLE_HOLD [2s]
+#   SAT_NS [100 500]  SAT_P99_MS [50]  SAT_DURATION [3s]  SAT_STEPS [12]
+#   SAT_BUDGET [900] (seconds for the whole saturation run)
+#   CASE_TIMEOUT [120] (seconds for one load run; it is killed after that)
 #
 # Needs go, node (20+) and bench/socketio/node_modules (npm ci is run there
 # when it is missing).
@@ -48,6 +52,10 @@ IDLE_N=${IDLE_N:-1000}
 SAT_NS=${SAT_NS:-100 500}
 SAT_P99_MS=${SAT_P99_MS:-50}
 SAT_DURATION=${SAT_DURATION:-3s}
+SAT_STEPS=${SAT_STEPS:-12}
+SAT_BUDGET=${SAT_BUDGET:-900}
+IDLE_HOLD=${IDLE_HOLD:-2s}
+CASE_TIMEOUT=${CASE_TIMEOUT:-120}
 if [[ $mode == ci ]]; then
 	NS=100 DURATION=3s IDLE_N=0
 fi
@@ -133,7 +141,7 @@ run_case() {
 	say "# $server_cmd"
 	say "# $cmd"
 	local rc=0
-	"$load" "${args[@]}" -json -md "$label" >"$tmp/out" || rc=$?
+	timeout --kill-after=5 "$CASE_TIMEOUT" "$load" "${args[@]}" -json -md "$label" >"$tmp/out" || rc=$?
 	stop_server
 	if ((rc != 0)); then
 		say "$label: the load tool failed (exit $rc)"
@@ -162,9 +170,15 @@ if [[ $mode == saturation ]]; then
 	"$load" -md-header load
 	for n in $SAT_NS; do
 		for server in huecast socketio; do
-			# Double from 50/s until it breaks, then halve the gap 3 times.
-			good=0 bad=0 rate=50 best_row=
+			# Double from 50/s until it breaks, then halve the gap 3 times;
+			# at most SAT_STEPS rates, and none once SAT_BUDGET is spent.
+			good=0 bad=0 rate=50 best_row= steps=0
 			while ((bad == 0 || bad - good > good / 8)) && ((rate <= 100000)); do
+				if ((steps >= SAT_STEPS || SECONDS >= SAT_BUDGET)); then
+					say "$server N=$n: stopped after $steps rates, ${SECONDS}s (SAT_STEPS=$SAT_STEPS, SAT_BUDGET=$SAT_BUDGET)"
+					break
+				fi
+				steps=$((steps + 1))
 				row=$(run_case "$server" "$server" -proto "$server" -n "$n" -rate "$rate" \
 					-duration "$SAT_DURATION" -warmup "$WARMUP" -senders "$SENDERS") || row=
 				if [[ -n $row ]] && holds "$tmp/$server.json" "$rate"; then
@@ -178,8 +192,12 @@ if [[ $mode == saturation ]]; then
 				((rate > good)) || break
 			done
 			if [[ -n $best_row ]]; then echo "$best_row"; else echo "| $server | $n | below 50/s | | | | | | | | | | |"; fi
+			if ((bad > 0)); then bracket="breaks at $bad/s"; else bracket="did not break up to $good/s"; fi
+			echo "$server N=$n: holds at $good/s, $bracket ($steps rates tried)" >>"$tmp/brackets"
 		done
 	done
+	echo
+	sed 's/^/- /' "$tmp/brackets"
 	exit 0
 fi
 
@@ -212,7 +230,7 @@ if ((IDLE_N > 0)); then
 	echo
 	"$load" -md-header idle
 	for server in huecast socketio; do
-		run_case "$server" "$server" -idle -proto "$server" -n "$IDLE_N" || failed=1
+		run_case "$server" "$server" -idle -proto "$server" -n "$IDLE_N" -idle-hold "$IDLE_HOLD" || failed=1
 	done
 fi
 
@@ -222,7 +240,7 @@ if [[ $mode == full ]]; then
 	echo
 	"$load" -md-header tcp-floor
 	cmd=(-tcp-floor -rate "$RATE" -duration "$DURATION" -warmup "$WARMUP")
-	"$load" "${cmd[@]}" -md "tcp floor" >"$tmp/out" || failed=1
+	timeout --kill-after=5 "$CASE_TIMEOUT" "$load" "${cmd[@]}" -md "tcp floor" >"$tmp/out" || failed=1
 	echo "$(cat "$tmp/out") \`huecast-load ${cmd[*]}\` |"
 fi
 exit $failed

@@ -30,7 +30,9 @@ import (
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:7790", "loopback address to serve the hub (/ws) and /debug/pprof/ on")
+	rate := flag.Int("memprofilerate", 4096, "runtime.MemProfileRate: sample one allocation per this many bytes")
 	flag.Parse()
+	runtime.MemProfileRate = *rate
 	host, _, err := net.SplitHostPort(*listen)
 	if err != nil || !net.ParseIP(host).IsLoopback() {
 		fmt.Fprintln(os.Stderr, "hub-profile: -listen must be a loopback address")
