@@ -153,7 +153,9 @@ run_case() {
 }
 
 failed=0
+trap 'echo; echo "load average at the end: $(cut -d" " -f1-3 /proc/loadavg)"; cleanup' EXIT
 echo "huecast-load on $(nproc) cores, $(uname -sr), node $(node --version), $(go version | cut -d' ' -f3)"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure; both servers share it)"
 echo "servers: \`$HUECAST_BIN --headless --host --no-mdns --listen 127.0.0.1:PORT\`, \`node bench/socketio/server.js PORT\` (fresh for every row)"
 echo
 
