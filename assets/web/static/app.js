@@ -3,8 +3,9 @@
 // colour and seq it knew, colours applied in seq order only, reconnection
 // with Socket.IO's backoff (1 s doubling to 5 s, ±50%), and a colour picked
 // while away sent once back. When its hub has gone and another member of the
-// room answers at the address it told the room, the page moves there,
-// carrying its id, name and colour in the new address's fragment.
+// room says, at the address it told the room, that it now hosts the room (or
+// where the room's hub is), the page moves there, carrying its id, name and
+// colour in the new address's fragment.
 'use strict';
 (function () {
   // Heartbeats as in hub/wire: the hub's WebSocket pings are invisible to a
@@ -69,6 +70,7 @@
     movedFrom: '',
     refusal: '', // why the hub refused our hello
     stopped: false,
+    probes: 0, // looks for the room's new host made, for tests
   };
 
   function randomID() {
@@ -402,6 +404,23 @@
     return out;
   }
 
+  // ask asks the member at page u (GET /api/peer, which every peer answers
+  // to any page) whether it hosts our room now, or knows which hub does, and
+  // resolves with the page to move to. A member listens from the start on
+  // the address it would host on, so that it answers at all proves nothing.
+  function ask(u, signal) {
+    const own = new URL('/', location.href).href;
+    return fetch(new URL('api/peer', u), { cache: 'no-store', signal })
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error('HTTP ' + r.status))))
+      .then((info) => {
+        if (!info || info.room !== st.room) throw new Error(u + ' is not in room ' + st.room);
+        if (info.hosting) return u;
+        const there = pageURL(info.hub);
+        if (there && there !== own) return there;
+        throw new Error(u + ' does not host the room yet');
+      });
+  }
+
   let probing = false;
 
   function followRoom(why, secs) {
@@ -410,10 +429,7 @@
     probing = true;
     const ctl = new AbortController();
     const timer = setTimeout(() => ctl.abort(), PROBE_WAIT);
-    // A member's address answers only when that member hosts. An opaque
-    // answer is enough: the page there checks the room when it says hello.
-    const tries = urls.map((u) => fetch(new URL('api/state', u), { mode: 'no-cors', cache: 'no-store', signal: ctl.signal }).then(() => u));
-    Promise.any(tries).then((u) => {
+    Promise.any(urls.map((u) => ask(u, ctl.signal))).then((u) => {
       ctl.abort();
       moveTo(u);
     }, () => {
@@ -425,6 +441,7 @@
     }).finally(() => {
       clearTimeout(timer);
       probing = false;
+      st.probes++;
     });
   }
 
