@@ -524,6 +524,31 @@ func peerInfo(t *testing.T, u string) peer.Info {
 	}
 }
 
+// TestPageBacksOffAsTheNativeLinkDoes compares the page's reconnect delays
+// with net/link's, attempt by attempt: the same range, 1 s doubling to 5 s
+// with ±50% jitter, never above 5 s.
+func TestPageBacksOffAsTheNativeLinkDoes(t *testing.T) {
+	browser := newBrowser(t)
+	h := serveHub(t, "127.0.0.1:0", "anna")
+	p := newPage(t, browser)
+	p.open("http://" + h.addr + "/")
+	const samples = 2000
+	for attempt := 1; attempt <= 6; attempt++ {
+		js := eval[[]float64](p, fmt.Sprintf(`(() => { const a = []; for (let i = 0; i < %d; i++) a.push(huecast.backoff(%d)); return [Math.min(...a), Math.max(...a)]; })()`, samples, attempt))
+		lo, hi := time.Hour, time.Duration(0)
+		for range samples {
+			d := link.SocketIOBackoff(attempt)
+			lo, hi = min(lo, d), max(hi, d)
+		}
+		pageLo, pageHi := time.Duration(js[0]*float64(time.Millisecond)), time.Duration(js[1]*float64(time.Millisecond))
+		// 2000 uniform samples land within 0.5% of the range's ends.
+		slack := (hi - lo) / 50
+		if pageLo < lo-slack || pageLo > lo+slack || pageHi < hi-slack || pageHi > hi+slack || pageHi > 5*time.Second {
+			t.Errorf("attempt %d: the page waits %v–%v, the native link %v–%v", attempt, pageLo, pageHi, lo, hi)
+		}
+	}
+}
+
 type testHub struct {
 	hub  *hub.Hub
 	addr string

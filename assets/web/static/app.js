@@ -540,7 +540,7 @@
   window.addEventListener('online', wake);
 
   // For tests and the curious: the state as this page sees it.
-  window.huecast = { state: st, pageURL };
+  window.huecast = { state: st, pageURL, backoff };
 
   render();
   connect();
