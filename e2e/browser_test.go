@@ -465,6 +465,9 @@ func TestPageFollowsTheRoomWhenItsHostIsKilled(t *testing.T) {
 	if got := eval[string](p, `huecast.state.self`); got != id {
 		t.Errorf("joined bo's hub as %q, want the same id %q", got, id)
 	}
+	if got := eval[string](p, `document.getElementById('set-by').textContent`); got != "Set by you" {
+		t.Errorf("the page says %q of the orange it set before the move", got)
+	}
 	if got := eval[[]string](p, `[...document.querySelectorAll('#peers li')].map(li => li.textContent)`); len(got) != 2 || got[0] != "bohost" {
 		t.Errorf("who is here after the move: %q, want bo marked host and the page", got)
 	}

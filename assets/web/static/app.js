@@ -313,9 +313,12 @@
         st.joined = true;
         st.self = m.id;
         st.room = m.room;
+        // A hub that took the colour from a hello (after a restart or a
+        // move) does not know who set it, only their name; when it is the
+        // colour we knew, so is the setter.
+        if (m.by || m.color !== st.color || m.seq !== st.seq) st.by = m.by;
         st.color = m.color;
         st.seq = m.seq;
-        st.by = m.by;
         st.byName = m.by_name;
         st.peers = Array.isArray(m.peers) ? m.peers : [];
         st.host = m.host || '';
@@ -460,6 +463,7 @@
       color: st.color,
       seq: String(st.seq),
       by_name: st.byName,
+      by: st.by,
     });
     location.assign(url + '#' + p.toString());
   }
@@ -480,6 +484,7 @@
       st.color = c;
       st.seq = seq;
       st.byName = cleanName(p.get('by_name'), MAX_NAME);
+      st.by = cleanName(p.get('by'), MAX_ID);
     }
     st.movedFrom = pageURL(p.get('from'));
     history.replaceState(null, '', location.pathname + location.search);
