@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -61,6 +62,16 @@ type Config struct {
 	// accepts native clients (no Origin header) and pages served by a hub
 	// of this room: this one, or a member's (see Hub.RoomOrigin).
 	CheckOrigin func(r *http.Request) bool
+	// Passphrase, if set, admits only clients that answer the hub's
+	// challenge with it (see wire.AuthKey); it never crosses the wire.
+	Passphrase string
+	// MaxPeers bounds the joined peers; 0 means DefaultMaxPeers. A hello
+	// beyond it gets room_full.
+	MaxPeers int
+	// ColorRate (colours per second) and ColorBurst are each client's token
+	// bucket; 0 means the defaults, a negative ColorRate no limit.
+	ColorRate  float64
+	ColorBurst int
 }
 
 // State is a snapshot of a room.
@@ -86,6 +97,7 @@ type Hub struct {
 	stateReq chan chan State // State and /api/state to Run
 	done     chan struct{}   // closed when Run returns
 	runOnce  chan struct{}   // holds one token: Run may start once
+	key      []byte          // wire.AuthKey of the passphrase; nil: none
 
 	// Owned by Run's goroutine.
 	conns  map[*conn]struct{} // every open connection, joined or not
@@ -105,6 +117,15 @@ func New(cfg Config) *Hub {
 	if cfg.SendQueue <= 0 {
 		cfg.SendQueue = DefaultSendQueue
 	}
+	if cfg.MaxPeers <= 0 {
+		cfg.MaxPeers = DefaultMaxPeers
+	}
+	if cfg.ColorRate == 0 {
+		cfg.ColorRate = DefaultColorRate
+	}
+	if cfg.ColorBurst <= 0 {
+		cfg.ColorBurst = max(1, int(2*cfg.ColorRate)) // DefaultColorBurst for the default rate
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -119,6 +140,7 @@ func New(cfg Config) *Hub {
 		runOnce:  make(chan struct{}, 1),
 		conns:    map[*conn]struct{}{},
 		color:    wire.StartColor,
+		key:      wire.AuthKey(cfg.Passphrase, cfg.Room),
 	}
 	h.runOnce <- struct{}{}
 	checkOrigin := cfg.CheckOrigin
@@ -191,6 +213,9 @@ func (h *Hub) Run(ctx context.Context) error {
 			return nil
 		case c := <-h.register:
 			h.conns[c] = struct{}{}
+			if h.key != nil {
+				h.sendTo(c, wire.Challenge{Type: wire.TypeChallenge, Nonce: c.nonce})
+			}
 		case ev := <-h.events:
 			h.handle(ev)
 		case reply := <-h.stateReq:
@@ -244,6 +269,8 @@ const (
 	evFrame    eventKind = iota // a frame decoded, or a protocol error in err
 	evTooLarge                  // a frame over wire.MaxFrame
 	evGone                      // the reader has stopped; reason says why
+	evLimited                   // frames were dropped over the rate limit
+	evFlood                     // the client kept flooding: disconnect it
 )
 
 type event struct {
@@ -268,9 +295,13 @@ type conn struct {
 	// timed out: the client was too slow, not gone.
 	writeFailed atomic.Bool
 
+	nonce string // the challenge, in a room with a passphrase
+
 	// Owned by Run.
 	closing bool
 	joined  bool
+	authed  bool     // answered the challenge
+	held    *wire.In // a hello waiting for the answer to the challenge
 	peer    wire.Peer
 }
 
@@ -286,6 +317,9 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 		send:       make(chan []byte, h.cfg.SendQueue),
 		readerDone: make(chan struct{}),
 		writerDone: make(chan struct{}),
+	}
+	if h.key != nil {
+		c.nonce = wire.NewNonce()
 	}
 	registered := false
 	select {
@@ -313,7 +347,10 @@ func (h *Hub) readLoop(c *conn) {
 	ws := c.ws
 	ws.SetReadLimit(backstopReadLimit)
 	_ = ws.SetReadDeadline(time.Now().Add(helloWait))
-	helloSeen := false
+	// The hello deadline holds until the client has said hello and, in a
+	// room with a passphrase, answered the challenge.
+	helloSeen, saidHello, answered := false, false, h.key == nil
+	lim := h.newLimiter(time.Now())
 	ws.SetPongHandler(func(string) error {
 		if helloSeen {
 			return ws.SetReadDeadline(time.Now().Add(wire.PongWait))
@@ -358,11 +395,26 @@ func (h *Hub) readLoop(c *conn) {
 		if helloSeen {
 			_ = ws.SetReadDeadline(time.Now().Add(wire.PongWait))
 		}
+		if now := time.Now(); !lim.allow(now, perr == nil && in.Type == wire.TypeColor) {
+			switch lim.drop(now) {
+			case limitFlood:
+				h.post(event{kind: evFlood, c: c})
+				h.drainUntilClosed(c)
+				return
+			case limitNotice:
+				if !h.post(event{kind: evLimited, c: c}) {
+					return
+				}
+			}
+			continue
+		}
 		if perr != nil {
 			h.post(event{kind: evFrame, c: c, err: perr})
 			continue
 		}
-		if in.Type == wire.TypeHello && !helloSeen {
+		saidHello = saidHello || in.Type == wire.TypeHello
+		answered = answered || in.Type == wire.TypeAuth
+		if saidHello && answered && !helloSeen {
 			helloSeen = true
 			_ = ws.SetReadDeadline(time.Now().Add(wire.PongWait))
 		}
@@ -461,6 +513,11 @@ func (h *Hub) handle(ev event) {
 	c := ev.c
 	switch ev.kind {
 	case evGone:
+		if !c.closing && h.key != nil && !c.authed && ev.reason == wire.ReasonTimeout {
+			// It never answered the challenge: say why before hanging up.
+			h.sendError(c, h.unauthorized(false))
+			h.closeConn(c, websocket.ClosePolicyViolation, "unauthorized")
+		}
 		if !c.closing {
 			h.leave(c, ev.reason)
 			h.closeConn(c, websocket.CloseNormalClosure, "")
@@ -470,6 +527,15 @@ func (h *Hub) handle(ev event) {
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeTooLarge,
 			Message: "That frame is larger than the 4096 bytes a hub accepts; the connection is closed."})
 		h.drop(c, wire.ReasonDropped, websocket.CloseMessageTooBig, "frame too large")
+	case evLimited:
+		if !c.closing {
+			h.sendError(c, h.rateLimited())
+		}
+	case evFlood:
+		h.log.Info("hub: disconnecting a client that floods the room", "id", c.peer.ID, "remote", c.remote)
+		h.sendError(c, &wire.ProtocolError{Code: wire.CodeRateLimited,
+			Message: "This connection kept sending faster than the room allows and is closed."})
+		h.drop(c, wire.ReasonDropped, websocket.ClosePolicyViolation, "rate limit exceeded")
 	case evFrame:
 		if c.closing {
 			return
@@ -486,6 +552,8 @@ func (h *Hub) frame(c *conn, in wire.In) {
 	switch in.Type {
 	case wire.TypeHello:
 		h.hello(c, in)
+	case wire.TypeAuth:
+		h.auth(c, in)
 	case wire.TypePing:
 		h.sendTo(c, wire.Ping{Type: wire.TypePong, T: in.T})
 	case wire.TypeColor:
@@ -507,6 +575,15 @@ func (h *Hub) hello(c *conn, in wire.In) {
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeBadType, Message: "This connection has already said hello."})
 		return
 	}
+	if h.key != nil && !c.authed {
+		// Nothing about the room is told before the challenge is answered.
+		if c.held != nil {
+			h.sendError(c, &wire.ProtocolError{Code: wire.CodeBadType, Message: "This connection has already said hello."})
+			return
+		}
+		c.held = &in
+		return
+	}
 	room := wire.CleanRoom(in.Room)
 	if room == "" {
 		room = wire.DefaultRoom
@@ -525,13 +602,24 @@ func (h *Hub) hello(c *conn, in wire.In) {
 	if name == "" {
 		name = "guest-" + id[:min(4, len(id))]
 	}
-	for _, old := range h.peers {
-		if old.peer.ID == id {
-			// The same peer reconnected before its old connection timed out.
-			h.removePeer(old)
-			h.closeConn(old, websocket.ClosePolicyViolation, "replaced by a newer connection")
+	var old *conn
+	for _, p := range h.peers {
+		if p.peer.ID == id {
+			old = p
 			break
 		}
+	}
+	if old == nil && len(h.peers) >= h.cfg.MaxPeers {
+		h.log.Info("hub: room full", "max", h.cfg.MaxPeers, "remote", c.remote)
+		h.sendError(c, &wire.ProtocolError{Code: wire.CodeRoomFull,
+			Message: fmt.Sprintf("Room %s is full: it has the %d peers this hub allows.", quote(h.cfg.Room), h.cfg.MaxPeers)})
+		h.closeConn(c, websocket.ClosePolicyViolation, "room full")
+		return
+	}
+	if old != nil {
+		// The same peer reconnected before its old connection timed out.
+		h.removePeer(old)
+		h.closeConn(old, websocket.ClosePolicyViolation, "replaced by a newer connection")
 	}
 	c.peer = wire.Peer{ID: id, Name: name, Addr: wire.CleanName(in.Addr, 64)}
 	c.joined = true
