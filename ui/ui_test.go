@@ -28,8 +28,8 @@ type fakePeer struct {
 
 func (f *fakePeer) Events() <-chan link.Event { return f.events }
 func (f *fakePeer) SetColor(hex string) error { f.colors <- hex; return nil }
-func (f *fakePeer) Restart(name, room, join string) {
-	f.restarts <- Settings{Name: name, Room: room, Join: join}
+func (f *fakePeer) Restart(name, room, join, passphrase string) {
+	f.restarts <- Settings{Name: name, Room: room, Join: join, Passphrase: passphrase}
 }
 
 // harness runs the window's follow loop with a u.do that hands each

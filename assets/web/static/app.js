@@ -5,6 +5,12 @@
 // while away sent once back. When its hub has gone and another member of the
 // room answers at the address it told the room, the page moves there,
 // carrying its id, name and colour in the new address's fragment.
+//
+// In a room with a passphrase the hub's first frame is a challenge; the page
+// asks the person for the passphrase, derives the room's key as
+// wire.AuthKey does (PBKDF2-HMAC-SHA256, salt AUTH_SALT + room) and answers
+// with HMAC-SHA256 of the nonce (see auth.js). The passphrase itself is
+// never sent, and never stored: only the derived key is kept, for this tab.
 'use strict';
 (function () {
   // Heartbeats as in hub/wire: the hub's WebSocket pings are invisible to a
@@ -19,6 +25,8 @@
   const MAX_NAME = 64; // wire.MaxNameLen
   const MAX_ID = 64; // wire.MaxIDLen
   const REPLACED = 'replaced by a newer connection'; // the hub's close text
+  const AUTH_SALT = 'huecast/v1/room:'; // wire.AuthSalt
+  const AUTH_ITERATIONS = 100000; // wire.AuthIterations
 
   const $ = (id) => document.getElementById(id);
   const ui = {
@@ -33,6 +41,9 @@
     peers: $('peers'),
     nameForm: $('name-form'),
     nameInput: $('name'),
+    passForm: $('pass-form'),
+    passInput: $('passphrase'),
+    passWhy: $('pass-why'),
     theme: document.querySelector('meta[name="theme-color"]'),
   };
   const palette = new Map(ui.buttons.map((b) => [b.dataset.color, b.textContent.trim()]));
@@ -45,6 +56,15 @@
     },
     set(k, v) {
       try { localStorage.setItem('huecast.' + k, v); } catch (e) { /* not kept */ }
+    },
+  };
+  // The room's key lives as long as the tab: sessionStorage, never localStorage.
+  const tabStore = {
+    get(k) {
+      try { return sessionStorage.getItem('huecast.' + k); } catch (e) { return null; }
+    },
+    set(k, v) {
+      try { if (v) sessionStorage.setItem('huecast.' + k, v); else sessionStorage.removeItem('huecast.' + k); } catch (e) { /* not kept */ }
     },
   };
 
@@ -69,6 +89,8 @@
     movedFrom: '',
     refusal: '', // why the hub refused our hello
     stopped: false,
+    key: '', // the room's derived key, hex; '' until the person gives the passphrase
+    needPass: false, // waiting for the person to type the passphrase
   };
 
   function randomID() {
@@ -218,6 +240,7 @@
   }
 
   function open() {
+    if (!st.key) st.key = tabStore.get('key.' + st.room) || '';
     let ws;
     try {
       ws = new WebSocket(wsURL());
@@ -272,7 +295,7 @@
 
   function retry(why) {
     clearTimers();
-    if (st.stopped) return;
+    if (st.stopped || st.needPass) return;
     if (st.refusal) {
       why = st.refusal.replace(/\.$/, '');
       st.refusal = '';
@@ -339,7 +362,14 @@
         st.peers = st.peers.filter((p) => p.id !== m.peer.id);
         renderPeers();
         break;
+      case 'challenge':
+        answer(m.nonce);
+        break;
       case 'error':
+        if (m.code === 'unauthorized') {
+          askPassphrase(m.message || 'This room needs a passphrase.');
+          break;
+        }
         if (st.joined) addNote(m.message || 'The hub refused that.');
         else st.refusal = m.message || ''; // said again when the hub hangs up
         break;
@@ -382,6 +412,46 @@
     if (!send({ type: 'color', color: st.pending })) return false;
     st.pending = '';
     return true;
+  }
+
+  // ---- The room's passphrase ----
+
+  // answer proves to the hub that we know the room's passphrase, or asks
+  // the person for it.
+  function answer(nonce) {
+    const ws = st.ws;
+    if (!st.key) {
+      askPassphrase('Room ' + st.room + ' needs a passphrase.');
+      return;
+    }
+    huecastAuth.mac(st.key, String(nonce || '')).then((mac) => {
+      if (st.ws === ws) send({ type: 'auth', mac });
+    });
+  }
+
+  // askPassphrase stops reconnecting and shows the passphrase form; the
+  // page connects again once the person submits it.
+  function askPassphrase(why) {
+    st.key = '';
+    tabStore.set('key.' + st.room, '');
+    st.needPass = true;
+    const ws = st.ws;
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = null;
+      st.ws = null;
+      st.joined = false;
+      try { ws.close(1000, 'passphrase needed'); } catch (e) { /* already closed */ }
+    }
+    clearTimers();
+    ui.passWhy.textContent = why;
+    ui.passForm.hidden = false;
+    setStatus('passphrase', 'Waiting for the room\'s passphrase.');
+    ui.passInput.focus();
+  }
+
+  // roomKey is wire.CleanRoom for the salt: the hub's room is clean already.
+  function roomKey(room) {
+    return cleanName(room, 64).toLowerCase() || 'lobby';
   }
 
   // ---- Finding the room after its hub has gone ----
@@ -444,6 +514,9 @@
       seq: String(st.seq),
       by_name: st.byName,
     });
+    // The room's key (never the passphrase) goes along, so the new host's
+    // challenge is answered without asking again.
+    if (st.key) p.set('key', st.key);
     location.assign(url + '#' + p.toString());
   }
 
@@ -465,6 +538,8 @@
       st.byName = cleanName(p.get('by_name'), MAX_NAME);
     }
     st.movedFrom = pageURL(p.get('from'));
+    const key = String(p.get('key') || '');
+    if (/^[0-9a-f]{64}$/.test(key)) tabStore.set('key.' + st.room, key);
     history.replaceState(null, '', location.pathname + location.search);
   }
 
@@ -490,6 +565,21 @@
     if (ev.altKey || ev.ctrlKey || ev.metaKey || (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA'))) return;
     const n = Number(ev.key);
     if (n >= 1 && n <= ui.buttons.length) pick(ui.buttons[n - 1].dataset.color);
+  });
+  ui.passForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const pass = ui.passInput.value;
+    if (!pass) return;
+    ui.passInput.value = '';
+    setStatus('connecting', 'Checking the passphrase…');
+    huecastAuth.deriveKey(pass, roomKey(st.room), AUTH_SALT, AUTH_ITERATIONS).then((key) => {
+      st.key = key;
+      tabStore.set('key.' + st.room, key);
+      st.needPass = false;
+      ui.passForm.hidden = true;
+      st.attempt = 1;
+      connect();
+    }, (e) => askPassphrase('Cannot use that passphrase: ' + e.message));
   });
   ui.nameForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -523,7 +613,7 @@
   window.addEventListener('online', wake);
 
   // For tests and the curious: the state as this page sees it.
-  window.huecast = { state: st, pageURL };
+  window.huecast = { state: st, pageURL, auth: huecastAuth };
 
   render();
   connect();
