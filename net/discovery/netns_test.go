@@ -17,6 +17,7 @@ import (
 
 	"github.com/grandcat/zeroconf"
 	"github.com/huecast/huecast/e2e/netns"
+	"go.uber.org/goleak"
 )
 
 // These tests multicast, so they run only inside namespaces they create:
@@ -30,7 +31,8 @@ func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) == "1" {
 		os.Exit(runHelper(os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	// No goroutine may outlive Browse or Advertise (zeroconf's included).
+	goleak.VerifyTestMain(m)
 }
 
 func runHelper(args []string) int {
@@ -40,6 +42,7 @@ func runHelper(args []string) int {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	before := goleak.IgnoreCurrent()
 	var err error
 	switch args[0] {
 	case "advertise": // room id port
@@ -73,6 +76,13 @@ func runHelper(args []string) int {
 		err = hostile(ctx, args[1])
 	default:
 		err = fmt.Errorf("unknown mode %q", args[0])
+	}
+	if err == nil && args[0] != "hostile" {
+		// Advertise and Browse have returned: zeroconf's goroutines must
+		// have ended with them. (goleak.Find retries for a while.)
+		if leak := goleak.Find(before); leak != nil {
+			err = fmt.Errorf("goroutines outlived %s: %w", args[0], leak)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "helper:", err)
