@@ -40,7 +40,7 @@ const (
 	churnLifeMin, churnLifeMax = 1 * time.Second, 4 * time.Second
 	// churnAway bounds the pause before each visit: the slots' clients
 	// are not all in the room at once, as people come and go.
-	churnAway = 15 * time.Second
+	churnAway = 30 * time.Second
 	// churnSettle bounds every wait after the churn: for the last colour
 	// to reach everyone, for the hub to let go of every connection.
 	churnSettle = 30 * time.Second

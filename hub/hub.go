@@ -628,7 +628,9 @@ func (h *Hub) hello(c *conn, in wire.In) {
 
 	// A peer that knew a newer colour (it came from a hub that has gone)
 	// brings it along: this is how the colour survives a change of host.
-	if color, err := wire.ParseColor(in.Color); err == nil && in.Seq > h.seq {
+	// A seq beyond wire.MaxSeq is not adopted: the next would wrap (or,
+	// in a page, lose precision) and every screen would ignore it.
+	if color, err := wire.ParseColor(in.Color); err == nil && in.Seq > h.seq && in.Seq <= wire.MaxSeq {
 		h.setColor(color, in.Seq, "", wire.CleanName(in.ByName, wire.MaxNameLen), c)
 	}
 	h.sendTo(c, wire.Welcome{Type: wire.TypeWelcome, ID: id, Room: h.cfg.Room, Color: h.color, Seq: h.seq,

@@ -226,6 +226,46 @@ func TestRoomFullRefusesOneMoreButNotAReconnect(t *testing.T) {
 	}
 }
 
+func TestHelloWithAHugeSeqCannotFreezeTheRoom(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby"})
+	a := dial(t, s)
+	a.hello("a", "alice")
+	for _, seq := range []uint64{1<<64 - 1, wire.MaxSeq + 1} {
+		m := dial(t, s)
+		m.send(wire.Hello{Type: wire.TypeHello, ID: fmt.Sprint("m", seq), Name: "mallory", Room: "lobby", Color: "#000000", Seq: seq})
+		if w := m.next(); w.Type != wire.TypeWelcome || w.Seq != 0 || w.Color != wire.StartColor {
+			t.Fatalf("seq %d: welcome %+v, want the room unchanged", seq, w)
+		}
+	}
+	// The room goes on: the next colour is seq 1, which every screen applies.
+	a.send(wire.SetColor{Type: wire.TypeColor, Color: "#1e90ff"})
+	if c := a.nextOf(wire.TypeColor); c.Seq != 1 {
+		t.Fatalf("next colour %+v, want seq 1", c)
+	}
+	// A legitimate seq from a lost hub is still adopted.
+	p := dial(t, s)
+	p.send(wire.Hello{Type: wire.TypeHello, ID: "p", Name: "pat", Room: "lobby", Color: "#ff0000", Seq: wire.MaxSeq})
+	if w := p.next(); w.Seq != wire.MaxSeq || w.Color != "#ff0000" {
+		t.Fatalf("welcome %+v, want #ff0000 at MaxSeq adopted", w)
+	}
+}
+
+func TestBinaryFrameGetsBadJSON(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby"})
+	c := dial(t, s)
+	c.hello("a", "alice")
+	if err := c.ws.WriteMessage(websocket.BinaryMessage, []byte(`{"type":"color","color":"#ffffff"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if e := c.nextOf(wire.TypeError); e.Code != wire.CodeBadJSON {
+		t.Fatalf("got %+v, want bad_json", e)
+	}
+	c.send(wire.Ping{Type: wire.TypePing, T: 1})
+	c.nextOf(wire.TypePong)
+}
+
 func TestControlCharactersAreStrippedFromNamesEndToEnd(t *testing.T) {
 	t.Parallel()
 	s := startHub(t, hub.Config{Room: "lobby"})

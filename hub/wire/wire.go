@@ -65,6 +65,10 @@ const (
 	// frame is a welcome listing many peers; everything a client sends fits
 	// in a few hundred bytes.
 	MaxFrame = 4096
+	// MaxSeq is the highest seq a hub adopts from a hello: JavaScript's
+	// largest safe integer, so that pages compare seqs exactly, and far
+	// from wrapping. At one colour a millisecond it lasts 285,000 years.
+	MaxSeq = 1<<53 - 1
 )
 
 // Peer is one member of a room as the protocol shows it. Addr is the hub
