@@ -270,6 +270,7 @@ func TestStartupJoinsTheHubItFinds(t *testing.T) {
 		t.Fatalf("searching %+v", s)
 	}
 	url := hostingURL(host) // nobody answered: it hosts
+	next[link.Joined](host, eventWait, nil) // and is in its own hub before b comes
 	start := time.Now()
 	b := runPeer(t, peer.Config{ID: "b", Room: " LOBBY", Discovery: fakeDisc{lan}})
 	next[peer.Searching](b, eventWait, nil)
