@@ -100,12 +100,13 @@ type Hub struct {
 	key      []byte          // wire.AuthKey of the passphrase; nil: none
 
 	// Owned by Run's goroutine.
-	conns  map[*conn]struct{} // every open connection, joined or not
-	peers  []*conn            // joined connections, in join order
-	color  string
-	seq    uint64
-	by     string
-	byName string
+	authFails map[string]*bucket // wrong passphrase answers, by remote address
+	conns     map[*conn]struct{} // every open connection, joined or not
+	peers     []*conn            // joined connections, in join order
+	color     string
+	seq       uint64
+	by        string
+	byName    string
 }
 
 // New returns a hub for cfg.Room, starting green. The caller must call Run.
@@ -131,16 +132,17 @@ func New(cfg Config) *Hub {
 		log = slog.New(slog.DiscardHandler)
 	}
 	h := &Hub{
-		cfg:      cfg,
-		log:      log.With("room", cfg.Room),
-		register: make(chan *conn),
-		events:   make(chan event, 64),
-		stateReq: make(chan chan State),
-		done:     make(chan struct{}),
-		runOnce:  make(chan struct{}, 1),
-		conns:    map[*conn]struct{}{},
-		color:    wire.StartColor,
-		key:      wire.AuthKey(cfg.Passphrase, cfg.Room),
+		cfg:       cfg,
+		log:       log.With("room", cfg.Room),
+		register:  make(chan *conn),
+		events:    make(chan event, 64),
+		stateReq:  make(chan chan State),
+		done:      make(chan struct{}),
+		runOnce:   make(chan struct{}, 1),
+		conns:     map[*conn]struct{}{},
+		authFails: map[string]*bucket{},
+		color:     wire.StartColor,
+		key:       wire.AuthKey(cfg.Passphrase, cfg.Room),
 	}
 	h.runOnce <- struct{}{}
 	checkOrigin := cfg.CheckOrigin

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -28,6 +29,13 @@ const (
 	// limitNotice spaces the rate_limited errors a client is sent, so that
 	// answering a flood cannot itself flood the client's queue.
 	noticeGap = 1 * time.Second
+	// authFailRate and authFailBurst bound wrong answers to the passphrase
+	// challenge from one address, so that guessing it online takes hours
+	// per thousand guesses; a person who mistypes it a few times is not
+	// held up. authFailAddrs bounds the addresses remembered.
+	authFailRate  = 1.0 / 6 // one guess every 6 s
+	authFailBurst = 10
+	authFailAddrs = 4096
 )
 
 // bucket is a token bucket: rate tokens a second, at most burst at once.
@@ -124,8 +132,33 @@ func (h *Hub) auth(c *conn, in wire.In) {
 	if h.key == nil || c.authed {
 		return // nothing was asked: an answer changes nothing
 	}
+	addr, _, err := net.SplitHostPort(c.remote)
+	if err != nil {
+		addr = c.remote
+	}
+	now := time.Now()
+	fails := h.authFails[addr]
+	if fails != nil && !fails.take(now) {
+		// Too many wrong answers from there: this one is not even checked.
+		h.log.Info("hub: too many wrong passphrases", "remote", c.remote)
+		h.sendError(c, &wire.ProtocolError{Code: wire.CodeUnauthorized,
+			Message: "Too many wrong passphrases from this address; wait a minute before trying again."})
+		h.closeConn(c, websocket.ClosePolicyViolation, "unauthorized")
+		return
+	}
+	if fails != nil {
+		fails.tokens++ // taking a token was only a check; the answer may be right
+	}
 	if !wire.CheckMAC(h.key, c.nonce, in.MAC) {
 		h.log.Info("hub: wrong passphrase", "remote", c.remote)
+		if fails == nil {
+			if len(h.authFails) >= authFailAddrs {
+				clear(h.authFails)
+			}
+			fails = &bucket{rate: authFailRate, burst: authFailBurst, tokens: authFailBurst, last: now}
+			h.authFails[addr] = fails
+		}
+		fails.take(now)
 		h.sendError(c, h.unauthorized(true))
 		h.closeConn(c, websocket.ClosePolicyViolation, "unauthorized")
 		return

@@ -89,6 +89,40 @@ func TestPassphraseAdmitsOnlyClientsThatProveIt(t *testing.T) {
 	}
 }
 
+func TestGuessingThePassphraseOnlineIsSlowedDown(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby", Passphrase: testPassphrase})
+	wrongKey := wire.AuthKey("guess", "lobby")
+	answer := func(key []byte) wire.Out {
+		c, nonce := challenged(t, s)
+		c.send(wire.Hello{Type: wire.TypeHello, ID: "g", Name: "guesser", Room: "lobby"})
+		c.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(key, nonce)})
+		return c.next()
+	}
+	// A person mistyping it a few times still gets in.
+	for range 3 {
+		if e := answer(wrongKey); e.Code != wire.CodeUnauthorized {
+			t.Fatalf("wrong answer got %+v", e)
+		}
+	}
+	if w := answer(testKey); w.Type != wire.TypeWelcome {
+		t.Fatalf("right answer after 3 wrong ones got %+v, want welcome", w)
+	}
+	// A guesser runs out of tries: even the right answer is then refused.
+	guesses := 0
+	for ; guesses < 100; guesses++ {
+		if e := answer(wrongKey); strings.Contains(e.Message, "Too many") {
+			break
+		}
+	}
+	if guesses > 10 {
+		t.Fatalf("%d wrong answers before the hub slowed down, want at most 10", guesses)
+	}
+	if e := answer(testKey); e.Code != wire.CodeUnauthorized || !strings.Contains(e.Message, "Too many") {
+		t.Fatalf("right answer from a guessing address got %+v, want too many", e)
+	}
+}
+
 func TestPassphraseMissingIsRefusedAtTheHelloDeadline(t *testing.T) {
 	t.Parallel()
 	s := startHub(t, hub.Config{Room: "lobby", Passphrase: testPassphrase})

@@ -269,7 +269,7 @@ func TestStartupJoinsTheHubItFinds(t *testing.T) {
 	if s := next[peer.Searching](host, eventWait, nil); s.Reason != peer.ReasonStart || s.Room != "lobby" {
 		t.Fatalf("searching %+v", s)
 	}
-	url := hostingURL(host) // nobody answered: it hosts
+	url := hostingURL(host)                 // nobody answered: it hosts
 	next[link.Joined](host, eventWait, nil) // and is in its own hub before b comes
 	start := time.Now()
 	b := runPeer(t, peer.Config{ID: "b", Room: " LOBBY", Discovery: fakeDisc{lan}})
