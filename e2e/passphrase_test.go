@@ -36,6 +36,9 @@ func TestPageAsksForTheRoomsPassphrase(t *testing.T) {
 	if s := p.status(); !strings.Contains(s, "passphrase") {
 		t.Errorf("status %q", s)
 	}
+	if small := eval[[]string](p, `[...document.querySelectorAll('#pass-form button, #pass-form input')].filter(e => e.getBoundingClientRect().height < 44).map(e => e.outerHTML)`); len(small) > 0 {
+		t.Errorf("touch targets under 44 px: %q", small)
+	}
 
 	p.do(chromedp.SendKeys(chromedp.ID("passphrase"), "purple reign\n"))
 	p.waitJS("wrong passphrase said", `document.getElementById('pass-why').textContent.includes('Wrong passphrase')`, waitFor)
