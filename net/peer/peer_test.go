@@ -395,6 +395,10 @@ func TestAPIPeerSaysWhoAndWhereTheHubIs(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
+		// Pages of the room read it from their lost hub's origin.
+		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+			t.Errorf("%s/api/peer: Access-Control-Allow-Origin %q, want *", base, got)
+		}
 		var info peer.Info
 		if err := json.NewDecoder(resp.Body).Decode(&info); err != nil {
 			t.Fatal(err)
