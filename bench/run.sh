@@ -87,8 +87,9 @@ start_server() {
 	server_port=$("$load" -free-port)
 	case $1 in
 	huecast)
-		server_cmd="$HUECAST_BIN --headless --host --no-mdns --listen 127.0.0.1:$server_port"
-		"$HUECAST_BIN" --headless --host --no-mdns --listen "127.0.0.1:$server_port" \
+		# One sender sends every colour (RATE/s): lift the per-client limit.
+		server_cmd="$HUECAST_BIN --headless --host --no-mdns --color-rate -1 --listen 127.0.0.1:$server_port"
+		"$HUECAST_BIN" --headless --host --no-mdns --color-rate -1 --listen "127.0.0.1:$server_port" \
 			</dev/null >"$tmp/huecast.out" 2>"$tmp/huecast.err" &
 		;;
 	socketio)
@@ -158,7 +159,7 @@ failed=0
 trap 'echo; echo "load average at the end: $(cut -d" " -f1-3 /proc/loadavg)"; cleanup' EXIT
 echo "huecast-load on $(nproc) cores, $(uname -sr), node $(node --version), $(go version | cut -d' ' -f3)"
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure; both servers share it)"
-echo "servers: \`$HUECAST_BIN --headless --host --no-mdns --listen 127.0.0.1:PORT\`, \`node bench/socketio/server.js PORT\` (fresh for every row)"
+echo "servers: \`$HUECAST_BIN --headless --host --no-mdns --color-rate -1 --listen 127.0.0.1:PORT\`, \`node bench/socketio/server.js PORT\` (fresh for every row)"
 echo
 
 if [[ $mode == saturation ]]; then

@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -72,6 +73,16 @@ type Config struct {
 	// accepts native clients (no Origin header) and pages served by a hub
 	// of this room: this one, or a member's (see Hub.RoomOrigin).
 	CheckOrigin func(r *http.Request) bool
+	// Passphrase, if set, admits only clients that answer the hub's
+	// challenge with it (see wire.AuthKey); it never crosses the wire.
+	Passphrase string
+	// MaxPeers bounds the joined peers; 0 means DefaultMaxPeers. A hello
+	// beyond it gets room_full.
+	MaxPeers int
+	// ColorRate (colours per second) and ColorBurst are each client's token
+	// bucket; 0 means the defaults, a negative ColorRate no limit.
+	ColorRate  float64
+	ColorBurst int
 }
 
 // State is a snapshot of a room.
@@ -97,14 +108,16 @@ type Hub struct {
 	stateReq chan chan State // State and /api/state to Run
 	done     chan struct{}   // closed when Run returns
 	runOnce  chan struct{}   // holds one token: Run may start once
+	key      []byte          // wire.AuthKey of the passphrase; nil: none
 
 	// Owned by Run's goroutine.
-	conns  map[*conn]struct{} // every open connection, joined or not
-	peers  []*conn            // joined connections, in join order
-	color  string
-	seq    uint64
-	by     string
-	byName string
+	authFails map[string]*bucket // wrong passphrase answers, by remote address
+	conns     map[*conn]struct{} // every open connection, joined or not
+	peers     []*conn            // joined connections, in join order
+	color     string
+	seq       uint64
+	by        string
+	byName    string
 }
 
 // New returns a hub for cfg.Room, starting green. The caller must call Run.
@@ -116,20 +129,31 @@ func New(cfg Config) *Hub {
 	if cfg.SendQueue <= 0 {
 		cfg.SendQueue = DefaultSendQueue
 	}
+	if cfg.MaxPeers <= 0 {
+		cfg.MaxPeers = DefaultMaxPeers
+	}
+	if cfg.ColorRate == 0 {
+		cfg.ColorRate = DefaultColorRate
+	}
+	if cfg.ColorBurst <= 0 {
+		cfg.ColorBurst = max(1, int(2*cfg.ColorRate)) // DefaultColorBurst for the default rate
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	h := &Hub{
-		cfg:      cfg,
-		log:      log.With("room", cfg.Room),
-		register: make(chan *conn),
-		events:   make(chan event, 64),
-		stateReq: make(chan chan State),
-		done:     make(chan struct{}),
-		runOnce:  make(chan struct{}, 1),
-		conns:    map[*conn]struct{}{},
-		color:    wire.StartColor,
+		cfg:       cfg,
+		log:       log.With("room", cfg.Room),
+		register:  make(chan *conn),
+		events:    make(chan event, 64),
+		stateReq:  make(chan chan State),
+		done:      make(chan struct{}),
+		runOnce:   make(chan struct{}, 1),
+		conns:     map[*conn]struct{}{},
+		authFails: map[string]*bucket{},
+		color:     wire.StartColor,
+		key:       wire.AuthKey(cfg.Passphrase, cfg.Room),
 	}
 	h.runOnce <- struct{}{}
 	checkOrigin := cfg.CheckOrigin
@@ -215,6 +239,9 @@ func (h *Hub) Run(ctx context.Context) error {
 		case c := <-h.register:
 			c.pingSlot = len(h.conns) % pingSlots
 			h.conns[c] = struct{}{}
+			if h.key != nil {
+				h.sendTo(c, wire.Challenge{Type: wire.TypeChallenge, Nonce: c.nonce})
+			}
 		case ev := <-h.events:
 			h.handle(ev)
 		case reply := <-h.stateReq:
@@ -268,6 +295,8 @@ const (
 	evFrame    eventKind = iota // a frame decoded, or a protocol error in err
 	evTooLarge                  // a frame over wire.MaxFrame
 	evGone                      // the reader has stopped; reason says why
+	evLimited                   // frames were dropped over the rate limit
+	evFlood                     // the client kept flooding: disconnect it
 )
 
 type event struct {
@@ -304,10 +333,14 @@ type conn struct {
 	// timed out: the client was too slow, not gone.
 	writeFailed atomic.Bool
 
+	nonce string // the challenge, in a room with a passphrase
+
 	// Owned by Run.
 	pingSlot int // Run pings c at this tick of every pingSlots
 	closing  bool
 	joined   bool
+	authed   bool     // answered the challenge
+	held     *wire.In // a hello waiting for the answer to the challenge
 	peer     wire.Peer
 }
 
@@ -325,6 +358,9 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 		writerDone: make(chan struct{}),
 	}
 	c.writer = c.writeLoop
+	if h.key != nil {
+		c.nonce = wire.NewNonce()
+	}
 	registered := false
 	select {
 	case h.register <- c:
@@ -351,9 +387,11 @@ func (h *Hub) readLoop(c *conn) {
 	ws := c.ws
 	ws.SetReadLimit(backstopReadLimit)
 	_ = ws.SetReadDeadline(time.Now().Add(helloWait))
-	helloSeen := false
+	// The hello deadline holds until the client has said hello and, in a
+	// room with a passphrase, answered the challenge.
+	st := &readState{answered: h.key == nil, lim: h.newLimiter(time.Now())}
 	ws.SetPongHandler(func(string) error {
-		if helloSeen {
+		if st.helloSeen {
 			return ws.SetReadDeadline(time.Now().Add(wire.PongWait))
 		}
 		return nil
@@ -364,10 +402,18 @@ func (h *Hub) readLoop(c *conn) {
 			h.readFailed(c, err)
 			return
 		}
-		if !h.readFrame(c, typ, r, &helloSeen) {
+		if !h.readFrame(c, typ, r, st) {
 			return
 		}
 	}
+}
+
+// readState is what c's reader knows between frames.
+type readState struct {
+	helloSeen bool // said hello and, with a passphrase, answered: pongs now count
+	saidHello bool
+	answered  bool
+	lim       *limiter
 }
 
 // readFailed reports c gone after NextReader failed with err.
@@ -397,7 +443,7 @@ func (h *Hub) readFailed(c *conn, err error) {
 // reader must stop.
 //
 //go:noinline
-func (h *Hub) readFrame(c *conn, typ int, r io.Reader, helloSeen *bool) bool {
+func (h *Hub) readFrame(c *conn, typ int, r io.Reader, st *readState) bool {
 	bufp := frameBufs.Get().(*[]byte)
 	buf := *bufp
 	n, err := io.ReadFull(r, buf)
@@ -416,15 +462,28 @@ func (h *Hub) readFrame(c *conn, typ int, r io.Reader, helloSeen *bool) bool {
 		h.post(event{kind: evGone, c: c, reason: goneReason(err)})
 		return false
 	}
-	if *helloSeen {
+	if st.helloSeen {
 		_ = c.ws.SetReadDeadline(time.Now().Add(wire.PongWait))
+	}
+	if now := time.Now(); !st.lim.allow(now, perr == nil && in.Type == wire.TypeColor) {
+		switch st.lim.drop(now) {
+		case limitFlood:
+			h.post(event{kind: evFlood, c: c})
+			h.drainUntilClosed(c)
+			return false
+		case limitNotice:
+			return h.post(event{kind: evLimited, c: c})
+		}
+		return true
 	}
 	if perr != nil {
 		h.post(event{kind: evFrame, c: c, err: perr})
 		return true
 	}
-	if in.Type == wire.TypeHello && !*helloSeen {
-		*helloSeen = true
+	st.saidHello = st.saidHello || in.Type == wire.TypeHello
+	st.answered = st.answered || in.Type == wire.TypeAuth
+	if st.saidHello && st.answered && !st.helloSeen {
+		st.helloSeen = true
 		_ = c.ws.SetReadDeadline(time.Now().Add(wire.PongWait))
 	}
 	return h.post(event{kind: evFrame, c: c, in: in})
@@ -602,6 +661,11 @@ func (h *Hub) handle(ev event) {
 	c := ev.c
 	switch ev.kind {
 	case evGone:
+		if !c.closing && h.key != nil && !c.authed && ev.reason == wire.ReasonTimeout {
+			// It never answered the challenge: say why before hanging up.
+			h.sendError(c, h.unauthorized(false))
+			h.closeConn(c, websocket.ClosePolicyViolation, "unauthorized")
+		}
 		if !c.closing {
 			h.leave(c, ev.reason)
 			h.closeConn(c, websocket.CloseNormalClosure, "")
@@ -611,6 +675,15 @@ func (h *Hub) handle(ev event) {
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeTooLarge,
 			Message: "That frame is larger than the 4096 bytes a hub accepts; the connection is closed."})
 		h.drop(c, wire.ReasonDropped, websocket.CloseMessageTooBig, "frame too large")
+	case evLimited:
+		if !c.closing {
+			h.sendError(c, h.rateLimited())
+		}
+	case evFlood:
+		h.log.Info("hub: disconnecting a client that floods the room", "id", c.peer.ID, "remote", c.remote)
+		h.sendError(c, &wire.ProtocolError{Code: wire.CodeRateLimited,
+			Message: "This connection kept sending faster than the room allows and is closed."})
+		h.drop(c, wire.ReasonDropped, websocket.ClosePolicyViolation, "rate limit exceeded")
 	case evFrame:
 		if c.closing {
 			return
@@ -627,6 +700,8 @@ func (h *Hub) frame(c *conn, in wire.In) {
 	switch in.Type {
 	case wire.TypeHello:
 		h.hello(c, in)
+	case wire.TypeAuth:
+		h.auth(c, in)
 	case wire.TypePing:
 		h.sendTo(c, wire.Ping{Type: wire.TypePong, T: in.T})
 	case wire.TypeColor:
@@ -648,6 +723,15 @@ func (h *Hub) hello(c *conn, in wire.In) {
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeBadType, Message: "This connection has already said hello."})
 		return
 	}
+	if h.key != nil && !c.authed {
+		// Nothing about the room is told before the challenge is answered.
+		if c.held != nil {
+			h.sendError(c, &wire.ProtocolError{Code: wire.CodeBadType, Message: "This connection has already said hello."})
+			return
+		}
+		c.held = &in
+		return
+	}
 	room := wire.CleanRoom(in.Room)
 	if room == "" {
 		room = wire.DefaultRoom
@@ -666,13 +750,24 @@ func (h *Hub) hello(c *conn, in wire.In) {
 	if name == "" {
 		name = "guest-" + id[:min(4, len(id))]
 	}
-	for _, old := range h.peers {
-		if old.peer.ID == id {
-			// The same peer reconnected before its old connection timed out.
-			h.removePeer(old)
-			h.closeConn(old, websocket.ClosePolicyViolation, "replaced by a newer connection")
+	var old *conn
+	for _, p := range h.peers {
+		if p.peer.ID == id {
+			old = p
 			break
 		}
+	}
+	if old == nil && len(h.peers) >= h.cfg.MaxPeers {
+		h.log.Info("hub: room full", "max", h.cfg.MaxPeers, "remote", c.remote)
+		h.sendError(c, &wire.ProtocolError{Code: wire.CodeRoomFull,
+			Message: fmt.Sprintf("Room %s is full: it has the %d peers this hub allows.", quote(h.cfg.Room), h.cfg.MaxPeers)})
+		h.closeConn(c, websocket.ClosePolicyViolation, "room full")
+		return
+	}
+	if old != nil {
+		// The same peer reconnected before its old connection timed out.
+		h.removePeer(old)
+		h.closeConn(old, websocket.ClosePolicyViolation, "replaced by a newer connection")
 	}
 	c.peer = wire.Peer{ID: id, Name: name, Addr: wire.CleanName(in.Addr, 64)}
 	c.joined = true
@@ -681,7 +776,9 @@ func (h *Hub) hello(c *conn, in wire.In) {
 
 	// A peer that knew a newer colour (it came from a hub that has gone)
 	// brings it along: this is how the colour survives a change of host.
-	if color, err := wire.ParseColor(in.Color); err == nil && in.Seq > h.seq {
+	// A seq beyond wire.MaxSeq is not adopted: the next would wrap (or,
+	// in a page, lose precision) and every screen would ignore it.
+	if color, err := wire.ParseColor(in.Color); err == nil && in.Seq > h.seq && in.Seq <= wire.MaxSeq {
 		h.setColor(color, in.Seq, "", wire.CleanName(in.ByName, wire.MaxNameLen), c)
 	}
 	h.sendTo(c, wire.Welcome{Type: wire.TypeWelcome, ID: id, Room: h.cfg.Room, Color: h.color, Seq: h.seq,
