@@ -21,6 +21,21 @@ func (u *UI) apply(ev link.Event) {
 	case peer.Hosting:
 		u.hosting = hostPort(e.URL)
 		u.status.SetText(fmt.Sprintf("Hosting room %s at %s", e.Room, u.hosting))
+	case peer.Searching:
+		if e.Reason == peer.ReasonHostLost {
+			u.status.SetText("The host is gone; finding the room's next host…")
+		} else {
+			u.status.SetText("Looking for room " + e.Room + " on the network…")
+		}
+	case peer.HostChanged:
+		// Whoever hosted, the room moves on to the hub at e.URL; if that
+		// is ours, Hosting follows.
+		u.hosting = ""
+		who := e.Name
+		if who == "" {
+			who = "another peer"
+		}
+		u.status.SetText(fmt.Sprintf("The room moves to %s's hub at %s…", who, hostPort(e.URL)))
 	case link.Joined:
 		u.online = true
 		u.selfID, u.hostName, u.hubAddr = e.ID, e.Host, hostPort(e.URL)
