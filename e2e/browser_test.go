@@ -21,6 +21,7 @@ import (
 	"github.com/huecast/huecast/hub"
 	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/peer"
 )
 
 // sameScreen is how fast a colour must reach every screen in the room.
@@ -322,10 +323,11 @@ ws.onclose = (e) => { if (window.result === 'pending') window.result = 'refused 
 	})
 }
 
-// TestPageFollowsTheRoomToItsNewHost runs two hubs in this process: the
-// page joins the first, learns from the peer list where a member would host,
-// says so when the hub goes, and moves to the member's hub once it answers,
-// carrying its id and colour.
+// TestPageFollowsTheRoomToItsNewHost runs a hub and peers in this process:
+// the page joins the hub, learns from the peer list where a member would
+// host, says so when the hub goes, stays put while a peer answers there
+// without hosting, and moves to that address once a peer hosts the room
+// there, carrying its id and colour.
 func TestPageFollowsTheRoomToItsNewHost(t *testing.T) {
 	browser := newBrowser(t)
 
@@ -335,7 +337,7 @@ func TestPageFollowsTheRoomToItsNewHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	addrB := lB.Addr().String()
-	lB.Close() // nobody hosts there yet
+	lB.Close() // nobody listens there yet
 	urlB := "http://" + addrB + "/"
 
 	// bo, a native member, tells the room it would host at addrB.
@@ -364,13 +366,28 @@ func TestPageFollowsTheRoomToItsNewHost(t *testing.T) {
 	// only the page can carry orange to the new hub.
 	hubA.stop()
 	stopBo()
-	// Nobody hosts at bo's address yet: the page says where the room may be.
-	p.waitJS("the page names the room's possible new home", fmt.Sprintf(
-		`!!document.querySelector('#status a[href=%q]') && document.getElementById('status').textContent.includes(%q)`,
-		urlB, "may have moved to "+urlB), waitFor)
+	// Nobody listens at bo's address yet: the page says where the room may be.
+	mayHaveMoved := fmt.Sprintf(`!!document.querySelector('#status a[href=%q]') && document.getElementById('status').textContent.includes(%q)`,
+		urlB, "may have moved to "+urlB)
+	p.waitJS("the page names the room's possible new home", mayHaveMoved, waitFor)
 	p.screenshot("page-room-may-have-moved.png")
 
-	hubB := serveHub(t, addrB, "bo")
+	// A peer listens at bo's address but hosts nothing: it is still trying
+	// to join a hub that is not there. Answering is not hosting.
+	stopWaiting := runPeer(t, peer.Config{ID: "bo", Name: "bo", Room: "lobby", Listen: addrB, Join: "ws://127.0.0.1:1/ws"})
+	if info := peerInfo(t, urlB); info.Hosting || info.Room != "lobby" {
+		t.Fatalf("the waiting peer says %+v", info)
+	}
+	probes := eval[int](p, `huecast.state.probes`)
+	p.waitJS("the page asks bo's address twice more", fmt.Sprintf(`huecast.state.probes >= %d`, probes+2), waitFor)
+	if href := eval[string](p, `location.href`); href != "http://"+hubA.addr+"/" {
+		t.Fatalf("the page went to %s, where nobody hosts the room", href)
+	}
+	p.waitJS("the page still names the room's possible new home", mayHaveMoved, waitFor)
+	stopWaiting()
+
+	// Now bo hosts the room there.
+	runPeer(t, peer.Config{ID: "bo", Name: "bo", Room: "lobby", Listen: addrB, Host: true})
 	p.waitJS("the page moved to bo's hub", fmt.Sprintf(`location.href === %q && !!window.huecast && huecast.state.joined`, urlB), waitFor)
 	p.waitJS("orange kept", circleIs("#ffa500"), sameScreen)
 	if s := p.status(); !strings.Contains(s, "moved here from http://"+hubA.addr+"/") {
@@ -380,9 +397,158 @@ func TestPageFollowsTheRoomToItsNewHost(t *testing.T) {
 	if got := eval[string](p, `huecast.state.self`); got != id {
 		t.Errorf("joined bo's hub as %q, want the same id %q", got, id)
 	}
-	st, err := hubB.hub.State(context.Background())
-	if err != nil || st.Color != "#ffa500" || st.Seq != 1 {
-		t.Errorf("bo's hub: %+v, %v; want orange at seq 1, brought by the page", st, err)
+	if st := hubState(t, urlB); st.Color != "#ffa500" || st.Seq != 1 {
+		t.Errorf("bo's hub: %+v; want orange at seq 1, brought by the page", st)
+	}
+}
+
+// TestPageFollowsTheRoomWhenItsHostIsKilled: the real binaries. anna hosts,
+// bo joins her and listens where he would host; a page opened from anna's
+// hub sets a colour; anna is killed without a word. bo takes over as the
+// room elects him, and the page finds him and moves there, colour and id
+// kept.
+func TestPageFollowsTheRoomWhenItsHostIsKilled(t *testing.T) {
+	browser := newBrowser(t)
+	bin := buildBinary(t)
+	anna := start(t, bin, "--headless", "--no-mdns", "--host", "--listen", "127.0.0.1:0", "--name", "anna")
+	urlA := anna.await("anna hosting", event("hosting"))["url"].(string)
+	// On loopback bo must listen on 127.0.0.1 too: the address he tells the
+	// room is his listener's.
+	bo := start(t, bin, "--headless", "--no-mdns", "--join", urlA, "--listen", "127.0.0.1:0", "--name", "bo")
+	bo.await("bo joined", event("joined"))
+	pageA, err := web.PageURL(urlA)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	p := newPage(t, browser)
+	p.open(pageA)
+	addrB := eval[string](p, `(huecast.state.peers.find(p => p.name === 'bo') || {}).addr || ''`)
+	if !strings.HasPrefix(addrB, "127.0.0.1:") {
+		t.Fatalf("the page knows bo's address as %q, want his loopback listener", addrB)
+	}
+	pageB := "http://" + addrB + "/"
+	id := eval[string](p, `huecast.state.id`)
+	const orange, purple = "#ffa500", "#800080"
+	p.do(chromedp.Click(chromedp.CSS(`#palette button[data-color="` + orange + `"]`)))
+	bo.awaitWithin(sameScreen, "orange at bo", colorEvent(orange))
+
+	killed := time.Now()
+	if err := anna.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = anna.cmd.Wait() // "signal: killed"
+
+	// bo says every step, in this order.
+	bo.await("bo disconnected", event("disconnected"))
+	if m := bo.await("bo searching", event("searching")); m["reason"] != "host_lost" || m["room"] != "lobby" {
+		t.Errorf("searching = %v", m)
+	}
+	if m := bo.await("bo's host_changed", event("host_changed")); m["name"] != "bo" || m["reason"] != "host_lost" || m["url"] != "ws://"+addrB+"/ws" {
+		t.Errorf("host_changed = %v, want bo elected at %s", m, addrB)
+	}
+	if m := bo.await("bo hosting", event("hosting")); m["url"] != "ws://"+addrB+"/ws" {
+		t.Errorf("hosting = %v", m)
+	}
+	if m := bo.await("bo rejoined", event("joined")); m["color"] != orange || m["host"] != "bo" {
+		t.Errorf("bo's welcome from his own hub = %v, want orange kept", m)
+	}
+	t.Logf("kill → bo hosting and joined: %v", time.Since(killed).Round(time.Millisecond))
+
+	p.waitJS("the page moved to bo's hub", fmt.Sprintf(`location.href === %q && !!window.huecast && huecast.state.joined`, pageB), waitFor)
+	t.Logf("kill → the page joined bo's hub: %v", time.Since(killed).Round(time.Millisecond))
+	p.screenshot("page-followed-killed-host.png")
+	p.waitJS("orange kept", circleIs(orange), sameScreen)
+	if s := p.status(); !strings.Contains(s, "moved here from "+pageA) || !strings.Contains(s, "hosted by bo") {
+		t.Errorf("status after the move = %q", s)
+	}
+	if got := eval[string](p, `huecast.state.self`); got != id {
+		t.Errorf("joined bo's hub as %q, want the same id %q", got, id)
+	}
+	if got := eval[string](p, `document.getElementById('set-by').textContent`); got != "Set by you" {
+		t.Errorf("the page says %q of the orange it set before the move", got)
+	}
+	if got := eval[[]string](p, `[...document.querySelectorAll('#peers li')].map(li => li.textContent)`); len(got) != 2 || got[0] != "bohost" {
+		t.Errorf("who is here after the move: %q, want bo marked host and the page", got)
+	}
+	// The room goes on: a colour typed into bo reaches the page.
+	io.WriteString(bo.stdin, "purple\n")
+	p.waitJS("purple from bo", circleIs(purple), sameScreen)
+}
+
+// runPeer runs a peer in this process until the returned stop or the test's
+// end, dropping its events.
+func runPeer(t *testing.T, cfg peer.Config) (stop func()) {
+	t.Helper()
+	p := peer.New(cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		for range p.Events() {
+		}
+	}()
+	go func() {
+		if err := p.Run(ctx); err != nil {
+			t.Errorf("peer %s: %v", cfg.ID, err)
+		}
+		close(done)
+	}()
+	stopped := false
+	stop = func() {
+		if !stopped {
+			stopped = true
+			cancel()
+			<-done
+		}
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// peerInfo asks the peer at page u who it is, as the page does, polling
+// until it answers.
+func peerInfo(t *testing.T, u string) peer.Info {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for {
+		resp, err := http.Get(u + "api/peer")
+		if err == nil {
+			defer resp.Body.Close()
+			var info peer.Info
+			if err := json.NewDecoder(resp.Body).Decode(&info); err != nil {
+				t.Fatal(err)
+			}
+			return info
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%sapi/peer: %v", u, err)
+		}
+		time.Sleep(10 * time.Millisecond) // polling a listener starting, with a bound
+	}
+}
+
+// TestPageBacksOffAsTheNativeLinkDoes compares the page's reconnect delays
+// with net/link's, attempt by attempt: the same range, 1 s doubling to 5 s
+// with ±50% jitter, never above 5 s.
+func TestPageBacksOffAsTheNativeLinkDoes(t *testing.T) {
+	browser := newBrowser(t)
+	h := serveHub(t, "127.0.0.1:0", "anna")
+	p := newPage(t, browser)
+	p.open("http://" + h.addr + "/")
+	const samples = 2000
+	for attempt := 1; attempt <= 6; attempt++ {
+		js := eval[[]float64](p, fmt.Sprintf(`(() => { const a = []; for (let i = 0; i < %d; i++) a.push(huecast.backoff(%d)); return [Math.min(...a), Math.max(...a)]; })()`, samples, attempt))
+		lo, hi := time.Hour, time.Duration(0)
+		for range samples {
+			d := link.SocketIOBackoff(attempt)
+			lo, hi = min(lo, d), max(hi, d)
+		}
+		pageLo, pageHi := time.Duration(js[0]*float64(time.Millisecond)), time.Duration(js[1]*float64(time.Millisecond))
+		// 2000 uniform samples land within 0.5% of the range's ends.
+		slack := (hi - lo) / 50
+		if pageLo < lo-slack || pageLo > lo+slack || pageHi < hi-slack || pageHi > hi+slack || pageHi > 5*time.Second {
+			t.Errorf("attempt %d: the page waits %v–%v, the native link %v–%v", attempt, pageLo, pageHi, lo, hi)
+		}
 	}
 }
 

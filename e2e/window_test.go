@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
 	"github.com/huecast/huecast/e2e/netns"
 )
 
@@ -147,6 +150,23 @@ func TestWindowsShareAClickWithinTwoSeconds(t *testing.T) {
 		t.Logf("README screenshot updated: %s", writePNG(t, docsShot, both))
 	}
 
+	// alice's window shows the page's address for phones; a click on it
+	// opens a QR code of it that a decoder reads off the screen.
+	page := "http://" + strings.TrimSuffix(strings.TrimPrefix(url, "ws://"), "/ws") + "/"
+	link, n := linkCentre(after1)
+	if n < 50 {
+		t.Fatalf("no page address in alice's window (%d link-coloured pixels); see %s", n, filepath.Join(windowArtifacts, "2-alice-after.png"))
+	}
+	if err := x.click(w1, link); err != nil {
+		t.Fatal(err)
+	}
+	var read string
+	phone := waitShot(t, x, w1, "3-alice-phone.png", windowWait, func(img image.Image) bool {
+		read = readQR(img)
+		return read == page
+	})
+	t.Logf("the QR code in alice's window reads %s: %s", read, save(t, "3-alice-phone.png", phone))
+
 	// A windowed peer quits cleanly on SIGTERM: the hub hears it leave.
 	for _, p := range []struct {
 		name string
@@ -171,6 +191,38 @@ func TestWindowsShareAClickWithinTwoSeconds(t *testing.T) {
 			}
 		}
 	}
+}
+
+// linkCentre finds the page's address in a window: the middle of the
+// pixels in Fyne's hyperlink blue, right of the circle and above the
+// colour buttons (whose Blue is another blue), and how many there are.
+func linkCentre(img image.Image) (image.Point, int) {
+	b := img.Bounds()
+	box, n := image.Rectangle{}, 0
+	for y := b.Min.Y; y < b.Max.Y-80; y++ {
+		for x := b.Min.X + b.Dx()*2/3; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			r, g, bl = r>>8, g>>8, bl>>8
+			if bl > 200 && r < 120 && bl > g+60 {
+				box = box.Union(image.Rect(x, y, x+1, y+1))
+				n++
+			}
+		}
+	}
+	return image.Pt((box.Min.X+box.Max.X)/2-b.Min.X, (box.Min.Y+box.Max.Y)/2-b.Min.Y), n
+}
+
+// readQR returns the text of the QR code in img, or "" when it finds none.
+func readQR(img image.Image) string {
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		return ""
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		return ""
+	}
+	return res.GetText()
 }
 
 // buildWindowBinary builds huecast with the race detector, so that the real

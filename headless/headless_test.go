@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/link"
@@ -70,14 +71,23 @@ func TestHeadlessPrintsEventsAndTakesCommands(t *testing.T) {
 	}
 }
 
-func TestHeadlessPrintsSearchingAndHostChanged(t *testing.T) {
+// TestHeadlessPrintsEveryState: each state a peer can be in has its line.
+func TestHeadlessPrintsEveryState(t *testing.T) {
 	for _, tc := range []struct {
 		ev   link.Event
 		want string
 	}{
 		{peer.Searching{Room: "lobby", Reason: peer.ReasonStart}, `{"event":"searching","reason":"start","room":"lobby"}`},
+		{peer.Searching{Room: "lobby", Reason: peer.ReasonHostLost}, `{"event":"searching","reason":"host_lost","room":"lobby"}`},
+		{peer.Hosting{URL: "ws://10.0.0.2:7788/ws", Room: "lobby"}, `{"event":"hosting","room":"lobby","url":"ws://10.0.0.2:7788/ws"}`},
+		{link.Joined{URL: "ws://10.0.0.2:7788/ws", Room: "lobby", Color: "#008000", Seq: 3, Host: "bob", Peers: []wire.Peer{{ID: "a"}, {ID: "b"}}},
+			`{"color":"#008000","event":"joined","host":"bob","peers":2,"room":"lobby","seq":3,"url":"ws://10.0.0.2:7788/ws"}`},
+		{link.Disconnected{URL: "ws://10.0.0.2:7788/ws", Reason: "the connection was lost", Attempt: 2, RetryIn: 830 * time.Millisecond},
+			`{"attempt":2,"event":"disconnected","reason":"the connection was lost","retry_ms":830,"url":"ws://10.0.0.2:7788/ws"}`},
 		{peer.HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "ab", Name: "bob", Reason: peer.ReasonHostLost},
 			`{"event":"host_changed","id":"ab","name":"bob","reason":"host_lost","url":"ws://10.0.0.2:7788/ws"}`},
+		{peer.HostChanged{URL: "ws://10.0.0.3:7788/ws", Reason: peer.ReasonMerged},
+			`{"event":"host_changed","id":"","name":"","reason":"merged","url":"ws://10.0.0.3:7788/ws"}`},
 	} {
 		b, err := json.Marshal(encode(tc.ev))
 		if err != nil || string(b) != tc.want {

@@ -139,10 +139,11 @@ func (u *UI) rename(name, room string) {
 
 // restart forgets the room being left and has the peer start again.
 func (u *UI) restart() {
-	u.hosting, u.hubAddr, u.online, u.peers = "", "", false, nil
+	u.hosting, u.hubAddr, u.online, u.peers, u.moved = "", "", false, nil, ""
 	u.rtt.SetText("Hub round trip: —")
 	u.showStarting()
 	u.showPeers()
+	u.showPageLink()
 	u.showTitle()
 	u.peer.Restart(u.settings.Name, u.settings.Room, u.settings.Join)
 }

@@ -18,18 +18,41 @@ import (
 // apply shows one event of the peer. It runs on the UI goroutine.
 func (u *UI) apply(ev link.Event) {
 	switch e := ev.(type) {
+	case peer.Searching:
+		if e.Reason == peer.ReasonHostLost {
+			u.status.SetText(fmt.Sprintf("The host left; looking for room %s's new host…", e.Room))
+		} else {
+			u.status.SetText(fmt.Sprintf("Looking for room %s on the network…", e.Room))
+		}
+	case peer.HostChanged:
+		u.moved = "The host left; "
+		if e.Reason == peer.ReasonMerged {
+			u.moved = "The room's two hubs became one; "
+		}
+		if e.ID != "" && e.ID == u.selfID {
+			// Hosting follows, and says where.
+			u.status.SetText(u.moved + "this window takes over as the host…")
+			break
+		}
+		u.hosting = "" // a hub that merged into another no longer hosts here
+		who := "the room's new hub"
+		if e.Name != "" {
+			who = e.Name + "'s hub"
+		}
+		u.status.SetText(fmt.Sprintf("%smoving to %s at %s…", u.moved, who, hostPort(e.URL)))
 	case peer.Hosting:
 		u.hosting = hostPort(e.URL)
-		u.status.SetText(fmt.Sprintf("Hosting room %s at %s", e.Room, u.hosting))
+		u.status.SetText(u.hostingText(e.Room))
 	case link.Joined:
 		u.online = true
 		u.selfID, u.hostName, u.hubAddr = e.ID, e.Host, hostPort(e.URL)
 		u.peers = slices.Clone(e.Peers)
 		if u.hosting != "" {
-			u.status.SetText(fmt.Sprintf("Hosting room %s at %s", e.Room, u.hosting))
+			u.status.SetText(u.hostingText(e.Room))
 		} else {
-			u.status.SetText(fmt.Sprintf("Joined %s's hub at %s", e.Host, u.hubAddr))
+			u.status.SetText(u.joinedText(e.Host, u.hubAddr))
 		}
+		u.moved = ""
 		// The welcome says who set the colour but not when.
 		u.showColor(e.Color, e.ByName, e.By != "" && e.By == e.ID, time.Time{})
 		u.showPeers()
@@ -57,6 +80,25 @@ func (u *UI) apply(ev link.Event) {
 		u.status.SetText(fmt.Sprintf("Stopped: %v. Join a hub with Room → Join by address…", e.Err))
 		u.showPeers()
 	}
+	u.showPageLink()
+}
+
+// hostingText: "Hosting room lobby at 10.0.0.5:7788", or after a failover
+// "The host left; now hosting room lobby at …".
+func (u *UI) hostingText(room string) string {
+	if u.moved != "" {
+		return fmt.Sprintf("%snow hosting room %s at %s", u.moved, room, u.hosting)
+	}
+	return fmt.Sprintf("Hosting room %s at %s", room, u.hosting)
+}
+
+// joinedText: "Joined carol's hub at 10.0.0.7:7788", or after a failover
+// "The host left; joined carol's hub at …".
+func (u *UI) joinedText(host, addr string) string {
+	if u.moved != "" {
+		return fmt.Sprintf("%sjoined %s's hub at %s", u.moved, host, addr)
+	}
+	return fmt.Sprintf("Joined %s's hub at %s", host, addr)
 }
 
 // peerEnded: the peer has stopped for good (the program is ending).
@@ -64,6 +106,7 @@ func (u *UI) peerEnded() {
 	u.online, u.peers = false, nil
 	u.status.SetText("Stopped.")
 	u.showPeers()
+	u.showPageLink()
 }
 
 // showStarting says what the peer is doing before its first event.

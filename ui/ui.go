@@ -76,6 +76,9 @@ type UI struct {
 	rtt       *widget.Label
 	heading   *widget.Label
 	peerBox   *fyne.Container
+	sideFoot  *fyne.Container          // phoneRow and rtt, under who is here
+	phoneRow  *fyne.Container          // "Phones join at <the page's address>", hidden while unknown
+	pageLink  *widget.Hyperlink        // opens the phone dialog
 	buttons   map[string]fyne.Tappable // "green" … "yellow", and "custom"
 
 	// The dialogs' widgets while a dialog is open, for tests to fill in.
@@ -84,6 +87,8 @@ type UI struct {
 	roomEntry  *widget.Entry
 	joinDialog interface{ Submit() }
 	nameDialog interface{ Submit() }
+	phoneQR    *canvas.Image  // the QR code while the phone dialog is open
+	phoneCopy  *widget.Button // and its Copy address
 
 	// The rest belongs to the UI goroutine.
 	settings Settings
@@ -97,6 +102,9 @@ type UI struct {
 	hostName string
 	peers    []wire.Peer
 	online   bool
+	// moved opens the status once the room has moved host, until the next
+	// loss: "The host left; joined carol's hub at …".
+	moved string
 }
 
 // New builds the window for the peer p, which takes part as s says. Call Run
@@ -114,6 +122,7 @@ func New(a fyne.App, p Peer, s Settings) *UI {
 		rtt:       widget.NewLabel("Hub round trip: —"),
 		heading:   widget.NewLabel("Here now"),
 		peerBox:   container.NewVBox(),
+		pageLink:  widget.NewHyperlink("", nil),
 		buttons:   map[string]fyne.Tappable{},
 		color:     wire.StartColor,
 	}
@@ -122,6 +131,10 @@ func New(a fyne.App, p Peer, s Settings) *UI {
 	u.lastSet.Alignment = fyne.TextAlignCenter
 	u.status.Truncation = fyne.TextTruncateEllipsis
 	u.heading.TextStyle = fyne.TextStyle{Bold: true}
+	u.pageLink.OnTapped = u.showPhone // the QR code, not this computer's browser
+	phones := widget.NewLabel("Phones join at")
+	phones.TextStyle = fyne.TextStyle{Bold: true}
+	u.phoneRow = container.NewVBox(phones, u.pageLink)
 	u.win.SetIcon(assets.Icon())
 	u.win.SetMaster()
 	u.win.SetContent(u.layout())
@@ -131,6 +144,7 @@ func New(a fyne.App, p Peer, s Settings) *UI {
 	u.showColor(wire.StartColor, "", false, time.Time{})
 	u.showStarting()
 	u.showPeers()
+	u.showPageLink()
 	return u
 }
 
@@ -190,7 +204,8 @@ func (u *UI) layout() fyne.CanvasObject {
 	bottom := container.NewVBox(u.colorText, u.lastSet, row)
 	width := canvas.NewRectangle(color.Transparent) // keeps names and the round trip readable
 	width.SetMinSize(fyne.NewSize(sideWidth, 0))
-	side := container.NewBorder(u.heading, u.rtt, nil, nil, container.NewStack(width, container.NewVScroll(u.peerBox)))
+	u.sideFoot = container.NewVBox(u.phoneRow, u.rtt)
+	side := container.NewBorder(u.heading, u.sideFoot, nil, nil, container.NewStack(width, container.NewVScroll(u.peerBox)))
 	return container.NewBorder(u.status, bottom, nil, side, container.NewPadded(u.circle))
 }
 
@@ -198,6 +213,7 @@ func (u *UI) menu() *fyne.MainMenu {
 	return fyne.NewMainMenu(fyne.NewMenu("Room",
 		fyne.NewMenuItem("Join by address…", u.showJoin),
 		fyne.NewMenuItem("Copy join address", u.copyAddress),
+		fyne.NewMenuItem("Join from a phone…", u.showPhone),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Name and room…", u.showNameRoom),
 	))

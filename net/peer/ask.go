@@ -147,6 +147,11 @@ func (p *Peer) serveInfo(w http.ResponseWriter, r *http.Request) {
 	p.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	// A page of the room whose hub has gone asks the members it knew,
+	// from its lost hub's origin, which of them hosts now; its browser lets
+	// it read the answer only with this. Info holds nothing a GET from
+	// anywhere on the LAN does not get anyway.
+	w.Header().Set("Access-Control-Allow-Origin", "*")
 	_ = json.NewEncoder(w).Encode(info)
 }
 

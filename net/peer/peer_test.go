@@ -269,7 +269,8 @@ func TestStartupJoinsTheHubItFinds(t *testing.T) {
 	if s := next[peer.Searching](host, eventWait, nil); s.Reason != peer.ReasonStart || s.Room != "lobby" {
 		t.Fatalf("searching %+v", s)
 	}
-	url := hostingURL(host) // nobody answered: it hosts
+	url := hostingURL(host)                 // nobody answered: it hosts
+	next[link.Joined](host, eventWait, nil) // and is in its own hub before b comes
 	start := time.Now()
 	b := runPeer(t, peer.Config{ID: "b", Room: " LOBBY", Discovery: fakeDisc{lan}})
 	next[peer.Searching](b, eventWait, nil)
@@ -394,6 +395,10 @@ func TestAPIPeerSaysWhoAndWhereTheHubIs(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
+		// Pages of the room read it from their lost hub's origin.
+		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+			t.Errorf("%s/api/peer: Access-Control-Allow-Origin %q, want *", base, got)
+		}
 		var info peer.Info
 		if err := json.NewDecoder(resp.Body).Decode(&info); err != nil {
 			t.Fatal(err)

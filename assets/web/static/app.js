@@ -3,8 +3,9 @@
 // colour and seq it knew, colours applied in seq order only, reconnection
 // with Socket.IO's backoff (1 s doubling to 5 s, ±50%), and a colour picked
 // while away sent once back. When its hub has gone and another member of the
-// room answers at the address it told the room, the page moves there,
-// carrying its id, name and colour in the new address's fragment.
+// room says, at the address it told the room, that it now hosts the room (or
+// where the room's hub is), the page moves there, carrying its id, name and
+// colour in the new address's fragment.
 'use strict';
 (function () {
   // Heartbeats as in hub/wire: the hub's WebSocket pings are invisible to a
@@ -69,6 +70,7 @@
     movedFrom: '',
     refusal: '', // why the hub refused our hello
     stopped: false,
+    probes: 0, // looks for the room's new host made, for tests
   };
 
   function randomID() {
@@ -311,9 +313,12 @@
         st.joined = true;
         st.self = m.id;
         st.room = m.room;
+        // A hub that took the colour from a hello (after a restart or a
+        // move) does not know who set it, only their name; when it is the
+        // colour we knew, so is the setter.
+        if (m.by || m.color !== st.color || m.seq !== st.seq) st.by = m.by;
         st.color = m.color;
         st.seq = m.seq;
-        st.by = m.by;
         st.byName = m.by_name;
         st.peers = Array.isArray(m.peers) ? m.peers : [];
         st.host = m.host || '';
@@ -402,6 +407,23 @@
     return out;
   }
 
+  // ask asks the member at page u (GET /api/peer, which every peer answers
+  // to any page) whether it hosts our room now, or knows which hub does, and
+  // resolves with the page to move to. A member listens from the start on
+  // the address it would host on, so that it answers at all proves nothing.
+  function ask(u, signal) {
+    const own = new URL('/', location.href).href;
+    return fetch(new URL('api/peer', u), { cache: 'no-store', signal })
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error('HTTP ' + r.status))))
+      .then((info) => {
+        if (!info || info.room !== st.room) throw new Error(u + ' is not in room ' + st.room);
+        if (info.hosting) return u;
+        const there = pageURL(info.hub);
+        if (there && there !== own) return there;
+        throw new Error(u + ' does not host the room yet');
+      });
+  }
+
   let probing = false;
 
   function followRoom(why, secs) {
@@ -410,10 +432,7 @@
     probing = true;
     const ctl = new AbortController();
     const timer = setTimeout(() => ctl.abort(), PROBE_WAIT);
-    // A member's address answers only when that member hosts. An opaque
-    // answer is enough: the page there checks the room when it says hello.
-    const tries = urls.map((u) => fetch(new URL('api/state', u), { mode: 'no-cors', cache: 'no-store', signal: ctl.signal }).then(() => u));
-    Promise.any(tries).then((u) => {
+    Promise.any(urls.map((u) => ask(u, ctl.signal))).then((u) => {
       ctl.abort();
       moveTo(u);
     }, () => {
@@ -425,6 +444,7 @@
     }).finally(() => {
       clearTimeout(timer);
       probing = false;
+      st.probes++;
     });
   }
 
@@ -443,6 +463,7 @@
       color: st.color,
       seq: String(st.seq),
       by_name: st.byName,
+      by: st.by,
     });
     location.assign(url + '#' + p.toString());
   }
@@ -463,6 +484,7 @@
       st.color = c;
       st.seq = seq;
       st.byName = cleanName(p.get('by_name'), MAX_NAME);
+      st.by = cleanName(p.get('by'), MAX_ID);
     }
     st.movedFrom = pageURL(p.get('from'));
     history.replaceState(null, '', location.pathname + location.search);
@@ -523,7 +545,7 @@
   window.addEventListener('online', wake);
 
   // For tests and the curious: the state as this page sees it.
-  window.huecast = { state: st, pageURL };
+  window.huecast = { state: st, pageURL, backoff };
 
   render();
   connect();
