@@ -16,3 +16,8 @@ go build ./...
 go test -race -count=1 -timeout 20m ./...
 # Issue 7's proof in short: fails if huecast's hub is slower than Socket.IO's at p50.
 bench/run.sh ci
+# Both packages, built as a release is, and their checks (docs/PACKAGING.md).
+# Side by side: each spends minutes in one single-threaded C compile (go-gl),
+# so two builds on 2 cores finish sooner than one after the other.
+make -j2 packages
+make check-packages
