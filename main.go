@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/huecast/huecast/headless"
+	"github.com/huecast/huecast/hub"
 	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/peer"
@@ -31,6 +32,9 @@ func main() {
 		listen       = fs.String("listen", peer.DefaultListen, "the hub's address when hosting (a free port if this one is taken)")
 		noMDNS       = fs.Bool("no-mdns", false, "neither advertise nor browse")
 		iface        = fs.String("iface", "", "use only these interfaces for discovery: NAME[,NAME]")
+		passphrase   = fs.String("passphrase", os.Getenv("HUECAST_PASSPHRASE"), "the room's passphrase (default $HUECAST_PASSPHRASE; the variable keeps it out of ps)")
+		maxPeers     = fs.Int("max-peers", hub.DefaultMaxPeers, "most peers a hub hosted here admits")
+		colorRate    = fs.Float64("color-rate", hub.DefaultColorRate, "colour changes a second each client of a hub hosted here may send (burst: twice that); negative: no limit")
 		showVersion  = fs.Bool("version", false, "print the version and exit")
 		verbose      = fs.Bool("v", false, "debug logs on stderr")
 	)
@@ -52,7 +56,8 @@ func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg := peer.Config{Name: *name, Room: *room, Join: *join, Host: *host, Listen: *listen, Logger: log}
+	cfg := peer.Config{Name: *name, Room: *room, Join: *join, Host: *host, Listen: *listen, Logger: log,
+		Passphrase: *passphrase, MaxPeers: *maxPeers, ColorRate: *colorRate}
 	if *iface != "" {
 		cfg.Ifaces = strings.Split(*iface, ",")
 	}

@@ -41,7 +41,7 @@ func runWindow(ctx context.Context, cfg peer.Config, given map[string]bool) (err
 		cfg.Room = a.Preferences().StringWithFallback(ui.PrefRoom, cfg.Room)
 	}
 	r := peer.NewRestarter(cfg)
-	u := ui.New(a, r, ui.Settings{Name: cfg.Name, Room: cfg.Room, Join: cfg.Join})
+	u := ui.New(a, r, ui.Settings{Name: cfg.Name, Room: cfg.Room, Join: cfg.Join, Passphrase: cfg.Passphrase})
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()

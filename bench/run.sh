@@ -77,8 +77,9 @@ start_server() {
 	server_port=$("$load" -free-port)
 	case $1 in
 	huecast)
-		server_cmd="$HUECAST_BIN --headless --host --no-mdns --listen 127.0.0.1:$server_port"
-		"$HUECAST_BIN" --headless --host --no-mdns --listen "127.0.0.1:$server_port" \
+		# One sender sends every colour (RATE/s): lift the per-client limit.
+		server_cmd="$HUECAST_BIN --headless --host --no-mdns --color-rate -1 --listen 127.0.0.1:$server_port"
+		"$HUECAST_BIN" --headless --host --no-mdns --color-rate -1 --listen "127.0.0.1:$server_port" \
 			</dev/null >"$tmp/huecast.out" 2>"$tmp/huecast.err" &
 		;;
 	socketio)
@@ -146,7 +147,7 @@ run_case() {
 
 failed=0
 echo "huecast-load on $(nproc) cores, $(uname -sr), node $(node --version), $(go version | cut -d' ' -f3)"
-echo "servers: \`$HUECAST_BIN --headless --host --no-mdns --listen 127.0.0.1:PORT\`, \`node bench/socketio/server.js PORT\` (fresh for every row)"
+echo "servers: \`$HUECAST_BIN --headless --host --no-mdns --color-rate -1 --listen 127.0.0.1:PORT\`, \`node bench/socketio/server.js PORT\` (fresh for every row)"
 echo
 
 if [[ $mode == saturation ]]; then

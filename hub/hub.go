@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -61,6 +62,16 @@ type Config struct {
 	// accepts native clients (no Origin header) and pages served by a hub
 	// of this room: this one, or a member's (see Hub.RoomOrigin).
 	CheckOrigin func(r *http.Request) bool
+	// Passphrase, if set, admits only clients that answer the hub's
+	// challenge with it (see wire.AuthKey); it never crosses the wire.
+	Passphrase string
+	// MaxPeers bounds the joined peers; 0 means DefaultMaxPeers. A hello
+	// beyond it gets room_full.
+	MaxPeers int
+	// ColorRate (colours per second) and ColorBurst are each client's token
+	// bucket; 0 means the defaults, a negative ColorRate no limit.
+	ColorRate  float64
+	ColorBurst int
 }
 
 // State is a snapshot of a room.
@@ -86,14 +97,16 @@ type Hub struct {
 	stateReq chan chan State // State and /api/state to Run
 	done     chan struct{}   // closed when Run returns
 	runOnce  chan struct{}   // holds one token: Run may start once
+	key      []byte          // wire.AuthKey of the passphrase; nil: none
 
 	// Owned by Run's goroutine.
-	conns  map[*conn]struct{} // every open connection, joined or not
-	peers  []*conn            // joined connections, in join order
-	color  string
-	seq    uint64
-	by     string
-	byName string
+	authFails map[string]*bucket // wrong passphrase answers, by remote address
+	conns     map[*conn]struct{} // every open connection, joined or not
+	peers     []*conn            // joined connections, in join order
+	color     string
+	seq       uint64
+	by        string
+	byName    string
 }
 
 // New returns a hub for cfg.Room, starting green. The caller must call Run.
@@ -105,20 +118,31 @@ func New(cfg Config) *Hub {
 	if cfg.SendQueue <= 0 {
 		cfg.SendQueue = DefaultSendQueue
 	}
+	if cfg.MaxPeers <= 0 {
+		cfg.MaxPeers = DefaultMaxPeers
+	}
+	if cfg.ColorRate == 0 {
+		cfg.ColorRate = DefaultColorRate
+	}
+	if cfg.ColorBurst <= 0 {
+		cfg.ColorBurst = max(1, int(2*cfg.ColorRate)) // DefaultColorBurst for the default rate
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	h := &Hub{
-		cfg:      cfg,
-		log:      log.With("room", cfg.Room),
-		register: make(chan *conn),
-		events:   make(chan event, 64),
-		stateReq: make(chan chan State),
-		done:     make(chan struct{}),
-		runOnce:  make(chan struct{}, 1),
-		conns:    map[*conn]struct{}{},
-		color:    wire.StartColor,
+		cfg:       cfg,
+		log:       log.With("room", cfg.Room),
+		register:  make(chan *conn),
+		events:    make(chan event, 64),
+		stateReq:  make(chan chan State),
+		done:      make(chan struct{}),
+		runOnce:   make(chan struct{}, 1),
+		conns:     map[*conn]struct{}{},
+		authFails: map[string]*bucket{},
+		color:     wire.StartColor,
+		key:       wire.AuthKey(cfg.Passphrase, cfg.Room),
 	}
 	h.runOnce <- struct{}{}
 	checkOrigin := cfg.CheckOrigin
@@ -191,6 +215,9 @@ func (h *Hub) Run(ctx context.Context) error {
 			return nil
 		case c := <-h.register:
 			h.conns[c] = struct{}{}
+			if h.key != nil {
+				h.sendTo(c, wire.Challenge{Type: wire.TypeChallenge, Nonce: c.nonce})
+			}
 		case ev := <-h.events:
 			h.handle(ev)
 		case reply := <-h.stateReq:
@@ -244,6 +271,8 @@ const (
 	evFrame    eventKind = iota // a frame decoded, or a protocol error in err
 	evTooLarge                  // a frame over wire.MaxFrame
 	evGone                      // the reader has stopped; reason says why
+	evLimited                   // frames were dropped over the rate limit
+	evFlood                     // the client kept flooding: disconnect it
 )
 
 type event struct {
@@ -268,9 +297,13 @@ type conn struct {
 	// timed out: the client was too slow, not gone.
 	writeFailed atomic.Bool
 
+	nonce string // the challenge, in a room with a passphrase
+
 	// Owned by Run.
 	closing bool
 	joined  bool
+	authed  bool     // answered the challenge
+	held    *wire.In // a hello waiting for the answer to the challenge
 	peer    wire.Peer
 }
 
@@ -286,6 +319,9 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 		send:       make(chan []byte, h.cfg.SendQueue),
 		readerDone: make(chan struct{}),
 		writerDone: make(chan struct{}),
+	}
+	if h.key != nil {
+		c.nonce = wire.NewNonce()
 	}
 	registered := false
 	select {
@@ -313,7 +349,10 @@ func (h *Hub) readLoop(c *conn) {
 	ws := c.ws
 	ws.SetReadLimit(backstopReadLimit)
 	_ = ws.SetReadDeadline(time.Now().Add(helloWait))
-	helloSeen := false
+	// The hello deadline holds until the client has said hello and, in a
+	// room with a passphrase, answered the challenge.
+	helloSeen, saidHello, answered := false, false, h.key == nil
+	lim := h.newLimiter(time.Now())
 	ws.SetPongHandler(func(string) error {
 		if helloSeen {
 			return ws.SetReadDeadline(time.Now().Add(wire.PongWait))
@@ -358,11 +397,26 @@ func (h *Hub) readLoop(c *conn) {
 		if helloSeen {
 			_ = ws.SetReadDeadline(time.Now().Add(wire.PongWait))
 		}
+		if now := time.Now(); !lim.allow(now, perr == nil && in.Type == wire.TypeColor) {
+			switch lim.drop(now) {
+			case limitFlood:
+				h.post(event{kind: evFlood, c: c})
+				h.drainUntilClosed(c)
+				return
+			case limitNotice:
+				if !h.post(event{kind: evLimited, c: c}) {
+					return
+				}
+			}
+			continue
+		}
 		if perr != nil {
 			h.post(event{kind: evFrame, c: c, err: perr})
 			continue
 		}
-		if in.Type == wire.TypeHello && !helloSeen {
+		saidHello = saidHello || in.Type == wire.TypeHello
+		answered = answered || in.Type == wire.TypeAuth
+		if saidHello && answered && !helloSeen {
 			helloSeen = true
 			_ = ws.SetReadDeadline(time.Now().Add(wire.PongWait))
 		}
@@ -461,6 +515,11 @@ func (h *Hub) handle(ev event) {
 	c := ev.c
 	switch ev.kind {
 	case evGone:
+		if !c.closing && h.key != nil && !c.authed && ev.reason == wire.ReasonTimeout {
+			// It never answered the challenge: say why before hanging up.
+			h.sendError(c, h.unauthorized(false))
+			h.closeConn(c, websocket.ClosePolicyViolation, "unauthorized")
+		}
 		if !c.closing {
 			h.leave(c, ev.reason)
 			h.closeConn(c, websocket.CloseNormalClosure, "")
@@ -470,6 +529,15 @@ func (h *Hub) handle(ev event) {
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeTooLarge,
 			Message: "That frame is larger than the 4096 bytes a hub accepts; the connection is closed."})
 		h.drop(c, wire.ReasonDropped, websocket.CloseMessageTooBig, "frame too large")
+	case evLimited:
+		if !c.closing {
+			h.sendError(c, h.rateLimited())
+		}
+	case evFlood:
+		h.log.Info("hub: disconnecting a client that floods the room", "id", c.peer.ID, "remote", c.remote)
+		h.sendError(c, &wire.ProtocolError{Code: wire.CodeRateLimited,
+			Message: "This connection kept sending faster than the room allows and is closed."})
+		h.drop(c, wire.ReasonDropped, websocket.ClosePolicyViolation, "rate limit exceeded")
 	case evFrame:
 		if c.closing {
 			return
@@ -486,6 +554,8 @@ func (h *Hub) frame(c *conn, in wire.In) {
 	switch in.Type {
 	case wire.TypeHello:
 		h.hello(c, in)
+	case wire.TypeAuth:
+		h.auth(c, in)
 	case wire.TypePing:
 		h.sendTo(c, wire.Ping{Type: wire.TypePong, T: in.T})
 	case wire.TypeColor:
@@ -507,6 +577,15 @@ func (h *Hub) hello(c *conn, in wire.In) {
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeBadType, Message: "This connection has already said hello."})
 		return
 	}
+	if h.key != nil && !c.authed {
+		// Nothing about the room is told before the challenge is answered.
+		if c.held != nil {
+			h.sendError(c, &wire.ProtocolError{Code: wire.CodeBadType, Message: "This connection has already said hello."})
+			return
+		}
+		c.held = &in
+		return
+	}
 	room := wire.CleanRoom(in.Room)
 	if room == "" {
 		room = wire.DefaultRoom
@@ -525,13 +604,24 @@ func (h *Hub) hello(c *conn, in wire.In) {
 	if name == "" {
 		name = "guest-" + id[:min(4, len(id))]
 	}
-	for _, old := range h.peers {
-		if old.peer.ID == id {
-			// The same peer reconnected before its old connection timed out.
-			h.removePeer(old)
-			h.closeConn(old, websocket.ClosePolicyViolation, "replaced by a newer connection")
+	var old *conn
+	for _, p := range h.peers {
+		if p.peer.ID == id {
+			old = p
 			break
 		}
+	}
+	if old == nil && len(h.peers) >= h.cfg.MaxPeers {
+		h.log.Info("hub: room full", "max", h.cfg.MaxPeers, "remote", c.remote)
+		h.sendError(c, &wire.ProtocolError{Code: wire.CodeRoomFull,
+			Message: fmt.Sprintf("Room %s is full: it has the %d peers this hub allows.", quote(h.cfg.Room), h.cfg.MaxPeers)})
+		h.closeConn(c, websocket.ClosePolicyViolation, "room full")
+		return
+	}
+	if old != nil {
+		// The same peer reconnected before its old connection timed out.
+		h.removePeer(old)
+		h.closeConn(old, websocket.ClosePolicyViolation, "replaced by a newer connection")
 	}
 	c.peer = wire.Peer{ID: id, Name: name, Addr: wire.CleanName(in.Addr, 64)}
 	c.joined = true
@@ -540,7 +630,9 @@ func (h *Hub) hello(c *conn, in wire.In) {
 
 	// A peer that knew a newer colour (it came from a hub that has gone)
 	// brings it along: this is how the colour survives a change of host.
-	if color, err := wire.ParseColor(in.Color); err == nil && in.Seq > h.seq {
+	// A seq beyond wire.MaxSeq is not adopted: the next would wrap (or,
+	// in a page, lose precision) and every screen would ignore it.
+	if color, err := wire.ParseColor(in.Color); err == nil && in.Seq > h.seq && in.Seq <= wire.MaxSeq {
 		h.setColor(color, in.Seq, "", wire.CleanName(in.ByName, wire.MaxNameLen), c)
 	}
 	h.sendTo(c, wire.Welcome{Type: wire.TypeWelcome, ID: id, Room: h.cfg.Room, Color: h.color, Seq: h.seq,

@@ -351,7 +351,7 @@ func TestLeaveIsAnnouncedWithReason(t *testing.T) {
 func TestClientThatNeverReadsIsDroppedWithoutDelayingOthers(t *testing.T) {
 	// Small socket buffers on both ends, so the laggard's backlog reaches
 	// the hub's queue after a few hundred frames rather than megabytes.
-	s := startHubOn(t, hub.Config{Room: "lobby", SendQueue: 64}, func(l net.Listener) net.Listener {
+	s := startHubOn(t, hub.Config{Room: "lobby", SendQueue: 64, ColorRate: -1}, func(l net.Listener) net.Listener {
 		return smallSendBuffers{l}
 	})
 	d := websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {

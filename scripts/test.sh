@@ -14,6 +14,14 @@ test -z "$(gofmt -l $(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l
 go vet ./...
 go build ./...
 go test -race -count=1 -timeout 20m ./...
+# Issue 8: each fuzz target for a bounded time beyond its committed seeds
+# (testdata/fuzz); FUZZTIME=0 skips, a longer one digs deeper.
+fuzztime=${FUZZTIME:-10s}
+if [ "$fuzztime" != 0 ]; then
+  for target in hub/wire:FuzzDecodeIn hub/wire:FuzzParseColor net/discovery:FuzzTXT; do
+    go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "$fuzztime" "./${target%%:*}"
+  done
+fi
 # Issue 7's proof in short: fails if huecast's hub is slower than Socket.IO's at p50.
 bench/run.sh ci
 # Both packages, built as a release is, and their checks (docs/PACKAGING.md).

@@ -81,11 +81,16 @@ func (u *UI) copyAddress() {
 		addr+"\n\nOn another machine choose Room → Join by address… and paste it.", u.win)
 }
 
-// showNameRoom lets a person change the name others see and the room.
+// showNameRoom lets a person change the name others see, the room, and the
+// room's passphrase.
 func (u *UI) showNameRoom() {
-	name, room := widget.NewEntry(), widget.NewEntry()
+	if u.nameDialog != nil {
+		return // already open
+	}
+	name, room, pass := widget.NewEntry(), widget.NewEntry(), widget.NewPasswordEntry()
 	name.SetText(u.settings.Name)
 	room.SetText(u.settings.Room)
+	pass.SetText(u.settings.Passphrase)
 	name.Validator = func(s string) error {
 		if wire.CleanName(s, wire.MaxNameLen) == "" {
 			return errors.New("type the name others will see")
@@ -100,24 +105,28 @@ func (u *UI) showNameRoom() {
 	}
 	roomItem := widget.NewFormItem("Room", room)
 	roomItem.HintText = "everyone in the same room shares one colour"
+	passItem := widget.NewFormItem("Passphrase", pass)
+	passItem.HintText = "only if the room has one; never sent, only proved"
 	d := dialog.NewForm("Name and room", "Save", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Name", name), roomItem}, func(ok bool) {
-			u.nameEntry, u.roomEntry, u.nameDialog = nil, nil, nil
+		[]*widget.FormItem{widget.NewFormItem("Name", name), roomItem, passItem}, func(ok bool) {
+			u.nameEntry, u.roomEntry, u.passEntry, u.nameDialog = nil, nil, nil, nil
 			if ok {
-				u.rename(name.Text, room.Text)
+				u.rename(name.Text, room.Text, pass.Text)
 			}
 		}, u.win)
 	name.OnSubmitted = func(string) { d.Submit() } // Enter saves
 	room.OnSubmitted = name.OnSubmitted
-	u.nameEntry, u.roomEntry, u.nameDialog = name, room, d
+	pass.OnSubmitted = name.OnSubmitted
+	u.nameEntry, u.roomEntry, u.passEntry, u.nameDialog = name, room, pass, d
 	d.Show()
 }
 
-// rename saves name and room and, if either changed, restarts the peer. A
+// rename saves name and room and, if either or the passphrase changed,
+// restarts the peer. A
 // hub serves one room, so a new room leaves the hub joined by address. An
 // empty name or room keeps the old one: Fyne's forms let an empty field
 // through while it has the focus.
-func (u *UI) rename(name, room string) {
+func (u *UI) rename(name, room, passphrase string) {
 	name, room = wire.CleanName(name, wire.MaxNameLen), wire.CleanRoom(room)
 	if name == "" {
 		name = u.settings.Name
@@ -127,13 +136,13 @@ func (u *UI) rename(name, room string) {
 	}
 	u.app.Preferences().SetString(PrefName, name)
 	u.app.Preferences().SetString(PrefRoom, room)
-	if name == u.settings.Name && room == u.settings.Room {
+	if name == u.settings.Name && room == u.settings.Room && passphrase == u.settings.Passphrase {
 		return
 	}
 	if room != u.settings.Room {
 		u.settings.Join = ""
 	}
-	u.settings.Name, u.settings.Room = name, room
+	u.settings.Name, u.settings.Room, u.settings.Passphrase = name, room, passphrase
 	u.restart()
 }
 
@@ -145,5 +154,5 @@ func (u *UI) restart() {
 	u.showPeers()
 	u.showPageLink()
 	u.showTitle()
-	u.peer.Restart(u.settings.Name, u.settings.Room, u.settings.Join)
+	u.peer.Restart(u.settings.Name, u.settings.Room, u.settings.Join, u.settings.Passphrase)
 }

@@ -73,6 +73,9 @@ func (u *UI) apply(ev link.Event) {
 		u.showPeers()
 	case link.HubError:
 		u.status.SetText("The hub says: " + e.Message)
+		if e.Code == wire.CodeUnauthorized {
+			u.showNameRoom() // ask for the room's passphrase
+		}
 	case link.RTT:
 		u.rtt.SetText("Hub round trip: " + millis(e.D))
 	case peer.Stopped:

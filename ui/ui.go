@@ -28,16 +28,20 @@ type Peer interface {
 	// SetColor sends #rrggbb to the room. It must not block: it is called
 	// from button callbacks on the UI goroutine.
 	SetColor(hex string) error
-	// Restart leaves the room and takes part again as name in room, joining
-	// the hub at join, or without one (hosting) when join is empty. It must
-	// not block; what follows arrives on Events.
-	Restart(name, room, join string)
+	// Restart leaves the room and takes part again as name in room, with
+	// the room's passphrase ("" for none), joining the hub at join, or
+	// without one (hosting) when join is empty. It must not block; what
+	// follows arrives on Events.
+	Restart(name, room, join, passphrase string)
 }
 
 // Settings say as whom, where and through which hub the peer takes part.
 type Settings struct {
 	Name, Room string
 	Join       string // the hub's address; empty: this peer hosts
+	// Passphrase is the room's, if it has one. The window keeps it in
+	// memory only: it is a secret, and preferences are a plain file.
+	Passphrase string
 }
 
 // Preference keys. The window saves the name and room a person picks, and
@@ -85,6 +89,7 @@ type UI struct {
 	joinEntry  *widget.SelectEntry
 	nameEntry  *widget.Entry
 	roomEntry  *widget.Entry
+	passEntry  *widget.Entry
 	joinDialog interface{ Submit() }
 	nameDialog interface{ Submit() }
 	phoneQR    *canvas.Image  // the QR code while the phone dialog is open

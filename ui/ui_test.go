@@ -28,8 +28,8 @@ type fakePeer struct {
 
 func (f *fakePeer) Events() <-chan link.Event { return f.events }
 func (f *fakePeer) SetColor(hex string) error { f.colors <- hex; return nil }
-func (f *fakePeer) Restart(name, room, join string) {
-	f.restarts <- Settings{Name: name, Room: room, Join: join}
+func (f *fakePeer) Restart(name, room, join, passphrase string) {
+	f.restarts <- Settings{Name: name, Room: room, Join: join, Passphrase: passphrase}
 }
 
 // harness runs the window's follow loop with a u.do that hands each
@@ -490,4 +490,35 @@ func TestWindowSnapshot(t *testing.T) {
 	h.advance(3 * time.Second)
 	test.AssertRendersToMarkup(t, "window.xml", h.u.win.Canvas())
 	test.AssertRendersToImage(t, "window.png", h.u.win.Canvas())
+}
+
+func TestARoomThatNeedsAPassphraseAsksForItAndRestartsWithIt(t *testing.T) {
+	h := newHarness(t, Settings{Name: "ann", Room: "lobby", Join: "10.0.0.9:7788"})
+	h.send(link.HubError{Code: wire.CodeUnauthorized, Message: "Room 'lobby' needs a passphrase."})
+	if h.u.nameDialog == nil || h.u.passEntry == nil {
+		t.Fatal("unauthorized did not open the Name and room dialog")
+	}
+	if !strings.Contains(h.u.status.Text, "needs a passphrase") {
+		t.Fatalf("status %q", h.u.status.Text)
+	}
+	if !h.u.passEntry.Password {
+		t.Fatal("the passphrase field shows what is typed")
+	}
+	// A second refusal (the link retries) does not stack another dialog.
+	d := h.u.nameDialog
+	h.send(link.HubError{Code: wire.CodeUnauthorized, Message: "again"})
+	if h.u.nameDialog != d {
+		t.Fatal("a second dialog was opened")
+	}
+	h.u.passEntry.SetText("s3cret")
+	h.u.nameDialog.Submit()
+	if got, want := h.restarted(), (Settings{Name: "ann", Room: "lobby", Join: "10.0.0.9:7788", Passphrase: "s3cret"}); got != want {
+		t.Fatalf("restart %+v, want %+v", got, want)
+	}
+	// The passphrase is not written to the preferences file.
+	for _, k := range []string{PrefName, PrefRoom, "passphrase"} {
+		if strings.Contains(h.u.app.Preferences().String(k), "s3cret") {
+			t.Fatalf("preference %s holds the passphrase", k)
+		}
+	}
 }

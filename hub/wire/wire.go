@@ -24,6 +24,10 @@ const (
 	TypeJoin    = "join"
 	TypeLeave   = "leave"
 	TypeError   = "error"
+	// TypeChallenge and TypeAuth exist only in rooms with a passphrase:
+	// the hub's first frame, and the client's answer (see auth.go).
+	TypeChallenge = "challenge"
+	TypeAuth      = "auth"
 )
 
 // Error codes carried by an error frame.
@@ -34,6 +38,9 @@ const (
 	CodeHelloRequired = "hello_required"
 	CodeWrongRoom     = "wrong_room"
 	CodeTooLarge      = "too_large"
+	CodeUnauthorized  = "unauthorized"
+	CodeRateLimited   = "rate_limited"
+	CodeRoomFull      = "room_full"
 )
 
 // Leave reasons carried by a leave frame.
@@ -58,6 +65,10 @@ const (
 	// frame is a welcome listing many peers; everything a client sends fits
 	// in a few hundred bytes.
 	MaxFrame = 4096
+	// MaxSeq is the highest seq a hub adopts from a hello: JavaScript's
+	// largest safe integer, so that pages compare seqs exactly, and far
+	// from wrapping. At one colour a millisecond it lasts 285,000 years.
+	MaxSeq = 1<<53 - 1
 )
 
 // Peer is one member of a room as the protocol shows it. Addr is the hub
@@ -80,6 +91,7 @@ type In struct {
 	ByName string `json:"by_name"`
 	Addr   string `json:"addr"`
 	T      int64  `json:"t"`
+	MAC    string `json:"mac"` // auth only
 }
 
 // Hello is the first frame a client sends.
@@ -161,6 +173,7 @@ type Out struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	T       int64  `json:"t"`
+	Nonce   string `json:"nonce"` // challenge only
 }
 
 // ProtocolError is a client mistake the hub answers with an error frame.
@@ -184,12 +197,12 @@ func DecodeIn(data []byte) (In, error) {
 		return In{}, &ProtocolError{CodeBadJSON, "That frame is not a JSON object: " + shortJSONError(err) + "."}
 	}
 	switch in.Type {
-	case TypeHello, TypeColor, TypePing:
+	case TypeHello, TypeColor, TypePing, TypeAuth:
 		return in, nil
 	case "":
-		return In{}, &ProtocolError{CodeBadType, `That frame has no "type"; expected hello, color or ping.`}
+		return In{}, &ProtocolError{CodeBadType, `That frame has no "type"; expected hello, color, ping or auth.`}
 	default:
-		return In{}, &ProtocolError{CodeBadType, fmt.Sprintf("Unknown frame type %q; expected hello, color or ping.", clip(in.Type, 32))}
+		return In{}, &ProtocolError{CodeBadType, fmt.Sprintf("Unknown frame type %q; expected hello, color, ping or auth.", clip(in.Type, 32))}
 	}
 }
 

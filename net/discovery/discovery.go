@@ -42,6 +42,7 @@ type Hub struct {
 	Room     string // as the hub wrote it, cleaned
 	URL      string // ws://ip:port/path, IPv4 when the hub has one we reach
 	Instance string // the DNS-SD instance name
+	Auth     bool   // the room has a passphrase (TXT auth=1)
 }
 
 // Ad says what Advertise announces.
@@ -52,6 +53,9 @@ type Ad struct {
 	Port int      // the hub's TCP port
 	Path string   // the WebSocket path; "/ws" if empty
 	IPs  []net.IP // addresses to announce; empty: those of the interfaces used
+	// Auth says the room has a passphrase (TXT auth=1), so that a peer
+	// can ask for it before joining.
+	Auth bool
 }
 
 // Config says which interfaces discovery uses.
@@ -201,6 +205,9 @@ func TXT(ad Ad) ([]string, error) {
 			return nil, fmt.Errorf("discovery: %q is longer than the %d bytes a TXT string holds", s[:20]+"…", maxTXT)
 		}
 	}
+	if ad.Auth {
+		txt = append(txt, "auth=1")
+	}
 	if name := clipBytes("name="+wire.CleanName(ad.Name, wire.MaxNameLen), maxTXT); name != "name=" {
 		txt = append(txt, name)
 	}
@@ -331,6 +338,7 @@ func (f filter) check(e *zeroconf.ServiceEntry) (Hub, string) {
 		// A zone is written %25 in a URL (RFC 6874).
 		URL:      "ws://" + strings.Replace(net.JoinHostPort(host, strconv.Itoa(e.Port)), "%", "%25", 1) + path,
 		Instance: e.Instance,
+		Auth:     txt["auth"] == "1",
 	}, ""
 }
 

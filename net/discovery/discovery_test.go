@@ -104,6 +104,17 @@ func TestTXT(t *testing.T) {
 	if h, why := testFilter().check(entry("huecast-abc", 7788, []string{"10.77.5.11"}, nil, txt...)); why != "" || h.Name != "Ann" {
 		t.Fatalf("own TXT read back as %+v, %q", h, why)
 	}
+	// A room with a passphrase says so, and a browser reads it.
+	txt, err = TXT(Ad{ID: "abc", Room: "lobby", Auth: true})
+	if err != nil || !strings.Contains(strings.Join(txt, " "), "auth=1") {
+		t.Fatalf("TXT with Auth = %q, %v; want auth=1", txt, err)
+	}
+	if h, why := testFilter().check(entry("huecast-abc", 7788, []string{"10.77.5.11"}, nil, txt...)); why != "" || !h.Auth {
+		t.Fatalf("auth=1 read back as %+v, %q", h, why)
+	}
+	if h, _ := testFilter().check(entry("huecast-abc", 7788, []string{"10.77.5.11"}, nil, "v=1", "room=lobby", "id=abc", "path=/ws", "auth=yes")); h.Auth {
+		t.Fatal("auth=yes read as auth=1")
+	}
 	// A room of 64 four-byte characters does not fit one TXT string.
 	if _, err := TXT(Ad{ID: "abc", Room: strings.Repeat("😀", 64)}); err == nil {
 		t.Fatal("an overlong room was accepted")

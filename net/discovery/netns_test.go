@@ -17,6 +17,8 @@ import (
 
 	"github.com/grandcat/zeroconf"
 	"github.com/huecast/huecast/e2e/netns"
+	"github.com/miekg/dns"
+	"go.uber.org/goleak"
 )
 
 // These tests multicast, so they run only inside namespaces they create:
@@ -30,7 +32,8 @@ func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) == "1" {
 		os.Exit(runHelper(os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	// No goroutine may outlive Browse or Advertise (zeroconf's included).
+	goleak.VerifyTestMain(m)
 }
 
 func runHelper(args []string) int {
@@ -40,6 +43,7 @@ func runHelper(args []string) int {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	before := goleak.IgnoreCurrent()
 	var err error
 	switch args[0] {
 	case "advertise": // room id port
@@ -73,6 +77,13 @@ func runHelper(args []string) int {
 		err = hostile(ctx, args[1])
 	default:
 		err = fmt.Errorf("unknown mode %q", args[0])
+	}
+	if err == nil && args[0] != "hostile" {
+		// Advertise and Browse have returned: zeroconf's goroutines must
+		// have ended with them. (goleak.Find retries for a while.)
+		if leak := goleak.Find(before); leak != nil {
+			err = fmt.Errorf("goroutines outlived %s: %w", args[0], leak)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "helper:", err)
@@ -120,17 +131,23 @@ func hostile(ctx context.Context, self string) error {
 		}
 		defer s.Shutdown()
 	}
-	// And packets that are not DNS at all.
+	// And packets that are not DNS at all, and records zeroconf would not
+	// announce: a service at port 0.
 	c, err := net.DialUDP("udp4", nil, &net.UDPAddr{IP: net.IPv4(224, 0, 0, 251), Port: 5353})
 	if err != nil {
 		return err
 	}
 	defer c.Close()
+	port0, err := rawAnswer("hostile-port0", 0, self, "v=1", "room=lobby", "id=h9", "path=/ws")
+	if err != nil {
+		return err
+	}
 	fmt.Println("ready")
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for range 300 {
 		_, _ = c.Write([]byte("\x00\x00\x84\x00\x00\x01\x00\x05garbage"))
+		_, _ = c.Write(port0)
 		select {
 		case <-ctx.Done():
 			return nil
@@ -139,6 +156,29 @@ func hostile(ctx context.Context, self string) error {
 	}
 	return nil
 }
+
+// rawAnswer is an unsolicited mDNS answer announcing instance at ip:port
+// with txt, built by hand to say what zeroconf's server never would.
+func rawAnswer(instance string, port uint16, ip string, txt ...string) ([]byte, error) {
+	svc := Service + "." + Domain
+	name := instance + "." + svc
+	host := instance + "." + Domain
+	hdr := func(n string, t uint16) dns.RR_Header {
+		return dns.RR_Header{Name: n, Rrtype: t, Class: dns.ClassINET, Ttl: 120}
+	}
+	m := new(dns.Msg)
+	m.Response, m.Authoritative = true, true
+	m.Answer = []dns.RR{
+		&dns.PTR{Hdr: hdr(svc, dns.TypePTR), Ptr: name},
+		&dns.SRV{Hdr: hdr(name, dns.TypeSRV), Port: port, Target: host},
+		&dns.TXT{Hdr: hdr(name, dns.TypeTXT), Txt: txt},
+		&dns.A{Hdr: hdr(host, dns.TypeA), A: net.ParseIP(ip).To4()},
+	}
+	return m.Pack()
+}
+
+// rawRecords are the instances rawAnswer announces in hostile mode.
+var rawRecords = []string{"hostile-port0"}
 
 func helper(t *testing.T, h *netns.Host, args ...string) *netns.Proc {
 	t.Helper()
@@ -193,6 +233,13 @@ func TestBrowseFindsOurRoomAndIgnoresHostileRecords(t *testing.T) {
 			return strings.Contains(l, "ignoring a record") && strings.Contains(l, "instance="+r.instance+" ")
 		}) {
 			t.Errorf("no debug line for %s in:\n%s", r.instance, logs)
+		}
+	}
+	for _, instance := range rawRecords {
+		if !slices.ContainsFunc(strings.Split(logs, "\n"), func(l string) bool {
+			return strings.Contains(l, "ignoring a record") && strings.Contains(l, "instance="+instance+" ") && strings.Contains(l, "port 0")
+		}) {
+			t.Errorf("no debug line for %s (port 0) in:\n%s", instance, logs)
 		}
 	}
 }

@@ -54,6 +54,9 @@ type Config struct {
 	Backoff func(attempt int) time.Duration
 	// Dialer dials hubs; nil is websocket.DefaultDialer with a 5 s handshake timeout.
 	Dialer *websocket.Dialer
+	// Passphrase answers the challenge of a hub whose room has one; it
+	// never crosses the wire. Empty: the link joins open rooms only.
+	Passphrase string
 }
 
 // Link is one peer's connection to its hub. Create it with New and call Run.
@@ -63,6 +66,7 @@ type Link struct {
 	dialer *websocket.Dialer
 	events chan Event
 	kick   chan struct{} // a colour is pending; capacity 1
+	key    []byte        // wire.AuthKey of the passphrase; nil: none
 
 	mu      sync.Mutex // guards the fields below and cfg.Addr
 	color   string     // last colour known, applied in seq order
@@ -91,6 +95,7 @@ func New(cfg Config) *Link {
 		dialer: d,
 		events: make(chan Event, eventBuffer),
 		kick:   make(chan struct{}, 1),
+		key:    wire.AuthKey(cfg.Passphrase, cfg.Room),
 	}
 }
 
@@ -205,6 +210,20 @@ func (l *Link) session(ctx context.Context, url string) (joined bool, err error)
 	}
 	_ = ws.SetReadDeadline(time.Now().Add(welcomeWait))
 	w, err := readOut(ws)
+	if err == nil && w.Type == wire.TypeChallenge {
+		// The room has a passphrase: the hub holds our hello until we
+		// answer. Without one we hang up at once rather than time out.
+		if l.key == nil {
+			stopClosing()
+			msg := "Room '" + roomName(l.cfg.Room) + "' needs a passphrase; set it under Name and room…, or with --passphrase."
+			l.emit(ctx, HubError{Code: wire.CodeUnauthorized, Message: msg})
+			return false, fmt.Errorf("%s asks for a passphrase, and this peer has none", url)
+		}
+		_ = ws.SetWriteDeadline(time.Now().Add(wire.WriteWait))
+		if err = ws.WriteJSON(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(l.key, w.Nonce)}); err == nil {
+			w, err = readOut(ws)
+		}
+	}
 	if !stopClosing() || err != nil {
 		if err == nil {
 			err = ctx.Err()
@@ -385,6 +404,13 @@ func NormalizeURL(s string) (string, error) {
 		path = "ws"
 	}
 	return scheme + "://" + host + "/" + path, nil
+}
+
+func roomName(room string) string {
+	if r := wire.CleanRoom(room); r != "" {
+		return r
+	}
+	return wire.DefaultRoom
 }
 
 // reason words an error for a person.

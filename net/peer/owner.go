@@ -246,6 +246,11 @@ func (o *owner) decide(ctx context.Context, n *note) decision {
 func (o *owner) afterSearch(ctx context.Context, h *discovery.Hub) decision {
 	if h != nil {
 		o.p.log.Info("peer: found the room's hub", "url", h.URL, "host", h.Name)
+		if h.Auth && o.p.cfg.Passphrase == "" {
+			// Say so before the hub does, so that a window can ask for it.
+			o.emit(ctx, link.HubError{Code: wire.CodeUnauthorized,
+				Message: "Room '" + o.p.room + "' needs a passphrase; set it under Name and room…, or with --passphrase."})
+		}
 		o.target, o.discovered, o.firstTry = h.URL, true, time.Now()
 		return o.dial(h.URL)
 	}
@@ -352,7 +357,8 @@ func (o *owner) addrFor(url string) string {
 // startHosting serves a new hub on our listener, advertises it, and
 // watches for other hubs of the room.
 func (o *owner) startHosting(ctx context.Context) {
-	h := hub.New(hub.Config{Room: o.p.room, Host: o.p.cfg.Name, Logger: o.p.log, Page: web.Handler()})
+	h := hub.New(hub.Config{Room: o.p.room, Host: o.p.cfg.Name, Logger: o.p.log, Page: web.Handler(),
+		Passphrase: o.p.cfg.Passphrase, MaxPeers: o.p.cfg.MaxPeers, ColorRate: o.p.cfg.ColorRate})
 	hctx, cancel := context.WithCancel(context.Background())
 	o.hostCancel = cancel
 	o.wg.Add(1)
@@ -368,7 +374,8 @@ func (o *owner) startHosting(ctx context.Context) {
 		o.wg.Add(2)
 		go func() {
 			defer o.wg.Done()
-			ad := discovery.Ad{ID: o.p.cfg.ID, Name: o.p.cfg.Name, Room: o.p.room, Port: o.port}
+			ad := discovery.Ad{ID: o.p.cfg.ID, Name: o.p.cfg.Name, Room: o.p.room, Port: o.port,
+				Auth: o.p.cfg.Passphrase != ""}
 			if o.listenIP != nil {
 				ad.IPs = []net.IP{o.listenIP}
 			}

@@ -100,6 +100,14 @@ type Config struct {
 	// means none: then Join says where to go, and without it the peer hosts.
 	Discovery Discovery
 	Logger    *slog.Logger
+	// Passphrase is the room's, if it has one: the link answers hubs'
+	// challenges with it, and a hub this peer hosts requires it, so the
+	// room keeps it across a change of host.
+	Passphrase string
+	// MaxPeers and ColorRate are a hosted hub's limits (hub.Config);
+	// zero means the hub's defaults.
+	MaxPeers  int
+	ColorRate float64
 }
 
 // Hosting: this peer hosts the room's hub at URL.
@@ -185,7 +193,7 @@ func New(cfg Config) *Peer {
 	p.info = Info{ID: cfg.ID, Name: cfg.Name, Room: room}
 	p.link = link.New(link.Config{
 		Target: p.target, Backoff: p.backoff,
-		ID: cfg.ID, Name: cfg.Name, Room: cfg.Room, Logger: log,
+		ID: cfg.ID, Name: cfg.Name, Room: cfg.Room, Logger: log, Passphrase: cfg.Passphrase,
 	})
 	return p
 }

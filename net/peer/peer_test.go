@@ -109,7 +109,7 @@ type fakeDisc struct{ lan *fakeLAN }
 
 func (d fakeDisc) Advertise(ctx context.Context, ad discovery.Ad) error {
 	h := discovery.Hub{ID: ad.ID, Name: ad.Name, Room: wire.CleanRoom(ad.Room),
-		URL: fmt.Sprintf("ws://127.0.0.1:%d/ws", ad.Port), Instance: discovery.InstanceName(ad.ID)}
+		URL: fmt.Sprintf("ws://127.0.0.1:%d/ws", ad.Port), Instance: discovery.InstanceName(ad.ID), Auth: ad.Auth}
 	l := d.lan
 	l.mu.Lock()
 	l.hubs[ad.ID] = h

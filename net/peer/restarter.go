@@ -54,12 +54,12 @@ func (r *Restarter) SetColor(c string) error {
 }
 
 // Restart replaces the running peer with one that takes part as name in
-// room, joining the hub at join, or, when join is empty, hosting (or
+// room, with the room's passphrase ("" for none), joining the hub at join, or, when join is empty, hosting (or
 // whatever the Config's other fields say a peer without a hub does). The
 // rest of the Config stays. It returns at once; Run does the work.
-func (r *Restarter) Restart(name, room, join string) {
+func (r *Restarter) Restart(name, room, join, passphrase string) {
 	r.mu.Lock()
-	r.cfg.Name, r.cfg.Room, r.cfg.Join = name, room, join
+	r.cfg.Name, r.cfg.Room, r.cfg.Join, r.cfg.Passphrase = name, room, join, passphrase
 	if r.stop != nil {
 		r.stop()
 	}

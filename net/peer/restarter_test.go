@@ -60,7 +60,7 @@ func TestRestarterMovesToANewRoomAndToAnotherHub(t *testing.T) {
 		t.Fatalf("joined %+v", first)
 	}
 
-	r.Restart("ann", "two", "")
+	r.Restart("ann", "two", "", "")
 	if h := next(t, r, every[Hosting]); h.Room != "two" {
 		t.Fatalf("after restart hosting %+v, want room two", h)
 	}
@@ -69,7 +69,7 @@ func TestRestarterMovesToANewRoomAndToAnotherHub(t *testing.T) {
 	}
 
 	url := hostFor(t, "bea", "three")
-	r.Restart("ann", "three", url)
+	r.Restart("ann", "three", url, "")
 	j := next(t, r, func(j link.Joined) bool { return j.Room == "three" })
 	if j.Host != "bea" || len(j.Peers) != 2 {
 		t.Fatalf("joined %+v, want bea's hub with two peers", j)
@@ -89,7 +89,7 @@ func TestRestarterReportsAPeerThatCannotStartAndWaitsForARestart(t *testing.T) {
 		t.Fatal("Stopped without a reason")
 	}
 	url := hostFor(t, "bea", "one")
-	r.Restart("ann", "one", url)
+	r.Restart("ann", "one", url, "")
 	if j := next(t, r, every[link.Joined]); j.Host != "bea" {
 		t.Fatalf("joined %+v, want bea's hub", j)
 	}

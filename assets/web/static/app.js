@@ -6,6 +6,12 @@
 // room says, at the address it told the room, that it now hosts the room (or
 // where the room's hub is), the page moves there, carrying its id, name and
 // colour in the new address's fragment.
+//
+// In a room with a passphrase the hub's first frame is a challenge; the page
+// asks the person for the passphrase, derives the room's key as
+// wire.AuthKey does (PBKDF2-HMAC-SHA256, salt AUTH_SALT + room) and answers
+// with HMAC-SHA256 of the nonce (see auth.js). The passphrase itself is
+// never sent, and never stored: only the derived key is kept, for this tab.
 'use strict';
 (function () {
   // Heartbeats as in hub/wire: the hub's WebSocket pings are invisible to a
@@ -20,6 +26,8 @@
   const MAX_NAME = 64; // wire.MaxNameLen
   const MAX_ID = 64; // wire.MaxIDLen
   const REPLACED = 'replaced by a newer connection'; // the hub's close text
+  const AUTH_SALT = 'huecast/v1/room:'; // wire.AuthSalt
+  const AUTH_ITERATIONS = 100000; // wire.AuthIterations
 
   const $ = (id) => document.getElementById(id);
   const ui = {
@@ -34,6 +42,9 @@
     peers: $('peers'),
     nameForm: $('name-form'),
     nameInput: $('name'),
+    passForm: $('pass-form'),
+    passInput: $('passphrase'),
+    passWhy: $('pass-why'),
     theme: document.querySelector('meta[name="theme-color"]'),
   };
   const palette = new Map(ui.buttons.map((b) => [b.dataset.color, b.textContent.trim()]));
@@ -46,6 +57,15 @@
     },
     set(k, v) {
       try { localStorage.setItem('huecast.' + k, v); } catch (e) { /* not kept */ }
+    },
+  };
+  // The room's key lives as long as the tab: sessionStorage, never localStorage.
+  const tabStore = {
+    get(k) {
+      try { return sessionStorage.getItem('huecast.' + k); } catch (e) { return null; }
+    },
+    set(k, v) {
+      try { if (v) sessionStorage.setItem('huecast.' + k, v); else sessionStorage.removeItem('huecast.' + k); } catch (e) { /* not kept */ }
     },
   };
 
@@ -70,6 +90,8 @@
     movedFrom: '',
     refusal: '', // why the hub refused our hello
     stopped: false,
+    key: '', // the room's derived key, hex; '' until the person gives the passphrase
+    needPass: false, // waiting for the person to type the passphrase
     probes: 0, // looks for the room's new host made, for tests
   };
 
@@ -220,6 +242,7 @@
   }
 
   function open() {
+    if (!st.key) st.key = tabStore.get('key.' + st.room) || '';
     let ws;
     try {
       ws = new WebSocket(wsURL());
@@ -274,7 +297,7 @@
 
   function retry(why) {
     clearTimers();
-    if (st.stopped) return;
+    if (st.stopped || st.needPass) return;
     if (st.refusal) {
       why = st.refusal.replace(/\.$/, '');
       st.refusal = '';
@@ -344,7 +367,14 @@
         st.peers = st.peers.filter((p) => p.id !== m.peer.id);
         renderPeers();
         break;
+      case 'challenge':
+        answer(m.nonce);
+        break;
       case 'error':
+        if (m.code === 'unauthorized') {
+          askPassphrase(m.message || 'This room needs a passphrase.');
+          break;
+        }
         if (st.joined) addNote(m.message || 'The hub refused that.');
         else st.refusal = m.message || ''; // said again when the hub hangs up
         break;
@@ -387,6 +417,46 @@
     if (!send({ type: 'color', color: st.pending })) return false;
     st.pending = '';
     return true;
+  }
+
+  // ---- The room's passphrase ----
+
+  // answer proves to the hub that we know the room's passphrase, or asks
+  // the person for it.
+  function answer(nonce) {
+    const ws = st.ws;
+    if (!st.key) {
+      askPassphrase('Room ' + st.room + ' needs a passphrase.');
+      return;
+    }
+    huecastAuth.mac(st.key, String(nonce || '')).then((mac) => {
+      if (st.ws === ws) send({ type: 'auth', mac });
+    });
+  }
+
+  // askPassphrase stops reconnecting and shows the passphrase form; the
+  // page connects again once the person submits it.
+  function askPassphrase(why) {
+    st.key = '';
+    tabStore.set('key.' + st.room, '');
+    st.needPass = true;
+    const ws = st.ws;
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = null;
+      st.ws = null;
+      st.joined = false;
+      try { ws.close(1000, 'passphrase needed'); } catch (e) { /* already closed */ }
+    }
+    clearTimers();
+    ui.passWhy.textContent = why;
+    ui.passForm.hidden = false;
+    setStatus('passphrase', 'Waiting for the room\'s passphrase.');
+    ui.passInput.focus();
+  }
+
+  // roomKey is wire.CleanRoom for the salt: the hub's room is clean already.
+  function roomKey(room) {
+    return cleanName(room, 64).toLowerCase() || 'lobby';
   }
 
   // ---- Finding the room after its hub has gone ----
@@ -465,6 +535,9 @@
       by_name: st.byName,
       by: st.by,
     });
+    // The room's key (never the passphrase) goes along, so the new host's
+    // challenge is answered without asking again.
+    if (st.key) p.set('key', st.key);
     location.assign(url + '#' + p.toString());
   }
 
@@ -487,6 +560,8 @@
       st.by = cleanName(p.get('by'), MAX_ID);
     }
     st.movedFrom = pageURL(p.get('from'));
+    const key = String(p.get('key') || '');
+    if (/^[0-9a-f]{64}$/.test(key)) tabStore.set('key.' + st.room, key);
     history.replaceState(null, '', location.pathname + location.search);
   }
 
@@ -512,6 +587,21 @@
     if (ev.altKey || ev.ctrlKey || ev.metaKey || (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA'))) return;
     const n = Number(ev.key);
     if (n >= 1 && n <= ui.buttons.length) pick(ui.buttons[n - 1].dataset.color);
+  });
+  ui.passForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const pass = ui.passInput.value;
+    if (!pass) return;
+    ui.passInput.value = '';
+    setStatus('connecting', 'Checking the passphrase…');
+    huecastAuth.deriveKey(pass, roomKey(st.room), AUTH_SALT, AUTH_ITERATIONS).then((key) => {
+      st.key = key;
+      tabStore.set('key.' + st.room, key);
+      st.needPass = false;
+      ui.passForm.hidden = true;
+      st.attempt = 1;
+      connect();
+    }, (e) => askPassphrase('Cannot use that passphrase: ' + e.message));
   });
   ui.nameForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -545,7 +635,7 @@
   window.addEventListener('online', wake);
 
   // For tests and the curious: the state as this page sees it.
-  window.huecast = { state: st, pageURL, backoff };
+  window.huecast = { state: st, pageURL, backoff, auth: huecastAuth };
 
   render();
   connect();

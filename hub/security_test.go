@@ -1,0 +1,325 @@
+package hub_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/huecast/huecast/hub"
+	"github.com/huecast/huecast/hub/wire"
+)
+
+const testPassphrase = "correct horse"
+
+// key is derived once: PBKDF2 is slow on purpose.
+var testKey = wire.AuthKey(testPassphrase, "lobby")
+
+// challenged dials a hub with a passphrase and returns the client and the
+// nonce of the challenge, which must be the hub's first frame.
+func challenged(t *testing.T, s *server) (*client, string) {
+	t.Helper()
+	c := dial(t, s)
+	ch := c.next()
+	if ch.Type != wire.TypeChallenge || len(ch.Nonce) != 2*wire.NonceLen {
+		t.Fatalf("first frame %+v, want a challenge with a %d-byte nonce", ch, wire.NonceLen)
+	}
+	return c, ch.Nonce
+}
+
+func TestPassphraseAdmitsOnlyClientsThatProveIt(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby", Passphrase: testPassphrase})
+
+	// The right answer, given after the hello (as net/link does), joins.
+	alice, nonce := challenged(t, s)
+	alice.send(wire.Hello{Type: wire.TypeHello, ID: "a", Name: "alice", Room: "lobby"})
+	alice.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(testKey, nonce)})
+	if w := alice.next(); w.Type != wire.TypeWelcome || w.ID != "a" {
+		t.Fatalf("after a right answer got %+v, want welcome", w)
+	}
+	// And before the hello (as a page that knows the key may).
+	bob, nonce := challenged(t, s)
+	bob.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(testKey, nonce)})
+	bob.hello("b", "bob")
+	alice.nextOf(wire.TypeJoin)
+
+	refused := []struct {
+		name string
+		mac  func(nonce string) string
+	}{
+		{"wrong passphrase", func(n string) string { return wire.AuthMAC(wire.AuthKey("wrong horse", "lobby"), n) }},
+		{"right passphrase, other room", func(n string) string { return wire.AuthMAC(wire.AuthKey(testPassphrase, "kitchen"), n) }},
+		{"answer to another nonce (replay)", func(string) string { return wire.AuthMAC(testKey, strings.Repeat("00", wire.NonceLen)) }},
+		{"not hex", func(string) string { return "zz" }},
+		{"empty", func(string) string { return "" }},
+		{"the passphrase itself", func(string) string { return testPassphrase }},
+	}
+	for _, tc := range refused {
+		t.Run(tc.name, func(t *testing.T) {
+			c, nonce := challenged(t, s)
+			c.send(wire.Hello{Type: wire.TypeHello, ID: "mallory", Name: "mallory", Room: "lobby"})
+			c.send(wire.SetColor{Type: wire.TypeColor, Color: "#ff0000"})
+			if e := c.nextOf(wire.TypeError); e.Code != wire.CodeHelloRequired {
+				t.Fatalf("colour before the answer: %+v, want hello_required", e)
+			}
+			c.send(wire.Auth{Type: wire.TypeAuth, MAC: tc.mac(nonce)})
+			if e := c.nextOf(wire.TypeError); e.Code != wire.CodeUnauthorized || e.Message == "" {
+				t.Fatalf("got %+v, want unauthorized", e)
+			}
+			if code := c.closeCode(); code != websocket.ClosePolicyViolation {
+				t.Fatalf("close code %d, want 1008", code)
+			}
+		})
+	}
+	// Nobody refused got in: the room saw no join, and its colour is unchanged.
+	alice.send(wire.SetColor{Type: wire.TypeColor, Color: "#1e90ff"})
+	for {
+		out := alice.next()
+		if out.Type == wire.TypeJoin {
+			t.Fatalf("a refused client joined: %+v", out)
+		}
+		if out.Type == wire.TypeColor {
+			if out.Color != "#1e90ff" || out.Seq != 1 {
+				t.Fatalf("colour %+v, want #1e90ff at seq 1", out)
+			}
+			break
+		}
+	}
+}
+
+func TestGuessingThePassphraseOnlineIsSlowedDown(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby", Passphrase: testPassphrase})
+	wrongKey := wire.AuthKey("guess", "lobby")
+	answer := func(key []byte) wire.Out {
+		c, nonce := challenged(t, s)
+		c.send(wire.Hello{Type: wire.TypeHello, ID: "g", Name: "guesser", Room: "lobby"})
+		c.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(key, nonce)})
+		return c.next()
+	}
+	// A person mistyping it a few times still gets in.
+	for range 3 {
+		if e := answer(wrongKey); e.Code != wire.CodeUnauthorized {
+			t.Fatalf("wrong answer got %+v", e)
+		}
+	}
+	if w := answer(testKey); w.Type != wire.TypeWelcome {
+		t.Fatalf("right answer after 3 wrong ones got %+v, want welcome", w)
+	}
+	// A guesser runs out of tries: even the right answer is then refused.
+	guesses := 0
+	for ; guesses < 100; guesses++ {
+		if e := answer(wrongKey); strings.Contains(e.Message, "Too many") {
+			break
+		}
+	}
+	if guesses > 10 {
+		t.Fatalf("%d wrong answers before the hub slowed down, want at most 10", guesses)
+	}
+	if e := answer(testKey); e.Code != wire.CodeUnauthorized || !strings.Contains(e.Message, "Too many") {
+		t.Fatalf("right answer from a guessing address got %+v, want too many", e)
+	}
+}
+
+func TestPassphraseMissingIsRefusedAtTheHelloDeadline(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby", Passphrase: testPassphrase})
+	c, _ := challenged(t, s)
+	start := time.Now()
+	c.send(wire.Hello{Type: wire.TypeHello, ID: "old", Name: "old client", Room: "lobby"})
+	if e := c.nextOf(wire.TypeError); e.Code != wire.CodeUnauthorized || !strings.Contains(e.Message, "needs a passphrase") {
+		t.Fatalf("got %+v, want unauthorized saying a passphrase is needed", e)
+	}
+	if code := c.closeCode(); code != websocket.ClosePolicyViolation {
+		t.Fatalf("close code %d, want 1008", code)
+	}
+	if took := time.Since(start); took > 6*time.Second {
+		t.Fatalf("refused after %v, want within the 5 s hello deadline", took)
+	}
+}
+
+func TestRoomWithoutPassphraseSendsNoChallenge(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby"})
+	c := dial(t, s)
+	// hello() fails unless the first frame is the welcome; an answer to a
+	// challenge nobody sent changes nothing.
+	c.send(wire.Auth{Type: wire.TypeAuth, MAC: "00"})
+	c.hello("a", "alice")
+}
+
+func TestColourFloodIsRateLimitedAndThenDisconnected(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby"})
+	bystander := dial(t, s)
+	bystander.hello("by", "bystander")
+	flood := dial(t, s)
+	flood.hello("f", "flooder")
+	bystander.nextOf(wire.TypeJoin)
+
+	// Far more than the burst, as fast as the socket takes them: the first
+	// DefaultColorBurst (and what the bucket refills meanwhile) pass, the
+	// rest are dropped with rate_limited, and the flood goes on long enough
+	// to be disconnected. The flooder stops writing once the hub hangs up.
+	const sent = 1000
+	go func() {
+		for i := range sent {
+			if flood.ws.WriteMessage(websocket.TextMessage, []byte(fmt.Sprintf(`{"type":"color","color":"#%06x"}`, i+1))) != nil {
+				return
+			}
+		}
+	}()
+	limited, code := 0, 0
+	for code == 0 {
+		out, err := flood.read()
+		if ce, ok := err.(*websocket.CloseError); ok {
+			code = ce.Code
+			break
+		}
+		if err != nil {
+			t.Fatalf("flooder: %v", err)
+		}
+		if out.Type == wire.TypeError && out.Code == wire.CodeRateLimited {
+			limited++
+		}
+	}
+	if limited == 0 || code != websocket.ClosePolicyViolation {
+		t.Fatalf("flooder got %d rate_limited errors and close %d; want some, then 1008", limited, code)
+	}
+	// The bystander saw at most a burst and a refill of the flood, then the
+	// flooder dropped, and is still served.
+	colours := 0
+	for {
+		out := bystander.next()
+		if out.Type == wire.TypeColor {
+			colours++
+		}
+		if out.Type == wire.TypeLeave && out.Peer.ID == "f" {
+			if out.Reason != wire.ReasonDropped {
+				t.Fatalf("flooder left with %q, want dropped", out.Reason)
+			}
+			break
+		}
+	}
+	if colours < hub.DefaultColorBurst || colours > hub.DefaultColorBurst+40 {
+		t.Fatalf("bystander saw %d of the flood's %d colours, want about the burst of %d", colours, sent, hub.DefaultColorBurst)
+	}
+	bystander.send(wire.SetColor{Type: wire.TypeColor, Color: "#abcdef"})
+	if got := bystander.nextOf(wire.TypeColor); got.Color != "#abcdef" || got.Seq != uint64(colours+1) {
+		t.Fatalf("bystander's colour came back as %+v, want #abcdef at seq %d", got, colours+1)
+	}
+}
+
+func TestShortBurstOverTheLimitIsDroppedButNotDisconnected(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby", ColorRate: 1, ColorBurst: 3})
+	c := dial(t, s)
+	c.hello("a", "alice")
+	for i := range 10 {
+		c.send(wire.SetColor{Type: wire.TypeColor, Color: fmt.Sprintf("#00000%d", i)})
+	}
+	if e := c.nextOf(wire.TypeError); e.Code != wire.CodeRateLimited {
+		t.Fatalf("got %+v, want rate_limited", e)
+	}
+	// Still connected: a ping is answered, and the room holds the last
+	// colour that passed (the burst of 3; the bucket may have refilled one).
+	c.send(wire.Ping{Type: wire.TypePing, T: 7})
+	c.nextOf(wire.TypePong)
+	st, err := s.hub.State(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Seq < 3 || st.Seq > 4 || st.Color != fmt.Sprintf("#00000%d", st.Seq-1) {
+		t.Fatalf("room state %+v, want the first 3 or 4 colours accepted", st)
+	}
+}
+
+func TestRoomFullRefusesOneMoreButNotAReconnect(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby", MaxPeers: 2})
+	a := dial(t, s)
+	a.hello("a", "alice")
+	b := dial(t, s)
+	b.hello("b", "bob")
+	c := dial(t, s)
+	c.send(wire.Hello{Type: wire.TypeHello, ID: "c", Name: "carol", Room: "lobby"})
+	if e := c.nextOf(wire.TypeError); e.Code != wire.CodeRoomFull || !strings.Contains(e.Message, "2") {
+		t.Fatalf("got %+v, want room_full naming the limit", e)
+	}
+	if code := c.closeCode(); code != websocket.ClosePolicyViolation {
+		t.Fatalf("close code %d, want 1008", code)
+	}
+	// bob's new connection replaces his old one: the room stays at two.
+	b2 := dial(t, s)
+	b2.hello("b", "bob")
+	a.send(wire.SetColor{Type: wire.TypeColor, Color: "#123456"})
+	if got := b2.nextOf(wire.TypeColor); got.Color != "#123456" {
+		t.Fatalf("got %+v", got)
+	}
+}
+
+func TestHelloWithAHugeSeqCannotFreezeTheRoom(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby"})
+	a := dial(t, s)
+	a.hello("a", "alice")
+	for _, seq := range []uint64{1<<64 - 1, wire.MaxSeq + 1} {
+		m := dial(t, s)
+		m.send(wire.Hello{Type: wire.TypeHello, ID: fmt.Sprint("m", seq), Name: "mallory", Room: "lobby", Color: "#000000", Seq: seq})
+		if w := m.next(); w.Type != wire.TypeWelcome || w.Seq != 0 || w.Color != wire.StartColor {
+			t.Fatalf("seq %d: welcome %+v, want the room unchanged", seq, w)
+		}
+	}
+	// The room goes on: the next colour is seq 1, which every screen applies.
+	a.send(wire.SetColor{Type: wire.TypeColor, Color: "#1e90ff"})
+	if c := a.nextOf(wire.TypeColor); c.Seq != 1 {
+		t.Fatalf("next colour %+v, want seq 1", c)
+	}
+	// A legitimate seq from a lost hub is still adopted.
+	p := dial(t, s)
+	p.send(wire.Hello{Type: wire.TypeHello, ID: "p", Name: "pat", Room: "lobby", Color: "#ff0000", Seq: wire.MaxSeq})
+	if w := p.next(); w.Seq != wire.MaxSeq || w.Color != "#ff0000" {
+		t.Fatalf("welcome %+v, want #ff0000 at MaxSeq adopted", w)
+	}
+}
+
+func TestBinaryFrameGetsBadJSON(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby"})
+	c := dial(t, s)
+	c.hello("a", "alice")
+	if err := c.ws.WriteMessage(websocket.BinaryMessage, []byte(`{"type":"color","color":"#ffffff"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if e := c.nextOf(wire.TypeError); e.Code != wire.CodeBadJSON {
+		t.Fatalf("got %+v, want bad_json", e)
+	}
+	c.send(wire.Ping{Type: wire.TypePing, T: 1})
+	c.nextOf(wire.TypePong)
+}
+
+func TestControlCharactersAreStrippedFromNamesEndToEnd(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby"})
+	a := dial(t, s)
+	a.hello("a", "alice")
+	m := dial(t, s)
+	w := m.hello("m\x00\x1b[31m", "  ev\x00il\u202e\u200b\n\x07name\x1b[2J  ")
+	j := a.nextOf(wire.TypeJoin)
+	for _, got := range []string{w.ID, j.Peer.ID, j.Peer.Name} {
+		for _, r := range got {
+			if r < 0x20 || r == 0x7f || r == '\u202e' || r == '\u200b' {
+				t.Fatalf("%q reached the room with control character %U", got, r)
+			}
+		}
+	}
+	if j.Peer.Name != "evilname[2J" || j.Peer.ID != "m[31m" {
+		t.Fatalf("join shows %+v, want name evilname[2J and id m[31m", j.Peer)
+	}
+	m.send(wire.SetColor{Type: wire.TypeColor, Color: "#00ff00"})
+	if c := a.nextOf(wire.TypeColor); c.Name != "evilname[2J" {
+		t.Fatalf("colour credited to %q", c.Name)
+	}
+}
