@@ -22,10 +22,11 @@ export DIST := $(abspath $(DIST))
 
 .PHONY: package-linux package-windows packages check-packages fyne-tool icon clean
 
-package-linux:
+# The tool is installed first, once, so `make -j2 packages` does not install it twice at once.
+package-linux: fyne-tool
 	scripts/package.sh linux
 
-package-windows:
+package-windows: fyne-tool
 	scripts/package.sh windows
 
 packages: package-linux package-windows

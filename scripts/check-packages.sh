@@ -6,7 +6,9 @@
 #
 # Linux: the tar.xz holds the binary, a .desktop file and the icon; the .desktop
 # passes desktop-file-validate; the tarball's own Makefile installs it into a
-# DESTDIR; the installed binary prints "huecast VERSION" for --version.
+# DESTDIR; the installed binary prints "huecast VERSION" for --version, and
+# under Xvfb its window's WM_CLASS is the .desktop file's StartupWMClass, so
+# desktops show the window under the launcher's icon.
 # Windows: `file` calls the .exe a PE32+ GUI x86-64 executable, and its
 # resources hold an icon, a manifest and a version resource of VERSION.
 set -euo pipefail
@@ -25,7 +27,13 @@ fail() {
 pass() { echo "check-packages: ok: $*"; }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/huecast-check.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+started=() # processes this script started, killed on exit
+cleanup() {
+	local p
+	for p in "${started[@]}"; do kill "$p" 2>/dev/null || true; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
 
 check_linux() {
 	local tarball="$dist/huecast-$version-linux-amd64.tar.xz"
@@ -63,6 +71,51 @@ check_linux() {
 		fail "huecast --version exited $?: $out"
 	[[ "$out" == "huecast $version" ]] || fail "huecast --version printed '$out', want 'huecast $version'"
 	pass "installed huecast --version: $out"
+
+	check_wm_class "$dest/usr/bin/huecast" "$desktop"
+}
+
+# check_wm_class opens the packaged binary's window on a private Xvfb and
+# compares its WM_CLASS with StartupWMClass. The window hosts on loopback with
+# discovery off: nothing leaves this machine.
+check_wm_class() {
+	local bin="$1" desktop="$2" want
+	want="$(sed -n 's/^StartupWMClass=//p' "$desktop")"
+	[[ -n "$want" ]] || fail ".desktop has no StartupWMClass"
+	local xpid apid display="" win="" class="" i
+	Xvfb -displayfd 3 -screen 0 800x600x24 -nolisten tcp 3>"$work/display" 2>"$work/xvfb.log" &
+	xpid=$!
+	started+=("$xpid")
+	# Xvfb writes the display number it chose once it accepts clients.
+	for ((i = 0; i < 100; i++)); do
+		display="$(tr -dc 0-9 <"$work/display")"
+		[[ -n "$display" ]] && break
+		sleep 0.1
+	done
+	[[ -n "$display" ]] || fail "Xvfb did not start: $(cat "$work/xvfb.log")"
+	mkdir -p "$work/home/run"
+	chmod 700 "$work/home/run"
+	env -u WAYLAND_DISPLAY DISPLAY=":$display" HOME="$work/home" XDG_CONFIG_HOME="$work/home/config" \
+		XDG_RUNTIME_DIR="$work/home/run" "$bin" --no-mdns --listen 127.0.0.1:0 --name check \
+		>"$work/app.log" 2>&1 &
+	apid=$!
+	started+=("$apid")
+	# Bounded poll (20 s) for the window.
+	for ((i = 0; i < 200; i++)); do
+		win="$(DISPLAY=":$display" xdotool search --onlyvisible --pid "$apid" 2>/dev/null | head -n1)" || true
+		[[ -n "$win" ]] && break
+		kill -0 "$apid" 2>/dev/null || break
+		sleep 0.1
+	done
+	[[ -n "$win" ]] && class="$(DISPLAY=":$display" xprop -id "$win" WM_CLASS 2>&1)" || true
+	kill "$apid" 2>/dev/null || true
+	wait "$apid" 2>/dev/null || true
+	kill "$xpid" 2>/dev/null || true
+	wait "$xpid" 2>/dev/null || true
+	[[ -n "$win" ]] || fail "the packaged huecast showed no window under Xvfb: $(cat "$work/app.log")"
+	# WM_CLASS(STRING) = "instance", "class"; the class is what desktops match.
+	[[ "$class" == *", \"$want\"" ]] || fail "window $class, want class \"$want\" (StartupWMClass)"
+	pass "window $class matches StartupWMClass=$want"
 }
 
 check_windows() {

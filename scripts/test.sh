@@ -24,3 +24,8 @@ if [ "$fuzztime" != 0 ]; then
 fi
 # Issue 7's proof in short: fails if huecast's hub is slower than Socket.IO's at p50.
 bench/run.sh ci
+# Both packages, built as a release is, and their checks (docs/PACKAGING.md).
+# Side by side: each spends minutes in one single-threaded C compile (go-gl),
+# so two builds on 2 cores finish sooner than one after the other.
+make -j2 packages
+make check-packages

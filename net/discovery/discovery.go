@@ -369,19 +369,32 @@ func parseTXT(text []string) (map[string]string, string) {
 
 // pickIP returns the address to dial e at: an IPv4 address on the subnet
 // of one of our interfaces first; else a routable IPv6 address, or a
-// link-local one when a single interface makes its zone certain.
+// link-local one when a single interface makes its zone certain and the
+// record does not show that it comes from another link.
 func (f filter) pickIP(e *zeroconf.ServiceEntry) string {
+	offLink := false // the record has IPv4 addresses, none on our subnets
 	for _, ip := range e.AddrIPv4 {
-		if ip4 := ip.To4(); ip4 != nil && usable(ip4) && f.onLink(ip4) {
+		ip4 := ip.To4()
+		if ip4 == nil || !usable(ip4) {
+			continue
+		}
+		if f.onLink(ip4) {
 			return ip4.String()
 		}
+		offLink = true
 	}
 	for _, ip := range e.AddrIPv6 {
 		if ip.To4() != nil || !usable(ip) {
 			continue
 		}
 		if ip.IsLinkLocalUnicast() {
-			if len(f.ifs) == 1 {
+			// A hub on our link, when both of us speak IPv4 there, has an
+			// address on our subnet. One that offers only others is on
+			// another link, and its link-local address belongs to that
+			// link: on Linux an mDNS socket hears the queries of every
+			// interface some other socket of the machine listens on, so
+			// zeroconf answers on links its hub was not meant for.
+			if len(f.ifs) == 1 && !(offLink && len(f.nets) > 0) {
 				return ip.String() + "%" + f.ifs[0].Name
 			}
 			continue

@@ -43,6 +43,7 @@ func TestCheckKeepsOnlyGoodHubsOfOurRoom(t *testing.T) {
 		{"second IPv4 address is the reachable one", entry("x", 7788, []string{"192.0.2.7", "10.77.5.12"}, nil, good...), "ws://10.77.5.12:7788/ws", ""},
 		{"routable IPv6 when no IPv4 is reachable", entry("x", 7788, []string{"192.0.2.7"}, []string{"2001:db8::1"}, good...), "ws://[2001:db8::1]:7788/ws", ""},
 		{"link-local IPv6 gets the zone of our one interface", entry("x", 7788, nil, []string{"fe80::1"}, good...), "ws://[fe80::1%25eth1]:7788/ws", ""},
+		{"link-local IPv6 of a hub whose IPv4 is on another network", entry("x", 7788, []string{"10.78.5.11"}, []string{"fe80::1"}, good...), "", "no address"},
 		{"no TXT", entry("x", 7788, lan, nil), "", "no TXT"},
 		{"TXT without room", entry("x", 7788, lan, nil, "v=1", "id=abc", "path=/ws"), "", "lacks room"},
 		{"TXT without path", entry("x", 7788, lan, nil, "v=1", "room=lobby", "id=abc"), "", "lacks path"},
@@ -89,6 +90,14 @@ func TestLinkLocalIPv6NeedsOneInterface(t *testing.T) {
 	f.ifs = append(f.ifs, net.Interface{Name: "eth2"})
 	if h, why := f.check(entry("x", 7788, nil, []string{"fe80::1"}, good...)); why == "" {
 		t.Fatalf("got %+v: with two interfaces the zone is unknown, want it left out", h)
+	}
+}
+
+func TestLinkLocalIPv6WhenWeHaveNoIPv4(t *testing.T) {
+	f := testFilter()
+	f.nets = nil
+	if h, why := f.check(entry("x", 7788, []string{"10.78.5.11"}, []string{"fe80::1"}, good...)); why != "" || h.URL != "ws://[fe80::1%25eth1]:7788/ws" {
+		t.Fatalf("got %+v, %q: without IPv4 of our own, the link-local address is the way in", h, why)
 	}
 }
 
