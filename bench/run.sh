@@ -219,11 +219,15 @@ echo "Load: $RATE colours/s from $SENDERS sender(s) for $DURATION after a $WARMU
 echo
 "$load" -md-header load
 for n in $NS; do
-	for server in huecast socketio; do
-		run_case "$server" "$server" -proto "$server" -n "$n" -rate "$RATE" -duration "$DURATION" \
-			-warmup "$WARMUP" -senders "$SENDERS" || failed=1
-	done
-	if [[ $mode == ci ]]; then
+	# In ci mode a second paired run decides when huecast was slower in the
+	# first: one pair on a busy 2-core runner can swap by noise alone; a
+	# real regression loses both.
+	for try in 1 2; do
+		for server in huecast socketio; do
+			run_case "$server" "$server" -proto "$server" -n "$n" -rate "$RATE" -duration "$DURATION" \
+				-warmup "$WARMUP" -senders "$SENDERS" || failed=1
+		done
+		[[ $mode == ci ]] || break
 		h=$(json_field p50_ms "$tmp/huecast.json" 2>/dev/null || true)
 		s=$(json_field p50_ms "$tmp/socketio.json" 2>/dev/null || true)
 		if [[ -z $h || -z $s ]]; then
@@ -231,11 +235,16 @@ for n in $NS; do
 			exit 1
 		fi
 		if awk -v h="$h" -v s="$s" 'BEGIN { exit !(h > s) }'; then
-			say "ci: FAIL: huecast's p50 $h ms is worse than Socket.IO's $s ms at N=$n"
-			exit 1
+			if ((try == 2)); then
+				say "ci: FAIL: huecast's p50 $h ms is worse than Socket.IO's $s ms at N=$n, in both paired runs"
+				exit 1
+			fi
+			say "ci: huecast's p50 $h ms is worse than Socket.IO's $s ms at N=$n; a second paired run decides"
+			continue
 		fi
 		say "ci: ok: huecast's p50 $h ms, Socket.IO's $s ms at N=$n"
-	fi
+		break
+	done
 done
 
 if ((IDLE_N > 0)); then
