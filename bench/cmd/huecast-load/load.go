@@ -303,6 +303,7 @@ type result struct {
 	IdleRSSBeforeKiB int64   `json:"idle_rss_before_kib,omitempty"`
 	IdleRSSAfterKiB  int64   `json:"idle_rss_after_kib,omitempty"`
 	BytesPerConn     float64 `json:"bytes_per_conn,omitempty"`
+	AnonBytesPerConn float64 `json:"anon_bytes_per_conn,omitempty"` // the same from RssAnon
 
 	// The load tool's own CPU over the measured phase: it shares the
 	// machine's cores with the server, so a busy tool slows the server.
@@ -316,8 +317,9 @@ type result struct {
 // serverStats is the server process as /proc saw it during the run.
 type serverStats struct {
 	PID          int     `json:"pid"`
-	RSSBeforeKiB int64   `json:"rss_before_kib"` // when measuring started
-	RSSPeakKiB   int64   `json:"rss_peak_kib"`   // highest VmRSS sampled during the run
+	RSSBeforeKiB int64   `json:"rss_before_kib"`    // when measuring started
+	RSSPeakKiB   int64   `json:"rss_peak_kib"`      // highest VmRSS sampled during the run
+	AnonPeakKiB  int64   `json:"rss_anon_peak_kib"` // highest RssAnon sampled: VmRSS less shared file pages
 	RSSAfterKiB  int64   `json:"rss_after_kib"`
 	HWMKiB       int64   `json:"hwm_kib"` // VmHWM: peak over the process's whole life
 	CPUS         float64 `json:"cpu_s"`   // utime+stime spent during the measured phase
@@ -602,6 +604,7 @@ func runLoad(ctx context.Context, cfg config) (*result, error) {
 		cpu := after.CPU - cpuStart.CPU
 		res.Server = &serverStats{
 			PID: cfg.pid, RSSBeforeKiB: before.RSSKiB, RSSPeakKiB: max(peak, after.RSSKiB),
+			AnonPeakKiB: max(sampler.anonPeak(), after.AnonKiB),
 			RSSAfterKiB: after.RSSKiB, HWMKiB: after.HWMKiB, CPUS: cpu.Seconds(),
 			CPUPct: 100 * cpu.Seconds() / measured,
 		}
@@ -690,7 +693,8 @@ func runIdle(ctx context.Context, cfg config) (*result, error) {
 	res.IdleRSSBeforeKiB = before.RSSKiB
 	res.IdleRSSAfterKiB = after.RSSKiB
 	res.BytesPerConn = float64(after.RSSKiB-before.RSSKiB) * 1024 / float64(cfg.n)
-	res.Server = &serverStats{PID: cfg.pid, RSSBeforeKiB: before.RSSKiB, RSSPeakKiB: peak,
+	res.AnonBytesPerConn = float64(after.AnonKiB-before.AnonKiB) * 1024 / float64(cfg.n)
+	res.Server = &serverStats{PID: cfg.pid, RSSBeforeKiB: before.RSSKiB, RSSPeakKiB: peak, AnonPeakKiB: sampler.anonPeak(),
 		RSSAfterKiB: after.RSSKiB, HWMKiB: after.HWMKiB, CPUS: (after.CPU - before.CPU).Seconds()}
 	return res, nil
 }

@@ -179,6 +179,8 @@ func writeText(w io.Writer, r *result) {
 		if r.Server != nil {
 			fmt.Fprintf(w, "  server pid %d: RSS %.1f MiB before, %.1f MiB with them (peak %.1f MiB): %.0f bytes (%.2f KiB) per connection\n",
 				r.Server.PID, mib(r.IdleRSSBeforeKiB), mib(r.IdleRSSAfterKiB), mib(r.Server.RSSPeakKiB), r.BytesPerConn, r.BytesPerConn/1024)
+			fmt.Fprintf(w, "  of it the process's own memory (RssAnon, no shared file pages): %.0f bytes (%.2f KiB) per connection\n",
+				r.AnonBytesPerConn, r.AnonBytesPerConn/1024)
 		}
 		if r.ClientsLost > 0 {
 			fmt.Fprintf(w, "  %d clients lost\n", r.ClientsLost)
@@ -196,8 +198,8 @@ func writeText(w io.Writer, r *result) {
 			fmt.Fprintf(w, "  echoes to sender %d (not counted), unknown colours %d, clients lost %d\n", r.Echoes, r.Unknown, r.ClientsLost)
 		}
 		if s := r.Server; s != nil {
-			fmt.Fprintf(w, "  server pid %d: RSS %.1f MiB before, peak %.1f MiB during (VmHWM %.1f MiB); CPU %.2f s (%.1f%% of a core)\n",
-				s.PID, mib(s.RSSBeforeKiB), mib(s.RSSPeakKiB), mib(s.HWMKiB), s.CPUS, s.CPUPct)
+			fmt.Fprintf(w, "  server pid %d: RSS %.1f MiB before, peak %.1f MiB during (VmHWM %.1f MiB; peak RssAnon %.1f MiB); CPU %.2f s (%.1f%% of a core)\n",
+				s.PID, mib(s.RSSBeforeKiB), mib(s.RSSPeakKiB), mib(s.HWMKiB), mib(s.AnonPeakKiB), s.CPUS, s.CPUPct)
 		}
 		fmt.Fprintf(w, "  load tool CPU %.2f s (%.1f%% of a core)\n", r.ToolCPUS, r.ToolCPUPct)
 	}

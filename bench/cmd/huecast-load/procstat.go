@@ -18,9 +18,13 @@ const clockTicks = 100
 
 // procSample is one reading of a process's memory and CPU use.
 type procSample struct {
-	RSSKiB int64         // VmRSS: resident now
-	HWMKiB int64         // VmHWM: the peak resident size over the process's life
-	CPU    time.Duration // utime + stime
+	RSSKiB int64 // VmRSS: resident now
+	HWMKiB int64 // VmHWM: the peak resident size over the process's life
+	// AnonKiB is RssAnon, the resident memory that is the process's own (heap,
+	// stacks), without the pages of its binary and libraries, which the
+	// page cache shares; 0 where the kernel does not say.
+	AnonKiB int64
+	CPU     time.Duration // utime + stime
 }
 
 // readProc reads /proc/PID/status and /proc/PID/stat.
@@ -37,6 +41,7 @@ func readProc(pid int) (procSample, error) {
 	if s.RSSKiB, s.HWMKiB, err = parseStatus(status); err != nil {
 		return procSample{}, fmt.Errorf("/proc/%d/status: %w", pid, err)
 	}
+	s.AnonKiB = max(statusKiB(status, "RssAnon"), 0)
 	if s.CPU, err = parseStatCPU(stat); err != nil {
 		return procSample{}, fmt.Errorf("/proc/%d/stat: %w", pid, err)
 	}
@@ -74,6 +79,26 @@ func parseStatus(b []byte) (rss, hwm int64, err error) {
 	return rss, hwm, nil
 }
 
+// statusKiB returns the "key:  N kB" field of /proc/PID/status, or -1.
+func statusKiB(b []byte, key string) int64 {
+	for line := range bytes.SplitSeq(b, []byte{'\n'}) {
+		k, val, ok := bytes.Cut(line, []byte{':'})
+		if !ok || string(k) != key {
+			continue
+		}
+		f := bytes.Fields(val)
+		if len(f) != 2 || string(f[1]) != "kB" {
+			return -1
+		}
+		n, err := strconv.ParseInt(string(f[0]), 10, 64)
+		if err != nil {
+			return -1
+		}
+		return n
+	}
+	return -1
+}
+
 // parseStatCPU returns utime+stime from /proc/PID/stat. The command name in
 // field 2 may hold spaces and parentheses, so fields are counted from the
 // last ')'.
@@ -102,9 +127,10 @@ type rssSampler struct {
 	stop chan struct{}
 	done chan struct{}
 
-	mu   sync.Mutex // guards peak and err
-	peak int64
-	err  error
+	mu       sync.Mutex // guards peak, peakAnon and err
+	peak     int64
+	peakAnon int64
+	err      error
 }
 
 // rssSampleEvery is how often the sampler reads /proc: often enough to catch
@@ -143,6 +169,14 @@ func (s *rssSampler) sample() {
 		return
 	}
 	s.peak = max(s.peak, p.RSSKiB)
+	s.peakAnon = max(s.peakAnon, p.AnonKiB)
+}
+
+// anonPeak returns the highest RssAnon sampled; call it after finish.
+func (s *rssSampler) anonPeak() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peakAnon
 }
 
 // finish stops sampling, takes a last sample and returns the peak VmRSS.

@@ -139,6 +139,12 @@ func TestParseProcFiles(t *testing.T) {
 	if err != nil || rss != 65376 || hwm != 66296 {
 		t.Fatalf("parseStatus = %d %d %v", rss, hwm, err)
 	}
+	if a := statusKiB([]byte(sampleStatus), "RssAnon"); a != 30000 {
+		t.Fatalf("RssAnon = %d, want 30000", a)
+	}
+	if a := statusKiB([]byte("Name:\tkthreadd\n"), "RssAnon"); a != -1 {
+		t.Fatalf("missing RssAnon = %d, want -1", a)
+	}
 	if _, _, err := parseStatus([]byte("Name:\tkthreadd\nState:\tS\n")); err == nil {
 		t.Fatal("status without VmRSS parsed")
 	}
