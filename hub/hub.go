@@ -547,6 +547,13 @@ func (c *conn) queue(msg []byte) bool {
 		c.mu.Unlock()
 		return false
 	}
+	c.appendAndUnlock(msg)
+	return true
+}
+
+// appendAndUnlock adds msg (nil for a ping) to the outbox, releases c.mu,
+// which the caller holds, and starts a writer if none is running.
+func (c *conn) appendAndUnlock(msg []byte) {
 	c.out = append(c.out, msg)
 	start := !c.writing
 	c.writing = true
@@ -554,7 +561,6 @@ func (c *conn) queue(msg []byte) bool {
 	if start {
 		go c.writer()
 	}
-	return true
 }
 
 // queuePing queues a heartbeat ping unless one is already waiting or the
@@ -574,13 +580,7 @@ func (c *conn) queuePing() {
 		c.mu.Unlock()
 		return
 	}
-	c.out = append(c.out, nil)
-	start := !c.writing
-	c.writing = true
-	c.mu.Unlock()
-	if start {
-		go c.writer()
-	}
+	c.appendAndUnlock(nil)
 }
 
 // take hands the writer every queued frame. With none queued, it reports
