@@ -23,6 +23,10 @@
   // PROBE_WAIT bounds the look for the room's new host: on a LAN a live hub
   // answers in milliseconds.
   const PROBE_WAIT = 2000;
+  // REPROBE is how soon a failed look for the room's new host is made once
+  // more: native peers elect and start the new hub within about 200 ms of
+  // losing the old one, often just after the page's first look.
+  const REPROBE = 400;
   const MAX_NAME = 64; // wire.MaxNameLen
   const MAX_ID = 64; // wire.MaxIDLen
   const REPLACED = 'replaced by a newer connection'; // the hub's close text
@@ -86,7 +90,7 @@
     joined: false,
     attempt: 1,
     lastHeard: 0,
-    timers: { retry: 0, ping: 0, welcome: 0 },
+    timers: { retry: 0, ping: 0, welcome: 0, probe: 0 },
     movedFrom: '',
     refusal: '', // why the hub refused our hello
     stopped: false,
@@ -222,7 +226,8 @@
     clearTimeout(st.timers.retry);
     clearTimeout(st.timers.welcome);
     clearInterval(st.timers.ping);
-    st.timers = { retry: 0, ping: 0, welcome: 0 };
+    clearTimeout(st.timers.probe);
+    st.timers = { retry: 0, ping: 0, welcome: 0, probe: 0 };
   }
 
   function connect() {
@@ -496,7 +501,7 @@
 
   let probing = false;
 
-  function followRoom(why, secs) {
+  function followRoom(why, secs, again) {
     const urls = candidates();
     if (urls.length === 0 || probing) return;
     probing = true;
@@ -511,6 +516,7 @@
       urls.forEach((u, i) => parts.push(i ? ' or ' : '', link(u)));
       parts.push('.');
       setStatus('reconnecting', ...parts);
+      if (!again) st.timers.probe = setTimeout(() => followRoom(why, secs, true), REPROBE);
     }).finally(() => {
       clearTimeout(timer);
       probing = false;
