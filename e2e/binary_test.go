@@ -65,20 +65,7 @@ func start(t *testing.T, bin string, args ...string) *proc {
 
 func (p *proc) await(what string, match func(map[string]any) bool) map[string]any {
 	p.t.Helper()
-	deadline := time.After(waitFor)
-	for {
-		select {
-		case m, ok := <-p.lines:
-			if !ok {
-				p.t.Fatalf("output ended while waiting for %s", what)
-			}
-			if match(m) {
-				return m
-			}
-		case <-deadline:
-			p.t.Fatalf("no %s within %v", what, waitFor)
-		}
-	}
+	return p.awaitWithin(waitFor, what, match)
 }
 
 func event(name string) func(map[string]any) bool {

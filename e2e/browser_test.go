@@ -375,8 +375,8 @@ func TestPageFollowsTheRoomToItsNewHost(t *testing.T) {
 
 	// A peer listens at bo's address but hosts nothing: it is still trying
 	// to join a hub that is not there. Answering is not hosting.
-	stopWaiting := runPeer(t, peer.Config{ID: "bo", Name: "bo", Room: "lobby", Listen: addrB, Join: "ws://127.0.0.1:1/ws"})
-	if info := peerInfo(t, urlB); info.Hosting || info.Room != "lobby" {
+	stopWaiting, listening := runPeer(t, peer.Config{ID: "bo", Name: "bo", Room: "lobby", Listen: addrB, Join: "ws://127.0.0.1:1/ws"})
+	if info := peerInfo(t, urlB, listening); info.Hosting || info.Room != "lobby" {
 		t.Fatalf("the waiting peer says %+v", info)
 	}
 	probes := eval[int](p, `huecast.state.probes`)
@@ -479,13 +479,20 @@ func TestPageFollowsTheRoomWhenItsHostIsKilled(t *testing.T) {
 
 // runPeer runs a peer in this process until the returned stop or the test's
 // end, dropping its events.
-func runPeer(t *testing.T, cfg peer.Config) (stop func()) {
+func runPeer(t *testing.T, cfg peer.Config) (stop func(), listening <-chan struct{}) {
 	t.Helper()
 	p := peer.New(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
+	first := make(chan struct{})
 	go func() {
+		// A peer opens its listener before its first event.
 		for range p.Events() {
+			select {
+			case <-first:
+			default:
+				close(first)
+			}
 		}
 	}()
 	go func() {
@@ -503,29 +510,28 @@ func runPeer(t *testing.T, cfg peer.Config) (stop func()) {
 		}
 	}
 	t.Cleanup(stop)
-	return stop
+	return stop, first
 }
 
-// peerInfo asks the peer at page u who it is, as the page does, polling
-// until it answers.
-func peerInfo(t *testing.T, u string) peer.Info {
+// peerInfo asks the peer at page u who it is, as the page does, once it
+// listens.
+func peerInfo(t *testing.T, u string, listening <-chan struct{}) peer.Info {
 	t.Helper()
-	deadline := time.Now().Add(waitFor)
-	for {
-		resp, err := http.Get(u + "api/peer")
-		if err == nil {
-			defer resp.Body.Close()
-			var info peer.Info
-			if err := json.NewDecoder(resp.Body).Decode(&info); err != nil {
-				t.Fatal(err)
-			}
-			return info
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%sapi/peer: %v", u, err)
-		}
-		time.Sleep(10 * time.Millisecond) // polling a listener starting, with a bound
+	select {
+	case <-listening:
+	case <-time.After(waitFor):
+		t.Fatalf("the peer at %s sent no event within %v", u, waitFor)
 	}
+	resp, err := http.Get(u + "api/peer")
+	if err != nil {
+		t.Fatalf("%sapi/peer: %v", u, err)
+	}
+	defer resp.Body.Close()
+	var info peer.Info
+	if err := json.NewDecoder(resp.Body).Decode(&info); err != nil {
+		t.Fatal(err)
+	}
+	return info
 }
 
 // TestPageBacksOffAsTheNativeLinkDoes compares the page's reconnect delays
