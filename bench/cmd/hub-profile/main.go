@@ -6,6 +6,7 @@
 //	go tool pprof -sample_index=inuse_space http://127.0.0.1:7790/debug/pprof/heap
 //	curl 'http://127.0.0.1:7790/debug/pprof/goroutine?debug=1'
 //	curl http://127.0.0.1:7790/debug/memstats
+//	go tool pprof http://127.0.0.1:7790/debug/pprof/profile?seconds=5
 //
 // It listens on loopback only. The figures BENCHMARKS.md compares are taken
 // from the real binary; this is for finding where the memory goes.
@@ -31,6 +32,7 @@ import (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:7790", "loopback address to serve the hub (/ws) and /debug/pprof/ on")
 	rate := flag.Int("memprofilerate", 4096, "runtime.MemProfileRate: sample one allocation per this many bytes")
+	colorRate := flag.Float64("color-rate", -1, "colours a second each client may send, as huecast's --color-rate (negative: no limit, as bench/run.sh runs huecast)")
 	flag.Parse()
 	runtime.MemProfileRate = *rate
 	host, _, err := net.SplitHostPort(*listen)
@@ -40,10 +42,11 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	h := hub.New(hub.Config{Room: "lobby", Host: "profile"})
+	h := hub.New(hub.Config{Room: "lobby", Host: "profile", ColorRate: *colorRate})
 	mux := http.NewServeMux()
 	mux.Handle("/ws", h)
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/memstats", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("gc") == "1" {
 			runtime.GC()
