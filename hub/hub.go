@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,6 +57,10 @@ const (
 	// one (after a join storm) is given back at the next ping, so that idle
 	// connections hold a few slots, not DefaultSendQueue.
 	keptOutbox = 16
+	// trimAfter connections opened or closed, then trimQuiet without one
+	// opening, make the hub give memory back (see Hub.trim).
+	trimAfter = 64
+	trimQuiet = 1 * time.Second
 )
 
 // Config says which room a hub serves.
@@ -109,11 +114,14 @@ type Hub struct {
 	done     chan struct{}   // closed when Run returns
 	runOnce  chan struct{}   // holds one token: Run may start once
 	key      []byte          // wire.AuthKey of the passphrase; nil: none
+	release  func()          // gives free memory back to the system (see trim)
 
 	// Owned by Run's goroutine.
 	authFails map[string]*bucket // wrong passphrase answers, by remote address
 	conns     map[*conn]struct{} // every open connection, joined or not
 	peers     []*conn            // joined connections, in join order
+	churn     int                // connections opened or closed since the last trim
+	lastOpen  time.Time          // when the last connection was registered
 	color     string
 	seq       uint64
 	by        string
@@ -154,6 +162,7 @@ func New(cfg Config) *Hub {
 		authFails: map[string]*bucket{},
 		color:     wire.StartColor,
 		key:       wire.AuthKey(cfg.Passphrase, cfg.Room),
+		release:   debug.FreeOSMemory,
 	}
 	h.runOnce <- struct{}{}
 	checkOrigin := cfg.CheckOrigin
@@ -163,7 +172,7 @@ func New(cfg Config) *Hub {
 	h.upgrader = websocket.Upgrader{
 		// Client frames are small; the write buffer is borrowed from a pool
 		// only while a frame is written, so idle connections hold none.
-		ReadBufferSize:  512,
+		ReadBufferSize:  256,
 		WriteBufferPool: &writeBufs,
 		CheckOrigin:     checkOrigin,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
@@ -231,14 +240,18 @@ func (h *Hub) Run(ctx context.Context) error {
 			return nil
 		case <-ping.C:
 			slot = (slot + 1) % pingSlots
+			now := time.Now()
 			for c := range h.conns {
-				if c.pingSlot == slot {
+				if c.pingSlot == slot && !c.stalled(now) {
 					c.queuePing()
 				}
 			}
+			h.trim()
 		case c := <-h.register:
 			c.pingSlot = len(h.conns) % pingSlots
 			h.conns[c] = struct{}{}
+			h.churn++
+			h.lastOpen = time.Now()
 			if h.key != nil {
 				h.sendTo(c, wire.Challenge{Type: wire.TypeChallenge, Nonce: c.nonce})
 			}
@@ -248,6 +261,23 @@ func (h *Hub) Run(ctx context.Context) error {
 			reply <- h.snapshot()
 		}
 	}
+}
+
+// trim gives memory back to the system once a burst of connections has
+// settled. Every new connection leaves a few KiB of garbage behind (its
+// HTTP request, the handshake's buffers, its welcome with the peer list),
+// and after a thousand joins the heap the garbage collector let grow for
+// them stays mapped: an idle hub held twice what its connections use.
+// A forced collection that returns the free pages brings it back to them,
+// and shrinks the readers' stacks grown while they were busy. It runs on
+// its own goroutine, at most once per burst: it costs a few milliseconds
+// of one core, which the room never waits for.
+func (h *Hub) trim() {
+	if h.churn < trimAfter || time.Since(h.lastOpen) < trimQuiet {
+		return
+	}
+	h.churn = 0
+	go h.release()
 }
 
 func (h *Hub) snapshot() State {
@@ -332,6 +362,11 @@ type conn struct {
 	// writeFailed tells the reader that the connection ended because a write
 	// timed out: the client was too slow, not gone.
 	writeFailed atomic.Bool
+	// writeSince is when the write under way began (Unix nanoseconds), 0
+	// between writes. Run's ticker ends a write older than wire.WriteWait:
+	// one check a second in place of a socket deadline set for every frame,
+	// which cost a timer update per frame and per recipient.
+	writeSince atomic.Int64
 
 	nonce string // the challenge, in a room with a passphrase
 
@@ -615,7 +650,8 @@ func (c *conn) recycle(batch [][]byte) {
 // writeLoop is c's writer: it writes queued frames and pings until the outbox is
 // empty. When Run has closed c it then says goodbye with a close frame and
 // hangs up. A write that cannot finish within wire.WriteWait ends the
-// connection: the client is too slow, and the reader reports it dropped.
+// connection (see stalled): the client is too slow, and the reader reports
+// it dropped.
 func (c *conn) writeLoop() {
 	for {
 		batch, more, hangup := c.take()
@@ -627,12 +663,13 @@ func (c *conn) writeLoop() {
 			return
 		}
 		for _, msg := range batch {
-			_ = c.ws.SetWriteDeadline(time.Now().Add(wire.WriteWait))
 			typ := websocket.TextMessage
 			if msg == nil {
 				typ = websocket.PingMessage
 			}
+			c.writeSince.Store(time.Now().UnixNano())
 			if err := c.ws.WriteMessage(typ, msg); err != nil {
+				c.writeSince.Store(0)
 				c.mu.Lock()
 				c.dead, c.out, c.spare = true, nil, nil
 				c.mu.Unlock()
@@ -642,8 +679,24 @@ func (c *conn) writeLoop() {
 				return
 			}
 		}
+		c.writeSince.Store(0)
 		c.recycle(batch)
 	}
+}
+
+// stalled reports whether a write has been under way for longer than
+// wire.WriteWait at now, and if so closes the socket under it: the write
+// fails, and the writer and reader end c as when a write deadline passed.
+// The write then ends between WriteWait and WriteWait plus a ping period
+// after it began.
+func (c *conn) stalled(now time.Time) bool {
+	since := c.writeSince.Load()
+	if since == 0 || now.UnixNano()-since <= int64(wire.WriteWait) {
+		return false
+	}
+	c.writeFailed.Store(true)
+	c.ws.NetConn().Close()
+	return true
 }
 
 func (c *conn) hangUp() {
@@ -671,6 +724,7 @@ func (h *Hub) handle(ev event) {
 			h.closeConn(c, websocket.CloseNormalClosure, "")
 		}
 		delete(h.conns, c)
+		h.churn++
 	case evTooLarge:
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeTooLarge,
 			Message: "That frame is larger than the 4096 bytes a hub accepts; the connection is closed."})

@@ -409,6 +409,63 @@ func TestClientThatNeverReadsIsDroppedWithoutDelayingOthers(t *testing.T) {
 	t.Fatalf("laggard not dropped after %d colours", seq)
 }
 
+func TestClientWhoseWriteStallsIsDroppedAfterWriteWait(t *testing.T) {
+	// The queue is too long to fill: only the stalled write can end the
+	// laggard, once its socket buffers are full and a write waits on it.
+	s := startHubOn(t, hub.Config{Room: "lobby", SendQueue: 1 << 20, ColorRate: -1}, func(l net.Listener) net.Listener {
+		return smallSendBuffers{l}
+	})
+	d := websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err == nil {
+			_ = conn.(*net.TCPConn).SetReadBuffer(1024)
+		}
+		return conn, err
+	}}
+	lws, _, err := d.Dial(s.wsURL(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lws.Close()
+	if err := lws.WriteJSON(wire.Hello{Type: wire.TypeHello, ID: "stuck", Name: "stuck", Room: "lobby"}); err != nil {
+		t.Fatal(err)
+	}
+	sender := dial(t, s)
+	sender.hello("s", "sender")
+	watcher := dial(t, s)
+	watcher.hello("w", "watcher")
+
+	// Far more than the small buffers hold, far less than the queue: the
+	// laggard's writer blocks, and the room goes on without it.
+	const colours = 3000
+	for i := 1; i <= colours; i++ {
+		sender.send(wire.SetColor{Type: wire.TypeColor, Color: fmt.Sprintf("#%06x", i)})
+	}
+	var blocked time.Time // when the watcher had every colour: the laggard's write waits by then
+	deadline := time.Now().Add(wire.WriteWait + wire.PingPeriod + 10*time.Second)
+	for time.Now().Before(deadline) {
+		out := watcher.next()
+		if out.Type == wire.TypeColor && out.Seq == colours {
+			blocked = time.Now()
+		}
+		if out.Type == wire.TypeLeave && out.Peer.ID == "stuck" {
+			if out.Reason != wire.ReasonDropped {
+				t.Fatalf("laggard left with %q, want dropped", out.Reason)
+			}
+			if blocked.IsZero() {
+				t.Fatal("laggard dropped before the watcher had every colour: its queue, not its stalled write, ended it")
+			}
+			// The write began before blocked; it is ended after WriteWait,
+			// checked once per ping period.
+			if late := time.Since(blocked); late > wire.WriteWait+wire.PingPeriod+time.Second {
+				t.Fatalf("stalled laggard dropped %v after the room moved on, want within %v", late, wire.WriteWait+wire.PingPeriod)
+			}
+			return
+		}
+	}
+	t.Fatal("a client whose write stalled was never dropped")
+}
+
 func TestSilentClientIsDroppedByHeartbeat(t *testing.T) {
 	t.Parallel()
 	s := startHub(t, hub.Config{Room: "lobby"})
