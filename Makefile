@@ -3,14 +3,18 @@
 #
 #   make package-linux     dist/huecast-$(VERSION)-linux-amd64.tar.xz
 #   make package-windows   dist/huecast-$(VERSION)-windows-amd64.exe (mingw-w64 cross build)
-#   make packages          both
-#   make check-packages    validate both packages (desktop-file-validate, --version, PE checks)
+#   make headless          dist/huecast-headless-$(VERSION)-linux-{amd64,arm64}: static,
+#                          no window, no Fyne or cgo (go build -tags nowindow)
+#   make packages          all three
+#   make check-packages    validate them (desktop-file-validate, --version, PE checks,
+#                          the headless binary static and hosting)
 #   make icon              redraw assets/icon.png from assets/internal/gen-icon
 #   make clean             remove dist/ and anything a broken packaging run left behind
 #
 # Needs: Go, a C compiler and Fyne's X11/GL headers for Linux; Debian's
 # gcc-mingw-w64-x86-64 for Windows; desktop-file-utils and file for the checks.
 # The fyne tool (pinned in scripts/install-fyne-tool.sh) is installed on demand.
+# The headless binaries need only Go.
 
 SHELL := /usr/bin/env bash
 .SHELLFLAGS := -euo pipefail -c
@@ -20,7 +24,7 @@ VERSION := $(shell awk -F'"' '/^\[/{s=$$0} s=="[Details]" && /^Version[[:space:]
 DIST ?= dist
 export DIST := $(abspath $(DIST))
 
-.PHONY: package-linux package-windows packages check-packages fyne-tool icon clean
+.PHONY: package-linux package-windows headless packages check-packages fyne-tool icon clean
 
 # The tool is installed first, once, so `make -j2 packages` does not install it twice at once.
 package-linux: fyne-tool
@@ -29,10 +33,13 @@ package-linux: fyne-tool
 package-windows: fyne-tool
 	scripts/package.sh windows
 
-packages: package-linux package-windows
+headless:
+	scripts/package.sh headless
+
+packages: package-linux package-windows headless
 
 check-packages:
-	scripts/check-packages.sh linux windows
+	scripts/check-packages.sh linux windows headless
 
 fyne-tool:
 	scripts/install-fyne-tool.sh

@@ -24,7 +24,7 @@ const version = "0.1.0"
 func main() {
 	fs := flag.NewFlagSet("huecast", flag.ContinueOnError)
 	var (
-		headlessMode = fs.Bool("headless", false, "run a peer without a window")
+		headlessMode = fs.Bool("headless", !hasWindow, "run a peer without a window")
 		room         = fs.String("room", wire.DefaultRoom, "room to join or host")
 		name         = fs.String("name", hostname(), "display name")
 		join         = fs.String("join", "", "join this hub (ws://host:port/ws, or host:port) and skip discovery")
@@ -92,4 +92,11 @@ func hostname() string {
 		return "huecast"
 	}
 	return h
+}
+
+// given returns the flags the command line set.
+func given(fs *flag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
 }

@@ -1,9 +1,10 @@
+//go:build !nowindow
+
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"runtime"
@@ -14,6 +15,9 @@ import (
 	"github.com/huecast/huecast/net/peer"
 	"github.com/huecast/huecast/ui"
 )
+
+// hasWindow says this build can open a window; nowindow.go's build cannot.
+const hasWindow = true
 
 // appID is FyneApp.toml's ID; Fyne keeps the preferences under it.
 const appID = "io.github.huecast.huecast"
@@ -48,13 +52,6 @@ func runWindow(ctx context.Context, cfg peer.Config, given map[string]bool) (err
 	u.Run(ctx) // on main's goroutine, as Fyne needs
 	cancel()
 	return <-done
-}
-
-// given returns the flags the command line set.
-func given(fs *flag.FlagSet) map[string]bool {
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	return set
 }
 
 // canShow says, on desktops that need one, that there is no display to open

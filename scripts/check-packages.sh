@@ -2,7 +2,7 @@
 # check-packages.sh checks the packages in dist/ the way a person installing
 # them would meet them. It fails (exit 1) on the first package that is wrong.
 #
-#	scripts/check-packages.sh [linux] [windows]   (default: both)
+#	scripts/check-packages.sh [linux] [windows] [headless]   (default: all three)
 #
 # Linux: the tar.xz holds the binary, a .desktop file and the icon; the .desktop
 # passes desktop-file-validate; the tarball's own Makefile installs it into a
@@ -11,6 +11,10 @@
 # desktops show the window under the launcher's icon.
 # Windows: `file` calls the .exe a PE32+ GUI x86-64 executable, and its
 # resources hold an icon, a manifest and a version resource of VERSION.
+# Headless: `file` calls both binaries statically linked (x86-64, ARM aarch64);
+# the amd64 one has no Fyne in its build info, prints "huecast VERSION" for
+# --version, and started without --headless (and without a display) it hosts:
+# its "hosting" event comes on stdout and the hub's /api/state answers JSON.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,7 +22,7 @@ dist="${DIST:-$root/dist}"
 version="$(awk -F'"' '/^\[/{s=$0} s=="[Details]" && /^Version[[:space:]]*=/{print $2; exit}' "$root/FyneApp.toml")"
 id="$(awk -F'"' '/^\[/{s=$0} s=="[Details]" && /^ID[[:space:]]*=/{print $2; exit}' "$root/FyneApp.toml")"
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(linux windows)
+[[ ${#targets[@]} -gt 0 ]] || targets=(linux windows headless)
 
 fail() {
 	echo "check-packages: FAIL: $*" >&2
@@ -136,10 +140,71 @@ check_windows() {
 	pass "$(basename "$exe") version resource holds $version"
 }
 
+check_headless() {
+	local bin="$dist/huecast-headless-$version-linux-amd64" arm="$dist/huecast-headless-$version-linux-arm64" out
+	[[ -f "$bin" && -f "$arm" ]] || fail "$bin or $arm missing: run make headless"
+	out="$(file -b "$bin")"
+	[[ "$out" == "ELF 64-bit LSB executable, x86-64,"* && "$out" == *", statically linked,"* ]] ||
+		fail "file says '$out', want a statically linked x86-64 ELF executable"
+	pass "file $(basename "$bin"): ${out%%, Go BuildID*}"
+	out="$(file -b "$arm")"
+	[[ "$out" == "ELF 64-bit LSB executable, ARM aarch64,"* && "$out" == *", statically linked,"* ]] ||
+		fail "file says '$out', want a statically linked ARM aarch64 ELF executable"
+	pass "file $(basename "$arm"): ${out%%, Go BuildID*}"
+	out="$(go version -m "$bin")" || fail "go version -m $bin: $out"
+	[[ "$out" != *fyne.io* ]] || fail "$bin links Fyne: $(grep fyne.io <<<"$out")"
+	pass "$(basename "$bin") has no Fyne in its build info"
+
+	out="$(env -u DISPLAY -u WAYLAND_DISPLAY timeout 20 "$bin" --version 2>&1)" ||
+		fail "$(basename "$bin") --version exited $?: $out"
+	[[ "$out" == "huecast $version" ]] || fail "--version printed '$out', want 'huecast $version'"
+	pass "$(basename "$bin") --version: $out"
+
+	# No --headless and no display: this build must host anyway. Loopback only
+	# and --no-mdns, so nothing leaves this machine; port 0 picks a free port,
+	# which the "hosting" event names.
+	local pid url="" state="" i
+	env -u DISPLAY -u WAYLAND_DISPLAY "$bin" --no-mdns --host --listen 127.0.0.1:0 --name check \
+		>"$work/headless.out" 2>"$work/headless.err" </dev/null &
+	pid=$!
+	started+=("$pid")
+	# Bounded poll (10 s) for the hosting event, then for the hub's state.
+	for ((i = 0; i < 100; i++)); do
+		url="$(jq -Rr 'fromjson? | select(.event == "hosting") | .url' "$work/headless.out" | head -n1)"
+		url="${url#ws://}" && url="${url%/ws}"
+		[[ -n "$url" ]] && state="$(curl -fsS --max-time 1 "http://$url/api/state" 2>/dev/null)" &&
+			jq -e 'type == "object"' <<<"$state" >/dev/null 2>&1 && break
+		state=""
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if [[ -n "$state" ]]; then
+		# Memory once hosting, for the record (not a check): RssAnon is heap
+		# and stacks, VmRSS adds the binary's own pages.
+		pass "hosting, $(grep -E '^(VmRSS|RssAnon):' "/proc/$pid/status" | tr -s ' \t\n' ' ')"
+	fi
+	# SIGTERM ends it cleanly; bounded (5 s) before SIGKILL. A child that
+	# exited stays a zombie (state Z) until waited for, so read its state.
+	local rc=0
+	kill "$pid" 2>/dev/null || true
+	for ((i = 0; i < 50; i++)); do
+		[[ "$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -c1)" =~ ^Z?$ ]] && break
+		sleep 0.1
+	done
+	((i < 50)) || kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || rc=$?
+	[[ -n "$url" ]] || fail "$(basename "$bin") without --headless printed no hosting event: $(cat "$work/headless.out" "$work/headless.err")"
+	[[ -n "$state" ]] || fail "GET http://$url/api/state gave no JSON within 10 s: $(cat "$work/headless.err")"
+	pass "$(basename "$bin") without --headless hosts at $url; /api/state: $(jq -c . <<<"$state" | cut -c1-120)"
+	((rc == 0)) || fail "$(basename "$bin") exited $rc on SIGTERM, want 0: $(cat "$work/headless.err")"
+	pass "SIGTERM stopped it with exit status 0"
+}
+
 for t in "${targets[@]}"; do
 	case "$t" in
 	linux) check_linux ;;
 	windows) check_windows ;;
-	*) fail "unknown target $t (want linux or windows)" ;;
+	headless) check_headless ;;
+	*) fail "unknown target $t (want linux, windows or headless)" ;;
 	esac
 done

@@ -4,13 +4,14 @@
 # ImageMagick (with Mesa's software GL) for the real-window test, Node for the
 # Socket.IO reference, Chromium for the web page's tests; for the packages
 # (make package-linux/windows, check-packages): make, xz, mingw-w64's C compiler,
-# desktop-file-validate, file and xprop. Uses sudo when not root. Idempotent.
+# desktop-file-validate, file and xprop; curl and jq for the headless binary's
+# check. Uses sudo when not root. Idempotent.
 set -euo pipefail
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
       libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev iproute2 chromium
       xvfb xauth xdotool imagemagick libgl1-mesa-dri
-      make xz-utils gcc-mingw-w64-x86-64 desktop-file-utils file x11-utils)
+      make xz-utils gcc-mingw-w64-x86-64 desktop-file-utils file x11-utils curl jq)
 # Node only where none is installed: Debian's nodejs conflicts with other installs.
 command -v node >/dev/null || pkgs+=(nodejs npm)
 missing=()

@@ -4,6 +4,11 @@
 #
 #	scripts/package.sh linux    -> dist/huecast-VERSION-linux-amd64.tar.xz
 #	scripts/package.sh windows  -> dist/huecast-VERSION-windows-amd64.exe
+#	scripts/package.sh headless -> dist/huecast-headless-VERSION-linux-{amd64,arm64}
+#
+# The headless kind is a plain static binary per architecture, built with the
+# nowindow tag (no Fyne, no cgo): no fyne tool and no copy of the source, since
+# go build leaves the checkout as it was.
 #
 # VERSION is [Details] Version in FyneApp.toml. The Windows build is a cross
 # build through Debian's mingw-w64 (gcc-mingw-w64-x86-64); no Docker.
@@ -15,7 +20,7 @@
 # -trimpath, so the copy's path does not defeat Go's build cache.
 set -euo pipefail
 
-target="${1:?usage: package.sh linux|windows}"
+target="${1:?usage: package.sh linux|windows|headless}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dist="${DIST:-$root/dist}"
 arch=amd64
@@ -25,6 +30,18 @@ version="$(awk -F'"' '/^\[/{s=$0} s=="[Details]" && /^Version[[:space:]]*=/{prin
 if [[ -z "$version" ]]; then
 	echo "package.sh: no [Details] Version in $root/FyneApp.toml" >&2
 	exit 1
+fi
+
+if [[ "$target" == headless ]]; then
+	mkdir -p "$dist"
+	cd "$root"
+	for arch in amd64 arm64; do
+		out="$dist/huecast-headless-$version-linux-$arch"
+		CGO_ENABLED=0 GOOS=linux GOARCH="$arch" \
+			go build -tags nowindow -trimpath -ldflags "-s -w" -o "$out" .
+		echo "$out"
+	done
+	exit 0
 fi
 
 fyne="$("$root/scripts/install-fyne-tool.sh")"
@@ -64,7 +81,7 @@ windows)
 	mv huecast.exe "$out"
 	;;
 *)
-	echo "package.sh: unknown target $target (want linux or windows)" >&2
+	echo "package.sh: unknown target $target (want linux, windows or headless)" >&2
 	exit 2
 	;;
 esac
