@@ -13,8 +13,14 @@
 #               at most $SAT_STEPS rates per server and N, $SAT_BUDGET s in all;
 #               a rate holds if one of $SAT_TRIES runs at it holds
 #
+# "huecast" is the headless build (go build -tags nowindow, what `make headless`
+# ships: the same hub and peer without Fyne); in full mode "huecast-desktop",
+# the windowed binary run with --headless, is measured beside it.
+#
 # Environment (defaults in brackets):
-#   HUECAST_BIN   the huecast binary [built from the repo root into a temp dir]
+#   HUECAST_BIN   the headless huecast binary [built from the repo root into a temp dir]
+#   HUECAST_DESKTOP_BIN  the desktop build [built likewise, in full mode only]
+#   DESKTOP [1 in full mode, else 0]  measure the desktop build too
 #   NS [10 100 500 1000]  RATE [100]  DURATION [5s]  WARMUP [1s]  SENDERS [1]
 #   IDLE_N [1000] (0 skips)   IDLE_HOLD [2s]
 #   SAT_NS [100 500]  SAT_P99_MS [50]  SAT_DURATION [3s]  SAT_STEPS [12]  SAT_TRIES [2]
@@ -58,9 +64,12 @@ SAT_TRIES=${SAT_TRIES:-2}
 SAT_BUDGET=${SAT_BUDGET:-900}
 IDLE_HOLD=${IDLE_HOLD:-2s}
 CASE_TIMEOUT=${CASE_TIMEOUT:-120}
+DESKTOP=${DESKTOP:-$([[ $mode == full ]] && echo 1 || echo 0)}
 if [[ $mode == ci ]]; then
 	NS=100 DURATION=3s IDLE_N=0
 fi
+servers="huecast socketio"
+if ((DESKTOP)); then servers="huecast huecast-desktop socketio"; fi
 
 say() { echo "$*" >&2; }
 
@@ -69,8 +78,13 @@ load="$tmp/huecast-load"
 (cd "$root" && go build -o "$load" ./bench/cmd/huecast-load)
 if [[ -z ${HUECAST_BIN:-} ]]; then
 	HUECAST_BIN="$tmp/huecast"
-	say "building huecast into $HUECAST_BIN"
-	(cd "$root" && go build -o "$HUECAST_BIN" .)
+	say "building huecast's headless build into $HUECAST_BIN"
+	(cd "$root" && CGO_ENABLED=0 go build -tags nowindow -o "$HUECAST_BIN" .)
+fi
+if ((DESKTOP)) && [[ -z ${HUECAST_DESKTOP_BIN:-} ]]; then
+	HUECAST_DESKTOP_BIN="$tmp/huecast-desktop"
+	say "building huecast's desktop build into $HUECAST_DESKTOP_BIN"
+	(cd "$root" && go build -o "$HUECAST_DESKTOP_BIN" .)
 fi
 sio_dir="$root/bench/socketio"
 if [[ ! -d $sio_dir/node_modules/socket.io ]]; then
@@ -81,16 +95,18 @@ fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 # --- servers ---------------------------------------------------------------
-# start_server huecast|socketio: starts a fresh server on a free loopback
-# port and sets server_pid, server_port and server_cmd.
+# start_server huecast|huecast-desktop|socketio: starts a fresh server on a
+# free loopback port and sets server_pid, server_port and server_cmd.
 start_server() {
 	server_port=$("$load" -free-port)
 	case $1 in
-	huecast)
+	huecast | huecast-desktop)
+		local bin=$HUECAST_BIN
+		if [[ $1 == huecast-desktop ]]; then bin=$HUECAST_DESKTOP_BIN; fi
 		# One sender sends every colour (RATE/s): lift the per-client limit.
-		server_cmd="$HUECAST_BIN --headless --host --no-mdns --color-rate -1 --listen 127.0.0.1:$server_port"
-		"$HUECAST_BIN" --headless --host --no-mdns --color-rate -1 --listen "127.0.0.1:$server_port" \
-			</dev/null >"$tmp/huecast.out" 2>"$tmp/huecast.err" &
+		server_cmd="$bin --headless --host --no-mdns --color-rate -1 --listen 127.0.0.1:$server_port"
+		"$bin" --headless --host --no-mdns --color-rate -1 --listen "127.0.0.1:$server_port" \
+			</dev/null >"$tmp/$1.out" 2>"$tmp/$1.err" &
 		;;
 	socketio)
 		server_cmd="node bench/socketio/server.js $server_port"
@@ -129,6 +145,9 @@ stop_server() {
 	server_pid=
 }
 
+# proto SERVER: the protocol the load tool speaks to SERVER.
+proto() { if [[ $1 == socketio ]]; then echo socketio; else echo huecast; fi; }
+
 # json_field NAME FILE: a number from the tool's JSON line.
 json_field() { sed -n "s/.*\"$1\":\([-0-9.e+]*\).*/\1/p" "$2" | head -n1; }
 
@@ -159,7 +178,8 @@ failed=0
 trap 'echo; echo "load average at the end: $(cut -d" " -f1-3 /proc/loadavg)"; cleanup' EXIT
 echo "huecast-load on $(nproc) cores, $(uname -sr), node $(node --version), $(go version | cut -d' ' -f3)"
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure; both servers share it)"
-echo "servers: \`$HUECAST_BIN --headless --host --no-mdns --color-rate -1 --listen 127.0.0.1:PORT\`, \`node bench/socketio/server.js PORT\` (fresh for every row)"
+echo "servers (fresh for every row): huecast \`$HUECAST_BIN --headless --host --no-mdns --color-rate -1 --listen 127.0.0.1:PORT\` (the headless build), socketio \`node bench/socketio/server.js PORT\`"
+if ((DESKTOP)); then echo "and huecast-desktop: \`$HUECAST_DESKTOP_BIN\` (the windowed build, Fyne linked in) with the same flags"; fi
 echo
 
 if [[ $mode == saturation ]]; then
@@ -223,8 +243,8 @@ for n in $NS; do
 	# first: one pair on a busy 2-core runner can swap by noise alone; a
 	# real regression loses both.
 	for try in 1 2; do
-		for server in huecast socketio; do
-			run_case "$server" "$server" -proto "$server" -n "$n" -rate "$RATE" -duration "$DURATION" \
+		for server in $servers; do
+			run_case "$server" "$server" -proto "$(proto "$server")" -n "$n" -rate "$RATE" -duration "$DURATION" \
 				-warmup "$WARMUP" -senders "$SENDERS" || failed=1
 		done
 		[[ $mode == ci ]] || break
@@ -252,8 +272,8 @@ if ((IDLE_N > 0)); then
 	echo "Idle memory: RSS with $IDLE_N idle clients minus RSS with none, per connection"
 	echo
 	"$load" -md-header idle
-	for server in huecast socketio; do
-		run_case "$server" "$server" -idle -proto "$server" -n "$IDLE_N" -idle-hold "$IDLE_HOLD" || failed=1
+	for server in $servers; do
+		run_case "$server" "$server" -idle -proto "$(proto "$server")" -n "$IDLE_N" -idle-hold "$IDLE_HOLD" || failed=1
 	done
 fi
 

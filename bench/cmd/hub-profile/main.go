@@ -24,6 +24,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/metrics"
+	"strings"
 	"syscall"
 
 	"github.com/huecast/huecast/hub"
@@ -53,13 +54,25 @@ func main() {
 		}
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
-		sample := []metrics.Sample{{Name: "/gc/stack/starting-size:bytes"}}
-		metrics.Read(sample)
-		_ = json.NewEncoder(w).Encode(map[string]any{
-			"stack_start": sample[0].Value.Uint64(),
-			"goroutines":  runtime.NumGoroutine(), "heap_inuse": m.HeapInuse, "heap_alloc": m.HeapAlloc,
+		out := map[string]any{
+			"goroutines": runtime.NumGoroutine(), "heap_inuse": m.HeapInuse, "heap_alloc": m.HeapAlloc,
 			"stack_inuse": m.StackInuse, "sys": m.Sys, "heap_released": m.HeapReleased, "num_gc": m.NumGC,
-		})
+		}
+		// The runtime's own account of every byte it maps, by class: live
+		// objects, unused parts of their spans, stacks, metadata.
+		var samples []metrics.Sample
+		for _, d := range metrics.All() {
+			if strings.HasPrefix(d.Name, "/memory/classes/") || d.Name == "/gc/stack/starting-size:bytes" {
+				samples = append(samples, metrics.Sample{Name: d.Name})
+			}
+		}
+		metrics.Read(samples)
+		for _, s := range samples {
+			if s.Value.Kind() == metrics.KindUint64 {
+				out[s.Name] = s.Value.Uint64()
+			}
+		}
+		_ = json.NewEncoder(w).Encode(out)
 	})
 	l, err := net.Listen("tcp", *listen)
 	if err != nil {
