@@ -600,7 +600,7 @@ func (c *conn) appendAndUnlock(msg []byte) {
 
 // queuePing queues a heartbeat ping unless one is already waiting or the
 // outbox is full: a client that far behind is dropped by the next frame, or
-// by its write deadline. Once a second, then, an idle connection's outbox
+// when its write stalls (see stalled). Once a second, then, an idle connection's outbox
 // is trimmed: slots grown for a burst are given back, but not while frames
 // stream, when the two slices are reused and queueing allocates nothing.
 func (c *conn) queuePing() {
