@@ -348,12 +348,13 @@ func TestLeaveIsAnnouncedWithReason(t *testing.T) {
 	}
 }
 
-func TestClientThatNeverReadsIsDroppedWithoutDelayingOthers(t *testing.T) {
-	// Small socket buffers on both ends, so the laggard's backlog reaches
-	// the hub's queue after a few hundred frames rather than megabytes.
-	s := startHubOn(t, hub.Config{Room: "lobby", SendQueue: 64, ColorRate: -1}, func(l net.Listener) net.Listener {
-		return smallSendBuffers{l}
-	})
+// startWithLaggard serves a hub with cfg and joins a laggard with id, a
+// client that says hello and then reads nothing, then a sender and a
+// watcher. Socket buffers are small on both ends, so the laggard's backlog
+// reaches the hub after a few hundred frames rather than megabytes.
+func startWithLaggard(t *testing.T, cfg hub.Config, id string) (sender, watcher *client) {
+	t.Helper()
+	s := startHubOn(t, cfg, func(l net.Listener) net.Listener { return smallSendBuffers{l} })
 	d := websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
 		if err == nil {
@@ -365,16 +366,19 @@ func TestClientThatNeverReadsIsDroppedWithoutDelayingOthers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer lws.Close()
-	if err := lws.WriteJSON(wire.Hello{Type: wire.TypeHello, ID: "slow", Name: "laggard", Room: "lobby"}); err != nil {
+	t.Cleanup(func() { lws.Close() })
+	if err := lws.WriteJSON(wire.Hello{Type: wire.TypeHello, ID: id, Name: id, Room: cfg.Room}); err != nil {
 		t.Fatal(err)
 	}
-	// From here on the laggard reads nothing.
-
-	sender := dial(t, s)
+	sender = dial(t, s)
 	sender.hello("s", "sender")
-	watcher := dial(t, s)
+	watcher = dial(t, s)
 	watcher.hello("w", "watcher")
+	return sender, watcher
+}
+
+func TestClientThatNeverReadsIsDroppedWithoutDelayingOthers(t *testing.T) {
+	sender, watcher := startWithLaggard(t, hub.Config{Room: "lobby", SendQueue: 64, ColorRate: -1}, "slow")
 
 	// Colours go out in bursts, as fast as the hub takes them; the watcher
 	// reads everything and must see each burst promptly.
@@ -412,28 +416,7 @@ func TestClientThatNeverReadsIsDroppedWithoutDelayingOthers(t *testing.T) {
 func TestClientWhoseWriteStallsIsDroppedAfterWriteWait(t *testing.T) {
 	// The queue is too long to fill: only the stalled write can end the
 	// laggard, once its socket buffers are full and a write waits on it.
-	s := startHubOn(t, hub.Config{Room: "lobby", SendQueue: 1 << 20, ColorRate: -1}, func(l net.Listener) net.Listener {
-		return smallSendBuffers{l}
-	})
-	d := websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-		if err == nil {
-			_ = conn.(*net.TCPConn).SetReadBuffer(1024)
-		}
-		return conn, err
-	}}
-	lws, _, err := d.Dial(s.wsURL(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lws.Close()
-	if err := lws.WriteJSON(wire.Hello{Type: wire.TypeHello, ID: "stuck", Name: "stuck", Room: "lobby"}); err != nil {
-		t.Fatal(err)
-	}
-	sender := dial(t, s)
-	sender.hello("s", "sender")
-	watcher := dial(t, s)
-	watcher.hello("w", "watcher")
+	sender, watcher := startWithLaggard(t, hub.Config{Room: "lobby", SendQueue: 1 << 20, ColorRate: -1}, "stuck")
 
 	// Far more than the small buffers hold, far less than the queue: the
 	// laggard's writer blocks, and the room goes on without it.
