@@ -6,7 +6,8 @@
 // reader goroutine and at most one writer goroutine, which does every write:
 // gorilla/websocket allows one concurrent writer only. The writer runs only
 // while the connection's outbox holds frames, so an idle connection costs
-// one parked goroutine, not two; Run's ticker queues the heartbeat pings.
+// one parked goroutine, not two; Run's ticker queues the heartbeat pings and
+// ends writes that have stalled.
 package hub
 
 import (
@@ -600,9 +601,10 @@ func (c *conn) appendAndUnlock(msg []byte) {
 
 // queuePing queues a heartbeat ping unless one is already waiting or the
 // outbox is full: a client that far behind is dropped by the next frame, or
-// when its write stalls (see stalled). Once a second, then, an idle connection's outbox
-// is trimmed: slots grown for a burst are given back, but not while frames
-// stream, when the two slices are reused and queueing allocates nothing.
+// when its write stalls (see stalled). Once a second, then, an idle
+// connection's outbox is trimmed: slots grown for a burst are given back,
+// but not while frames stream, when the two slices are reused and queueing
+// allocates nothing.
 func (c *conn) queuePing() {
 	c.mu.Lock()
 	if !c.writing && cap(c.out) > keptOutbox {
