@@ -12,6 +12,10 @@ if [ -f bench/socketio/package-lock.json ] && [ ! -d bench/socketio/node_modules
 fi
 test -z "$(gofmt -l $(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $(git ls-files '*.go'); exit 1; }
 go vet ./...
+# The build-tagged variants of package main: the headless build, and the
+# profiling build (pprof.go), which nothing else compiles.
+go vet -tags nowindow .
+go vet -tags pprof .
 go build ./...
 go test -race -count=1 -timeout 20m ./...
 # Issue 8: each fuzz target for a bounded time beyond its committed seeds
