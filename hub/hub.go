@@ -56,8 +56,9 @@ const (
 	pingSlots = 10
 	// keptOutbox is the largest outbox an idle connection keeps; a bigger
 	// one (after a join storm) is given back at the next ping, so that idle
-	// connections hold a few slots, not DefaultSendQueue.
-	keptOutbox = 16
+	// connections hold a few slots (96 bytes), not DefaultSendQueue. At
+	// 100 colours a second a writer takes one or two frames at a time.
+	keptOutbox = 4
 	// trimAfter connections opened or closed, then trimQuiet without one
 	// opening, make the hub give memory back, and once more trimQuiet later
 	// (see Hub.trim).
@@ -173,9 +174,10 @@ func New(cfg Config) *Hub {
 		checkOrigin = h.RoomOrigin
 	}
 	h.upgrader = websocket.Upgrader{
-		// Client frames are small; the write buffer is borrowed from a pool
-		// only while a frame is written, so idle connections hold none.
-		ReadBufferSize:  256,
+		// Client frames are small: a colour fits the read buffer, a hello
+		// is read past it. The write buffer is borrowed from a pool only
+		// while a frame is written, so idle connections hold none.
+		ReadBufferSize:  128,
 		WriteBufferPool: &writeBufs,
 		CheckOrigin:     checkOrigin,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
