@@ -75,18 +75,36 @@ func measure() heapGoroutines {
 
 // churnClient is one connection of the churn, and what it last saw.
 type churnClient struct {
-	ws    *websocket.Conn
-	mu    sync.Mutex // guards color and seq
-	color string
-	seq   uint64
-	read  chan struct{} // closed when its reader has ended
-	err   error         // why the reader ended; read once read is closed
+	ws      *websocket.Conn
+	mu      sync.Mutex // guards color and seq
+	color   string
+	seq     uint64
+	changed chan struct{} // a token when color or seq changed
+	read    chan struct{} // closed when its reader has ended
+	err     error         // why the reader ended; read once read is closed
 }
 
 func (c *churnClient) last() (string, uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.color, c.seq
+}
+
+// await waits until ok holds for what c last saw; it reports false if the
+// deadline passes or c's reader ends first.
+func (c *churnClient) await(deadline time.Time, ok func(color string, seq uint64) bool) bool {
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	for !ok(c.last()) {
+		select {
+		case <-c.changed:
+		case <-c.read:
+			return false
+		case <-timer.C:
+			return false
+		}
+	}
+	return true
 }
 
 // joinChurn connects, says hello and starts reading; nil if the hub
@@ -107,7 +125,7 @@ func joinChurn(url, id string) (*churnClient, error) {
 		ws.Close()
 		return nil, fmt.Errorf("hello answered with %+v, %v", w, err)
 	}
-	c := &churnClient{ws: ws, color: w.Color, seq: w.Seq, read: make(chan struct{})}
+	c := &churnClient{ws: ws, color: w.Color, seq: w.Seq, changed: make(chan struct{}, 1), read: make(chan struct{})}
 	go func() {
 		defer close(c.read)
 		for {
@@ -132,6 +150,10 @@ func joinChurn(url, id string) (*churnClient, error) {
 					c.color, c.seq = out.Color, out.Seq
 				}
 				c.mu.Unlock()
+				select {
+				case c.changed <- struct{}{}:
+				default: // a token is already waiting
+				}
 			}
 		}
 	}()
@@ -280,12 +302,12 @@ func TestChurn(t *testing.T) {
 			if err := c.ws.WriteJSON(wire.SetColor{Type: wire.TypeColor, Color: final}); err != nil {
 				t.Fatalf("sender %d: %v", i, err)
 			}
-			for retry := time.Now().Add(time.Second); !seen && time.Now().Before(retry); {
-				time.Sleep(5 * time.Millisecond) // polling the sender's reader, bounded
-				color, _ := c.last()
-				seen = color == final
+			retry := time.Now().Add(time.Second)
+			if retry.After(deadline) {
+				retry = deadline
 			}
-			if time.Now().After(deadline) {
+			seen = c.await(retry, func(color string, _ uint64) bool { return color == final })
+			if !seen && time.Now().After(deadline) {
 				t.Fatalf("sender %d never saw its final colour back", i)
 			}
 		}
@@ -304,20 +326,15 @@ func TestChurn(t *testing.T) {
 			continue
 		}
 		connected++
-		for {
-			select {
-			case <-c.read:
-				t.Fatalf("a client was dropped at the end: %v", c.err)
-			default:
-			}
+		holds := c.await(deadline, func(color string, seq uint64) bool { return color == st.Color && seq == st.Seq })
+		select {
+		case <-c.read:
+			t.Fatalf("a client was dropped at the end: %v", c.err)
+		default:
+		}
+		if !holds {
 			color, seq := c.last()
-			if color == st.Color && seq == st.Seq {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("a client still connected holds %s at seq %d, want the room's %s at %d", color, seq, st.Color, st.Seq)
-			}
-			time.Sleep(5 * time.Millisecond) // polling, bounded by deadline
+			t.Fatalf("a client still connected holds %s at seq %d, want the room's %s at %d", color, seq, st.Color, st.Seq)
 		}
 	}
 	if len(st.Peers) != connected {
