@@ -1,0 +1,247 @@
+// conn.go: a client connection and its reader, which decodes frames and posts them to Run.
+
+package hub
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/huecast/huecast/hub/wire"
+)
+
+// conn is one client connection. Run queues frames in its outbox; a writer
+// goroutine is started when the outbox stops being empty and returns when it
+// is empty again, so at most one runs at a time.
+type conn struct {
+	ws     *websocket.Conn
+	remote string
+	limit  int // the most frames out may hold; Run drops the client beyond it
+	// writer is c.writeLoop, made once so that starting a writer
+	// allocates nothing (the fan-out benchmark puts a fake one here).
+	writer func()
+
+	mu        sync.Mutex // guards out, spare, writing, hangup, dead, closeCode and closeText
+	out       [][]byte   // frames waiting for the writer, oldest first; nil is a ping
+	spare     [][]byte   // the writer's last batch, emptied, for out to reuse
+	writing   bool       // a writer goroutine is running, or has stopped for good
+	hangup    bool       // Run has closed c: the writer says goodbye after out
+	dead      bool       // a write failed: nothing more is written
+	closeCode int
+	closeText string
+
+	readerDone chan struct{}
+	writerDone chan struct{} // closed when the last writer has finished
+	// writeFailed tells the reader that the connection ended because a write
+	// timed out: the client was too slow, not gone.
+	writeFailed atomic.Bool
+	// writeSince is when the write under way began (Unix nanoseconds), 0
+	// between writes. Run's ticker ends a write older than wire.WriteWait:
+	// one check a second in place of a socket deadline set for every frame,
+	// which cost a timer update per frame and per recipient.
+	writeSince atomic.Int64
+
+	nonce string // the challenge, in a room with a passphrase
+
+	// Owned by Run.
+	pingSlot int // Run pings c at this tick of every pingSlots
+	closing  bool
+	joined   bool
+	authed   bool     // answered the challenge
+	held     *wire.In // a hello waiting for the answer to the challenge
+	peer     wire.Peer
+}
+
+func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
+	ws, err := h.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		h.log.Debug("hub: upgrade refused", "remote", r.RemoteAddr, "err", err)
+		return // the upgrader has answered
+	}
+	c := &conn{
+		ws:         ws,
+		remote:     r.RemoteAddr,
+		limit:      h.cfg.SendQueue,
+		readerDone: make(chan struct{}),
+		writerDone: make(chan struct{}),
+	}
+	c.writer = c.writeLoop
+	if h.key != nil {
+		c.nonce = wire.NewNonce()
+	}
+	registered := false
+	select {
+	case h.register <- c:
+		registered = true
+	case <-h.done:
+	case <-r.Context().Done():
+	}
+	if !registered {
+		_ = ws.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(websocket.CloseGoingAway, "hub shutting down"),
+			time.Now().Add(wire.WriteWait))
+		ws.Close()
+		return
+	}
+	// The handler returns at once so that net/http lets go of this
+	// connection's request state and buffers; the reader lives on, and
+	// a writer starts when there is something to send.
+	go h.readLoop(c)
+}
+
+// readLoop is c's only reader. It decodes frames and posts them to Run.
+func (h *Hub) readLoop(c *conn) {
+	defer close(c.readerDone)
+	ws := c.ws
+	ws.SetReadLimit(backstopReadLimit)
+	_ = ws.SetReadDeadline(time.Now().Add(helloWait))
+	// The hello deadline holds until the client has said hello and, in a
+	// room with a passphrase, answered the challenge.
+	st := &readState{answered: h.key == nil, lim: h.newLimiter(time.Now())}
+	ws.SetPongHandler(func(string) error {
+		if st.helloSeen {
+			return ws.SetReadDeadline(time.Now().Add(wire.PongWait))
+		}
+		return nil
+	})
+	for {
+		typ, r, err := ws.NextReader()
+		if err != nil {
+			h.readFailed(c, err)
+			return
+		}
+		if !h.readFrame(c, typ, r, st) {
+			return
+		}
+	}
+}
+
+// readState is what c's reader knows between frames.
+type readState struct {
+	helloSeen bool // said hello and, with a passphrase, answered: pongs now count
+	saidHello bool
+	answered  bool
+	lim       *limiter
+}
+
+// readFailed reports c gone after NextReader failed with err.
+//
+// It and readFrame hold the reader's large locals (a decoded frame, an
+// event) in frames of their own, so that a reader parked between frames
+// has a shallow stack, which the garbage collector shrinks: idle
+// connections then cost a 4 KiB stack rather than 8 KiB.
+//
+//go:noinline
+func (h *Hub) readFailed(c *conn, err error) {
+	if errors.Is(err, websocket.ErrReadLimit) {
+		// gorilla has sent close 1009; read what the client is still
+		// sending so that hanging up does not reset the connection
+		// before the client has read that close frame.
+		_ = c.ws.SetReadDeadline(time.Now().Add(closeGrace))
+		_, _ = io.CopyN(io.Discard, c.ws.UnderlyingConn(), 4*backstopReadLimit)
+	}
+	reason := goneReason(err)
+	if c.writeFailed.Load() {
+		reason = wire.ReasonDropped
+	}
+	h.post(event{kind: evGone, c: c, reason: reason})
+}
+
+// readFrame reads, decodes and posts the frame r; it reports false when the
+// reader must stop.
+//
+//go:noinline
+func (h *Hub) readFrame(c *conn, typ int, r io.Reader, st *readState) bool {
+	bufp := frameBufs.Get().(*[]byte)
+	buf := *bufp
+	n, err := io.ReadFull(r, buf)
+	var in wire.In
+	var perr *wire.ProtocolError
+	if n <= wire.MaxFrame {
+		in, perr = decodeFrame(typ, buf[:n])
+	}
+	frameBufs.Put(bufp)
+	switch {
+	case n > wire.MaxFrame:
+		h.post(event{kind: evTooLarge, c: c})
+		h.drainUntilClosed(c)
+		return false
+	case err != nil && err != io.ErrUnexpectedEOF && err != io.EOF:
+		h.post(event{kind: evGone, c: c, reason: goneReason(err)})
+		return false
+	}
+	if st.helloSeen {
+		_ = c.ws.SetReadDeadline(time.Now().Add(wire.PongWait))
+	}
+	if now := time.Now(); !st.lim.allow(now, perr == nil && in.Type == wire.TypeColor) {
+		switch st.lim.drop(now) {
+		case limitFlood:
+			h.post(event{kind: evFlood, c: c})
+			h.drainUntilClosed(c)
+			return false
+		case limitNotice:
+			return h.post(event{kind: evLimited, c: c})
+		}
+		return true
+	}
+	if perr != nil {
+		h.post(event{kind: evFrame, c: c, err: perr})
+		return true
+	}
+	st.saidHello = st.saidHello || in.Type == wire.TypeHello
+	st.answered = st.answered || in.Type == wire.TypeAuth
+	if st.saidHello && st.answered && !st.helloSeen {
+		st.helloSeen = true
+		_ = c.ws.SetReadDeadline(time.Now().Add(wire.PongWait))
+	}
+	return h.post(event{kind: evFrame, c: c, in: in})
+}
+
+var writeBufs sync.Pool
+
+// frameBufs holds read buffers of wire.MaxFrame+1 bytes, taken only while a
+// frame is being read and decoded, so that idle connections hold none.
+var frameBufs = sync.Pool{New: func() any { b := make([]byte, wire.MaxFrame+1); return &b }}
+
+// decodeFrame decodes one client frame; binary frames are refused.
+func decodeFrame(typ int, data []byte) (wire.In, *wire.ProtocolError) {
+	if typ != websocket.TextMessage {
+		return wire.In{}, &wire.ProtocolError{Code: wire.CodeBadJSON, Message: "Binary frames are not accepted; send JSON text frames."}
+	}
+	in, err := wire.DecodeIn(data)
+	if err != nil {
+		var perr *wire.ProtocolError
+		errors.As(err, &perr)
+		return wire.In{}, perr
+	}
+	return in, nil
+}
+
+// drainUntilClosed reads and discards until the client answers the close
+// frame Run is sending, or the connection fails, so that closing the socket
+// does not reset it before the client has read why.
+func (h *Hub) drainUntilClosed(c *conn) {
+	_ = c.ws.SetReadDeadline(time.Now().Add(closeGrace + wire.WriteWait))
+	for {
+		if _, _, err := c.ws.NextReader(); err != nil {
+			h.post(event{kind: evGone, c: c, reason: wire.ReasonDropped})
+			return
+		}
+	}
+}
+
+func goneReason(err error) string {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return wire.ReasonTimeout
+	}
+	if errors.Is(err, websocket.ErrReadLimit) {
+		return wire.ReasonDropped
+	}
+	return wire.ReasonClosed
+}
