@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -36,9 +37,15 @@ func main() {
 		maxPeers     = fs.Int("max-peers", hub.DefaultMaxPeers, "most peers a hub hosted here admits")
 		colorRate    = fs.Float64("color-rate", hub.DefaultColorRate, "colour changes a second each client of a hub hosted here may send (burst: twice that); negative: no limit")
 		showVersion  = fs.Bool("version", false, "print the version and exit")
-		verbose      = fs.Bool("v", false, "debug logs on stderr")
+		verbose      = fs.Bool("v", false, "debug logs")
+		logFile      = fs.String("log-file", "", "also write logs to this file (a window's default: huecast.log in the config directory; - for stderr only)")
 	)
-	if err := fs.Parse(os.Args[1:]); err != nil {
+	fs.Usage = func() {} // -h and --help print usage on stdout; a bad flag gets a hint
+	if err := fs.Parse(os.Args[1:]); errors.Is(err, flag.ErrHelp) {
+		usage(os.Stdout, fs)
+		return
+	} else if err != nil {
+		shortUsage(os.Stderr)
 		os.Exit(2)
 	}
 	if *showVersion {
@@ -53,7 +60,12 @@ func main() {
 	if *verbose {
 		level = slog.LevelDebug
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	log, closeLog, err := newLogger(*logFile, !*headlessMode, level)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "huecast:", err)
+		os.Exit(2)
+	}
+	defer closeLog()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg := peer.Config{Name: *name, Room: *room, Join: *join, Host: *host, Listen: *listen, Logger: log,
