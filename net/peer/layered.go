@@ -89,6 +89,7 @@ func (l *layered) count(st scan.Stats) {
 	defer l.mu.Unlock()
 	l.asked += st.Asked
 	l.lastScan = st
+	l.p.log.Debug("peer: searched the subnets", "asked", st.Asked, "answered", st.Answered, "ignored", st.Ignored)
 }
 
 // Advertise announces our hub over mDNS, afresh whenever this machine's
