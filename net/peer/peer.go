@@ -218,7 +218,7 @@ func (p *Peer) SetColor(c string) error { return p.link.SetColor(c) }
 // cannot listen and has no hub to join.
 func (p *Peer) Run(ctx context.Context) error {
 	defer close(p.events)
-	o := &owner{p: p, found: make(chan discovery.Hub), checked: make(chan check)}
+	o := &owner{p: p, found: make(chan discovery.Hub), checked: make(chan evChecked)}
 	ln, err := p.listen()
 	if err != nil {
 		if p.cfg.Join == "" {
@@ -241,18 +241,17 @@ func (p *Peer) Run(ctx context.Context) error {
 		close(srvDone)
 	}
 
-	switch {
-	case p.cfg.Join != "":
+	var join string
+	if p.cfg.Join != "" {
 		url, err := link.NormalizeURL(p.cfg.Join)
 		if err != nil {
 			url = p.cfg.Join // the link reports it, and keeps trying
 		}
-		o.target, o.joinFlag = url, true
-	case p.cfg.Host || p.cfg.Discovery == nil:
-		o.startHosting(ctx)
-	default:
-		o.needSearch = true
+		join = url
 	}
+	o.s.me = self{id: p.cfg.ID, room: p.room, public: o.public, canHost: ln != nil,
+		search: p.cfg.Discovery != nil, join: join != "", locked: p.cfg.Passphrase != ""}
+	o.step(ctx, evStart{join: join, host: p.cfg.Host})
 
 	linkDone := make(chan error, 1)
 	go func() { linkDone <- p.link.Run(ctx) }()
