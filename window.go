@@ -44,6 +44,7 @@ func runWindow(ctx context.Context, cfg peer.Config, given map[string]bool) (err
 	if !given["room"] {
 		cfg.Room = a.Preferences().StringWithFallback(ui.PrefRoom, cfg.Room)
 	}
+	cfg.Remembered = a.Preferences().StringList(ui.PrefRecent)
 	r := peer.NewRestarter(cfg)
 	u := ui.New(a, r, ui.Settings{Name: cfg.Name, Room: cfg.Room, Join: cfg.Join, Passphrase: cfg.Passphrase})
 	ctx, cancel := context.WithCancel(ctx)

@@ -49,7 +49,7 @@ type Settings struct {
 const (
 	PrefName   = "name"
 	PrefRoom   = "room"
-	prefRecent = "recent_addresses"
+	PrefRecent = "recent_addresses"
 	maxRecent  = 5
 )
 
