@@ -60,7 +60,7 @@ func (e *Estimator) Add(s Sample) {
 	}
 	if len(e.samples) > 0 {
 		best := e.best()[0]
-		if (s.offset()-best.offset()).Abs() > s.RTT()/2+best.RTT()/2+stepSlack {
+		if (s.offset() - best.offset()).Abs() > s.RTT()/2+best.RTT()/2+stepSlack {
 			e.samples = e.samples[:0]
 			e.steps++
 		}
