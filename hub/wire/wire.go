@@ -41,6 +41,12 @@ const (
 	CodeUnauthorized  = "unauthorized"
 	CodeRateLimited   = "rate_limited"
 	CodeRoomFull      = "room_full"
+	// CodeBadVersion answers a hello of another protocol version (or none:
+	// version 1 sent none); the connection is closed.
+	CodeBadVersion = "bad_version"
+	// CodeBadStamp says a hello's stamp was not adopted (see Stamp.Check);
+	// the hello is handled all the same.
+	CodeBadStamp = "bad_stamp"
 )
 
 // Leave reasons carried by a leave frame.
@@ -90,6 +96,8 @@ type In struct {
 	Seq    uint64 `json:"seq"`
 	ByName string `json:"by_name"`
 	Addr   string `json:"addr"`
+	V      int    `json:"v"`     // hello only
+	Stamp  Stamp  `json:"stamp"` // hello only
 	T      int64  `json:"t"`
 	// RTT is the client's round trip to the hub in ms as it measures it
 	// (ping only; 0: not known), so that the room's lead covers it.
@@ -108,6 +116,9 @@ type Hello struct {
 	// ByName names whoever set Color, so "set by bob" survives a change of host.
 	ByName string `json:"by_name,omitempty"`
 	Addr   string `json:"addr,omitempty"`
+	V      int    `json:"v"` // Version
+	// Stamp is Color's: zero for a fresh peer, which knows no colour.
+	Stamp Stamp `json:"stamp"`
 }
 
 // SetColor asks the hub to change the room's colour.
@@ -143,6 +154,8 @@ type Welcome struct {
 	ByName string `json:"by_name"`
 	Peers  []Peer `json:"peers"`
 	Host   string `json:"host"`
+	V      int    `json:"v"`     // Version
+	Stamp  Stamp  `json:"stamp"` // Color's
 	// Lead is how far ahead of the hub's clock colours are shown now, ms.
 	Lead float64 `json:"lead"`
 }
@@ -154,6 +167,7 @@ type Color struct {
 	Seq   uint64 `json:"seq"`
 	By    string `json:"by"`
 	Name  string `json:"name"`
+	Stamp Stamp  `json:"stamp"`
 	// At is the moment, on the hub's clock (HubTime), the room shows the
 	// colour; 0 (omitted): on arrival. Lead is how far ahead of the hub's
 	// accepting it that is, ms.
@@ -194,6 +208,8 @@ type Out struct {
 	Message string `json:"message"`
 	T       int64  `json:"t"`
 	Nonce   string `json:"nonce"` // challenge only
+	V       int    `json:"v"`     // welcome only
+	Stamp   Stamp  `json:"stamp"` // welcome and color
 	// The clock: HT in pong, At and Lead in color, Lead in welcome.
 	HT   float64 `json:"ht"`
 	At   float64 `json:"at"`

@@ -17,6 +17,10 @@ type flip struct {
 	reset bool
 }
 
+// newer is the room's order of colours, the one the reader applies too:
+// the flipper shows colours in it, whatever their moments.
+func newer(a, b ColorChanged) bool { return a.Seq > b.Seq }
+
 // toFlipper hands f to the flipper; it gives up when ctx ends.
 func (l *Link) toFlipper(ctx context.Context, f flip) {
 	select {
@@ -30,7 +34,7 @@ func (l *Link) toFlipper(ctx context.Context, f flip) {
 // returns when ctx ends. A welcome's colour, being delivered as Joined,
 // only resets what is shown.
 func (l *Link) flipper(ctx context.Context) {
-	sched := clock.NewSchedule(func(a, b ColorChanged) bool { return a.Seq > b.Seq })
+	sched := clock.NewSchedule(newer)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
