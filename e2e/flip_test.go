@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huecast/huecast/assets/web"
 	"github.com/huecast/huecast/e2e/delay"
 	"github.com/huecast/huecast/hub"
 	"github.com/huecast/huecast/hub/wire"
@@ -20,6 +21,7 @@ import (
 type flipRoom struct {
 	t     *testing.T
 	hub   *hub.Hub
+	addr  string    // the hub's host:port; it serves the page too
 	start time.Time // just before the hub's clock started: its zero, within microseconds
 	peers []*flipPeer
 }
@@ -30,7 +32,8 @@ type flipPeer struct {
 	path   [2]delay.Path // up, down
 }
 
-// paths gives peer i its delay to the hub and back.
+// paths gives peer i its delay to the hub and back; nil paths connect
+// every peer to the hub directly.
 type paths func(i int) (up, down delay.Path)
 
 // startFlipRoom starts a hub and n links behind their proxies, and waits
@@ -39,11 +42,12 @@ type paths func(i int) (up, down delay.Path)
 func startFlipRoom(t *testing.T, n int, p paths, flipNow bool, minLead time.Duration) *flipRoom {
 	t.Helper()
 	r := &flipRoom{t: t, start: time.Now()}
-	r.hub = hub.New(hub.Config{Room: "lobby", ColorRate: -1, MaxPeers: 2 * n})
+	r.hub = hub.New(hub.Config{Room: "lobby", ColorRate: -1, MaxPeers: 2 * n, Page: web.Handler()})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	r.addr = ln.Addr().String()
 	srv := &http.Server{Handler: r.hub}
 	go srv.Serve(ln)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -59,13 +63,17 @@ func startFlipRoom(t *testing.T, n int, p paths, flipNow bool, minLead time.Dura
 		srv.Close()
 	})
 	for i := range n {
-		up, down := p(i)
-		px, err := delay.Start(ln.Addr().String(), up, down)
-		if err != nil {
-			t.Fatal(err)
+		url := "ws://" + ln.Addr().String() + "/ws"
+		var up, down delay.Path
+		if p != nil {
+			up, down = p(i)
+			px, err := delay.Start(ln.Addr().String(), up, down)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stops = append(stops, func() { px.Close() })
+			url = "ws://" + px.Addr + "/ws"
 		}
-		stops = append(stops, func() { px.Close() })
-		url := "ws://" + px.Addr + "/ws"
 		fp := &flipPeer{colors: make(chan link.ColorChanged, 64), path: [2]delay.Path{up, down}}
 		fp.l = link.New(link.Config{Target: func(context.Context) (string, error) { return url, nil },
 			ID: fmt.Sprintf("p%03d", i), Name: fmt.Sprintf("peer %d", i), Room: "lobby", FlipNow: flipNow,
@@ -184,10 +192,10 @@ func median(ds []time.Duration) time.Duration {
 	return s[len(s)/2]
 }
 
-// spreadPaths spreads peers evenly over 0 to most one-way delay, with
-// jitter on every third peer's way down (a busy Wi-Fi) and a 10 ms longer
-// way down than up on every fourth.
-func spreadPaths(n int, most time.Duration) paths {
+// spreadPaths spreads peers evenly over 0 to most one-way delay, with up
+// to 10 ms of jitter on every third peer's way down (a busy Wi-Fi) and a
+// way down asym longer than the way up on every fourth.
+func spreadPaths(n int, most, asym time.Duration) paths {
 	return func(i int) (up, down delay.Path) {
 		d := most * time.Duration(i) / time.Duration(max(1, n-1))
 		up, down = delay.Path{Base: d}, delay.Path{Base: d}
@@ -195,7 +203,7 @@ func spreadPaths(n int, most time.Duration) paths {
 			down.Jitter = 10 * time.Millisecond
 		}
 		if i%4 == 2 {
-			down.Base += 10 * time.Millisecond
+			down.Base += asym
 		}
 		return up, down
 	}
@@ -204,7 +212,7 @@ func spreadPaths(n int, most time.Duration) paths {
 func TestPeersBehindDifferentDelaysFlipTogether(t *testing.T) {
 	const n, colours = 12, 8
 	run := func(flipNow bool) []time.Duration {
-		r := startFlipRoom(t, n, spreadPaths(n, 80*time.Millisecond), flipNow, 150*time.Millisecond)
+		r := startFlipRoom(t, n, spreadPaths(n, 80*time.Millisecond, 10*time.Millisecond), flipNow, 150*time.Millisecond)
 		var spreads []time.Duration
 		for k := range colours {
 			res := r.flip(fmt.Sprintf("#%06x", 0x100000+k))
