@@ -115,6 +115,10 @@ type Config struct {
 	// zero means the hub's defaults.
 	MaxPeers  int
 	ColorRate float64
+	// FlipNow shows colours on arrival rather than at the moment the room
+	// shows them; Early delivers them this long before it (link.Config).
+	FlipNow bool
+	Early   time.Duration
 }
 
 // Hosting: this peer hosts the room's hub at URL.
@@ -231,6 +235,7 @@ func New(cfg Config) *Peer {
 	p.link = link.New(link.Config{
 		Target: p.target, Backoff: p.backoff,
 		ID: cfg.ID, Name: cfg.Name, Room: cfg.Room, Logger: log, Passphrase: cfg.Passphrase,
+		FlipNow: cfg.FlipNow, Early: cfg.Early,
 	})
 	return p
 }
@@ -250,6 +255,9 @@ func (p *Peer) Events() <-chan link.Event { return p.events }
 
 // SetColor sends #rrggbb to the room.
 func (p *Peer) SetColor(c string) error { return p.link.SetColor(c) }
+
+// SetFlipNow shows colours on arrival (true) or at the room's moment.
+func (p *Peer) SetFlipNow(now bool) { p.link.SetFlipNow(now) }
 
 // Run takes part in the room until ctx ends. It fails only when the peer
 // cannot listen and has no hub to join.
