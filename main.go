@@ -37,6 +37,7 @@ func main() {
 		passphrase   = fs.String("passphrase", os.Getenv("HUECAST_PASSPHRASE"), "the room's passphrase (default $HUECAST_PASSPHRASE; the variable keeps it out of ps)")
 		maxPeers     = fs.Int("max-peers", hub.DefaultMaxPeers, "most peers a hub hosted here admits")
 		colorRate    = fs.Float64("color-rate", hub.DefaultColorRate, "colour changes a second each client of a hub hosted here may send (burst: twice that); negative: no limit")
+		flip         = fs.String("flip", "together", "when to show a colour: together (at the moment the whole room shows it) or now (on arrival)")
 		showVersion  = fs.Bool("version", false, "print the version and exit")
 		verbose      = fs.Bool("v", false, "debug logs on stderr")
 	)
@@ -51,6 +52,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "huecast: --host and --join exclude each other")
 		os.Exit(2)
 	}
+	if *flip != "together" && *flip != "now" {
+		fmt.Fprintf(os.Stderr, "huecast: --flip is together or now, not %q\n", *flip)
+		os.Exit(2)
+	}
 	level := slog.LevelInfo
 	if *verbose {
 		level = slog.LevelDebug
@@ -59,7 +64,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg := peer.Config{Name: *name, Room: *room, Join: *join, Host: *host, Listen: *listen, Logger: log,
-		Passphrase: *passphrase, MaxPeers: *maxPeers, ColorRate: *colorRate}
+		Passphrase: *passphrase, MaxPeers: *maxPeers, ColorRate: *colorRate, FlipNow: *flip == "now"}
 	if *iface != "" {
 		cfg.Ifaces = strings.Split(*iface, ",")
 	}

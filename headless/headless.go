@@ -73,8 +73,17 @@ func encode(ev link.Event) map[string]any {
 		m["url"], m["id"], m["name"], m["reason"] = e.URL, e.ID, e.Name, e.Reason
 	case link.Joined:
 		m["url"], m["color"], m["seq"], m["peers"], m["room"], m["host"] = e.URL, e.Color, e.Seq, len(e.Peers), e.Room, e.Host
+		m["lead_ms"] = wire.Millis(e.Lead)
 	case link.ColorChanged:
 		m["color"], m["seq"], m["by"] = e.Color, e.Seq, e.Name
+		// When it was shown, on the hub's clock and this machine's, and
+		// the moment it was meant for: enough to measure how together a
+		// room flips.
+		m["at"], m["late"], m["late_count"] = e.At, e.Late, e.LateCount
+		m["shown_unix_ms"] = float64(e.Shown.UnixMicro()) / 1000
+		if e.Synced {
+			m["offset_ms"], m["shown_ms"] = wire.Millis(e.Offset), e.ShownHub
+		}
 	case link.PeerJoined:
 		m["name"], m["id"] = e.Peer.Name, e.Peer.ID
 	case link.PeerLeft:

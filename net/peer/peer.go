@@ -115,6 +115,10 @@ type Config struct {
 	// zero means the hub's defaults.
 	MaxPeers  int
 	ColorRate float64
+	// FlipNow shows colours on arrival rather than at the moment the room
+	// shows them; Early delivers them this long before it (link.Config).
+	FlipNow bool
+	Early   time.Duration
 }
 
 // Hosting: this peer hosts the room's hub at URL.
@@ -231,6 +235,7 @@ func New(cfg Config) *Peer {
 	p.link = link.New(link.Config{
 		Target: p.target, Backoff: p.backoff,
 		ID: cfg.ID, Name: cfg.Name, Room: cfg.Room, Logger: log, Passphrase: cfg.Passphrase,
+		FlipNow: cfg.FlipNow, Early: cfg.Early,
 	})
 	return p
 }
@@ -251,11 +256,14 @@ func (p *Peer) Events() <-chan link.Event { return p.events }
 // SetColor sends #rrggbb to the room.
 func (p *Peer) SetColor(c string) error { return p.link.SetColor(c) }
 
+// SetFlipNow shows colours on arrival (true) or at the room's moment.
+func (p *Peer) SetFlipNow(now bool) { p.link.SetFlipNow(now) }
+
 // Run takes part in the room until ctx ends. It fails only when the peer
 // cannot listen and has no hub to join.
 func (p *Peer) Run(ctx context.Context) error {
 	defer close(p.events)
-	o := &owner{p: p, found: make(chan discovery.Hub), checked: make(chan check)}
+	o := &owner{p: p, found: make(chan discovery.Hub), checked: make(chan evChecked)}
 	ln, err := p.listen()
 	if err != nil {
 		if p.cfg.Join == "" {
@@ -283,18 +291,17 @@ func (p *Peer) Run(ctx context.Context) error {
 		close(srvDone)
 	}
 
-	switch {
-	case p.cfg.Join != "":
+	var join string
+	if p.cfg.Join != "" {
 		url, err := link.NormalizeURL(p.cfg.Join)
 		if err != nil {
 			url = p.cfg.Join // the link reports it, and keeps trying
 		}
-		o.target, o.joinFlag = url, true
-	case p.cfg.Host || p.cfg.Discovery == nil:
-		o.startHosting(ctx)
-	default:
-		o.needSearch = true
+		join = url
 	}
+	o.s.me = self{id: p.cfg.ID, room: p.room, public: o.public, canHost: ln != nil,
+		search: p.cfg.Discovery != nil, join: join != "", locked: p.cfg.Passphrase != ""}
+	o.step(ctx, evStart{join: join, host: p.cfg.Host})
 
 	linkDone := make(chan error, 1)
 	go func() { linkDone <- p.link.Run(ctx) }()
