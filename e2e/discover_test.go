@@ -296,6 +296,10 @@ func diagnose(t *testing.T, bin string) {
 		if !strings.Contains(s, want) {
 			t.Errorf("--diagnose does not say %q:\n%s", want, s)
 		}
+	} // The hub, alone all along, says so with what to do.
+	e := hub.must(15*time.Second, "alone", nil)
+	if causes, _ := e["causes"].([]any); len(causes) < 4 || !strings.Contains(fmt.Sprint(causes), "TCP port 7788") {
+		t.Fatalf("alone without the causes: %v", e)
 	}
 }
 

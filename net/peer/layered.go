@@ -158,9 +158,21 @@ func (l *layered) Browse(ctx context.Context, room, self string, found chan<- di
 	go func() { done <- l.mdns.Browse(ctx, room, self, heard) }()
 	quiet := time.NewTimer(mdnsQuiet)
 	defer quiet.Stop()
+	// Alone is told aloneAfter into hosting: by then this peer's own search
+	// and this hub's first look have been made.
+	var aloneC <-chan time.Time
+	if since := l.p.hostingSince.Load(); since != 0 && !l.p.aloneTold.Load() {
+		t := time.NewTimer(time.Until(time.Unix(0, since).Add(aloneAfter)))
+		defer t.Stop()
+		aloneC = t.C
+	}
 	var mdnsHeard bool
 	for {
 		select {
+		case <-aloneC:
+			if !mdnsHeard && l.alone(ctx) {
+				l.maybeAlone(ctx)
+			}
 		case h := <-heard:
 			mdnsHeard = true
 			select {
@@ -178,9 +190,6 @@ func (l *layered) Browse(ctx context.Context, room, self string, found chan<- di
 				continue
 			}
 			l.hostScan(ctx, found)
-			if alone {
-				l.maybeAlone(ctx)
-			}
 		case err := <-done:
 			return err
 		}
