@@ -41,6 +41,12 @@ const (
 	CodeUnauthorized  = "unauthorized"
 	CodeRateLimited   = "rate_limited"
 	CodeRoomFull      = "room_full"
+	// CodeBadVersion answers a hello of another protocol version (or none:
+	// version 1 sent none); the connection is closed.
+	CodeBadVersion = "bad_version"
+	// CodeBadStamp says a hello's stamp was not adopted (see Stamp.Check);
+	// the hello is handled all the same.
+	CodeBadStamp = "bad_stamp"
 )
 
 // Leave reasons carried by a leave frame.
@@ -90,6 +96,8 @@ type In struct {
 	Seq    uint64 `json:"seq"`
 	ByName string `json:"by_name"`
 	Addr   string `json:"addr"`
+	V      int    `json:"v"`     // hello only
+	Stamp  Stamp  `json:"stamp"` // hello only
 	T      int64  `json:"t"`
 	MAC    string `json:"mac"` // auth only
 }
@@ -105,6 +113,9 @@ type Hello struct {
 	// ByName names whoever set Color, so "set by bob" survives a change of host.
 	ByName string `json:"by_name,omitempty"`
 	Addr   string `json:"addr,omitempty"`
+	V      int    `json:"v"` // Version
+	// Stamp is Color's: zero for a fresh peer, which knows no colour.
+	Stamp Stamp `json:"stamp"`
 }
 
 // SetColor asks the hub to change the room's colour.
@@ -130,6 +141,8 @@ type Welcome struct {
 	ByName string `json:"by_name"`
 	Peers  []Peer `json:"peers"`
 	Host   string `json:"host"`
+	V      int    `json:"v"`     // Version
+	Stamp  Stamp  `json:"stamp"` // Color's
 }
 
 // Color announces an accepted colour to every client of the room.
@@ -139,6 +152,7 @@ type Color struct {
 	Seq   uint64 `json:"seq"`
 	By    string `json:"by"`
 	Name  string `json:"name"`
+	Stamp Stamp  `json:"stamp"`
 }
 
 // Presence announces a peer joining (Reason empty) or leaving.
@@ -174,6 +188,8 @@ type Out struct {
 	Message string `json:"message"`
 	T       int64  `json:"t"`
 	Nonce   string `json:"nonce"` // challenge only
+	V       int    `json:"v"`     // welcome only
+	Stamp   Stamp  `json:"stamp"` // welcome and color
 }
 
 // ProtocolError is a client mistake the hub answers with an error frame.
