@@ -44,6 +44,7 @@ func runWindow(ctx context.Context, cfg peer.Config, given map[string]bool) (err
 	if !given["room"] {
 		cfg.Room = a.Preferences().StringWithFallback(ui.PrefRoom, cfg.Room)
 	}
+	cfg.Remembered = a.Preferences().StringList(ui.PrefRecent)
 	// --flip wins over the window's setting, and becomes it.
 	if given["flip"] {
 		a.Preferences().SetBool(ui.PrefFlipNow, cfg.FlipNow)

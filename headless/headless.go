@@ -64,6 +64,9 @@ func encode(ev link.Event) map[string]any {
 	switch e := ev.(type) {
 	case peer.Hosting:
 		m["url"], m["room"] = e.URL, e.Room
+	case peer.Alone:
+		m["room"], m["causes"] = e.Room, e.Causes
+		m["message"] = "No other peer of room '" + e.Room + "' found. Others can join this one by address, or see the causes."
 	case peer.Searching:
 		m["room"], m["reason"] = e.Room, e.Reason
 	case peer.HostChanged:

@@ -50,11 +50,11 @@ type Settings struct {
 // Preference keys. The window saves the name and room a person picks, and
 // the addresses they joined; main reads PrefName and PrefRoom at start.
 const (
-	PrefName = "name"
-	PrefRoom = "room"
+	PrefName   = "name"
+	PrefRoom   = "room"
+	PrefRecent = "recent_addresses"
 	// PrefFlipNow: show colours on arrival rather than with the room.
 	PrefFlipNow = "flip_now"
-	prefRecent  = "recent_addresses"
 	maxRecent   = 5
 )
 

@@ -408,7 +408,7 @@ func TestJoinByAddressRestartsThePeerAndRemembersTheAddress(t *testing.T) {
 	if got := h.u.joinEntry.Text; got != "10.0.0.9:7788" {
 		t.Fatalf("the dialog offers %q first, want the last address joined", got)
 	}
-	if got, want := h.u.app.Preferences().StringList(prefRecent), []string{"10.0.0.9:7788", "10.0.0.7:7788"}; !slices.Equal(got, want) {
+	if got, want := h.u.app.Preferences().StringList(PrefRecent), []string{"10.0.0.9:7788", "10.0.0.7:7788"}; !slices.Equal(got, want) {
 		t.Fatalf("recent addresses %q, want %q", got, want)
 	}
 }
@@ -535,5 +535,32 @@ func TestARoomThatNeedsAPassphraseAsksForItAndRestartsWithIt(t *testing.T) {
 		if strings.Contains(h.u.app.Preferences().String(k), "s3cret") {
 			t.Fatalf("preference %s holds the passphrase", k)
 		}
+	}
+}
+
+func TestAloneSaysWhatToDoUntilSomeoneJoins(t *testing.T) {
+	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
+	ann := wire.Peer{ID: "a", Name: "ann"}
+	h.send(peer.Hosting{URL: hubURL, Room: "lobby"},
+		link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: "a", Host: "ann", Room: "lobby", Peers: []wire.Peer{ann}},
+		peer.Alone{Room: "lobby", Causes: peer.AloneCauses()})
+	for _, want := range []string{"No other peer of room lobby", "TCP 7788", "UDP 5353", "Join by address"} {
+		if !strings.Contains(h.u.status.Text, want) {
+			t.Fatalf("status %q does not say %q", h.u.status.Text, want)
+		}
+	}
+	h.send(link.PeerJoined{Peer: wire.Peer{ID: "b", Name: "bob"}})
+	if got := h.u.status.Text; got != "Hosting room lobby at 192.168.1.20:7788" {
+		t.Fatalf("status %q once someone joined", got)
+	}
+}
+
+func TestAHubJoinedIsRememberedButNotOurOwn(t *testing.T) {
+	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
+	h.send(link.Joined{URL: "ws://10.0.0.7:7788/ws", ID: "a", Host: "carol", Room: "lobby"})
+	h.send(peer.Hosting{URL: hubURL, Room: "lobby"},
+		link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: "a", Host: "ann", Room: "lobby"})
+	if got, want := h.u.app.Preferences().StringList(PrefRecent), []string{"10.0.0.7:7788"}; !slices.Equal(got, want) {
+		t.Fatalf("remembered %q, want %q", got, want)
 	}
 }
