@@ -175,10 +175,10 @@ func New(cfg Config) *Hub {
 	}
 	h.upgrader = websocket.Upgrader{
 		// Client frames are small: a colour fits the read buffer, a hello
-		// is read past it. The write buffer is borrowed from a pool only
-		// while a frame is written, so idle connections hold none.
+		// is read past it. The hub writes its frames itself (writer.go),
+		// so gorilla never takes a write buffer.
 		ReadBufferSize:  128,
-		WriteBufferPool: &writeBufs,
+		WriteBufferPool: &gorillaWriteBufs,
 		CheckOrigin:     checkOrigin,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 			http.Error(w, "huecast: "+reason.Error(), status)

@@ -5,7 +5,6 @@ package hub
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -194,31 +193,19 @@ func (h *Hub) lead() time.Duration {
 // so that a step of the wall clock moves no scheduled flip.
 func (h *Hub) now() time.Duration { return time.Since(h.start) }
 
-// broadcast encodes v once and queues it for every joined peer but skip.
-// A peer whose queue is full is too slow for the room and is dropped.
+// broadcast encodes v once, as one frame, and sends it to every joined
+// peer but skip (see fanOut).
 func (h *Hub) broadcast(v any, skip *conn) {
-	msg, err := json.Marshal(v)
+	frame, err := encodeFrame(v)
 	if err != nil {
 		h.log.Error("hub: encode broadcast", "err", err)
 		return
 	}
-	var slow []*conn
-	for _, c := range h.peers {
-		if c == skip {
-			continue
-		}
-		if !c.queue(msg) {
-			slow = append(slow, c)
-		}
-	}
-	for _, c := range slow {
-		h.log.Info("hub: dropping a client that cannot keep up", "id", c.peer.ID, "remote", c.remote)
-		h.drop(c, wire.ReasonDropped, websocket.CloseTryAgainLater, "too slow to keep up")
-	}
+	h.fanOut(frame, skip)
 }
 
 func (h *Hub) sendTo(c *conn, v any) {
-	msg, err := json.Marshal(v)
+	msg, err := encodeFrame(v)
 	if err != nil {
 		h.log.Error("hub: encode", "err", err)
 		return

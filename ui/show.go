@@ -57,11 +57,15 @@ func (u *UI) apply(ev link.Event) {
 			u.status.SetText(u.joinedText(e.Host, u.hubAddr))
 		}
 		u.moved = ""
-		// The welcome says who set the colour but not when.
+		u.leadNow = e.Lead
+		u.showLead()
+		// The welcome's colour shows at once, whatever waited; it says
+		// who set the colour but not when.
+		u.dropPending()
 		u.showColor(e.Color, e.ByName, e.By != "" && e.By == e.ID, time.Time{})
 		u.showPeers()
 	case link.ColorChanged:
-		u.showColor(e.Color, e.Name, e.By != "" && e.By == u.selfID, u.now())
+		u.colorArrived(e)
 	case peer.Alone:
 		u.status.SetText(aloneText(e))
 	case link.PeerJoined:

@@ -44,6 +44,10 @@ type ColorChanged struct {
 	// colour was scheduled; Synced says there was an estimate.
 	Offset time.Duration
 	Synced bool
+	// Due is the moment on this machine's clock (with Go's monotonic
+	// reading), for a front end that shows the colour on a frame of its
+	// own (Config.Early); zero when shown on arrival or late.
+	Due time.Time
 	// Late: the colour arrived after its moment and is shown at once;
 	// LateCount counts such colours since the link started.
 	Late      bool

@@ -56,6 +56,9 @@ func (l *Link) flipper(ctx context.Context) {
 		if ok {
 			c := f.V
 			c.Late, c.LateCount = f.Late, sched.Late()
+			if f.At != clock.Now && !f.Late {
+				c.Due = l.epoch.Add(f.At + l.cfg.Early)
+			}
 			c.Shown = time.Now()
 			if c.Synced {
 				c.ShownHub = wire.Millis(l.clock() + c.Offset)

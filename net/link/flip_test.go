@@ -137,8 +137,10 @@ func TestLinkShowsAColourAtItsMomentOnTheHubsClock(t *testing.T) {
 	c := h.send(t, "#ff0000", 2, 150*time.Millisecond)
 	ev := a.await("#ff0000", colorIs("#ff0000")).(link.ColorChanged)
 	shown := wire.Millis(h.now())
-	// Not before the moment, and soon after it even on a loaded machine.
-	if shown < c.At-5 || shown > c.At+60 {
+	// Not before the moment, and soon after it, within what the offset's
+	// error can be on a loaded machine, where a round trip on loopback may
+	// take tens of milliseconds.
+	if shown < c.At-20 || shown > c.At+80 {
 		t.Errorf("shown at %.1f ms on the hub's clock; the moment was %.1f", shown, c.At)
 	}
 	if ev.Late || !ev.Synced || ev.At != c.At || ev.Lead != 100*time.Millisecond {
@@ -198,7 +200,7 @@ func TestLinkWithFlipNowShowsColoursOnArrival(t *testing.T) {
 	a.l.SetFlipNow(false)
 	c = h.send(t, "#00ff00", 3, 150*time.Millisecond)
 	a.await("#00ff00", colorIs("#00ff00"))
-	if shown := wire.Millis(h.now()); shown < c.At-5 {
+	if shown := wire.Millis(h.now()); shown < c.At-20 {
 		t.Errorf("shown at %.1f ms, before its moment %.1f", shown, c.At)
 	}
 }

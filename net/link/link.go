@@ -32,9 +32,16 @@ const (
 	rttPeriod = 2 * time.Second
 	// burstPings are sent burstGap apart as a session starts, so that the
 	// offset to the new hub's clock rests on several round trips within a
-	// fraction of a second. The hub allows 100 frames a second.
-	burstPings = 8
-	burstGap   = 25 * time.Millisecond
+	// fraction of a second; settlePings follow settleGap apart. A whole room
+	// joins a new hub at once after a change of host, and round trips in
+	// that storm are long (100 peers on 2 cores: the offset off by up to
+	// 76 ms); the samples taken once it has passed have the shortest round
+	// trips and so take over the estimate. The hub allows 100 frames a
+	// second.
+	burstPings  = 8
+	burstGap    = 25 * time.Millisecond
+	settlePings = 12
+	settleGap   = 250 * time.Millisecond
 	// closeGrace is how long a goodbye waits for the hub's close reply.
 	closeGrace = 1 * time.Second
 	// maxWelcome bounds what the link reads: a welcome lists every peer, so
@@ -420,9 +427,12 @@ func (l *Link) writeLoop(ctx context.Context, ws *websocket.Conn, readerDone <-c
 				return
 			}
 			pings++
-			if pings < burstPings {
+			switch {
+			case pings < burstPings:
 				rtt.Reset(burstGap)
-			} else {
+			case pings < burstPings+settlePings:
+				rtt.Reset(settleGap)
+			default:
 				rtt.Reset(rttPeriod)
 			}
 		}
