@@ -42,9 +42,9 @@
   // burstPings, burstGap).
   const BURST_PINGS = 8;
   const BURST_GAP = 25;
-  // FLIP_BACKSTOP: a hidden tab gets no animation frames; a timer shows the
-  // colour this long after its moment instead.
-  const FLIP_BACKSTOP = 100;
+  // FLIP_BACKSTOP: a hidden or busy tab gets few animation frames or none;
+  // a timer shows the colour this long after its moment instead, two frames.
+  const FLIP_BACKSTOP = 34;
   const MAX_FLIPS = 200; // flips kept in st.flips, for tests and the curious
 
   const $ = (id) => document.getElementById(id);
