@@ -1,9 +1,15 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -39,6 +45,7 @@ func TestDiscoveryLayers(t *testing.T) {
 	t.Run("IPv6OnlyLANGetsABracketedURL", func(t *testing.T) { ipv6Only(t, bin) })
 	t.Run("AddressChangeFollowed", func(t *testing.T) { addressChange(t, bin) })
 	t.Run("DiagnoseSaysWhatItSees", func(t *testing.T) { diagnose(t, bin) })
+	t.Run("HostileAnswersIgnored", func(t *testing.T) { hostileAnswers(t, bin) })
 }
 
 func multicastDropped(t *testing.T, bin string) {
@@ -289,5 +296,97 @@ func diagnose(t *testing.T, bin string) {
 		if !strings.Contains(s, want) {
 			t.Errorf("--diagnose does not say %q:\n%s", want, s)
 		}
+	} // The hub, alone all along, says so with what to do.
+	e := hub.must(15*time.Second, "alone", nil)
+	if causes, _ := e["causes"].([]any); len(causes) < 4 || !strings.Contains(fmt.Sprint(causes), "TCP port 7788") {
+		t.Fatalf("alone without the causes: %v", e)
 	}
+}
+
+// hostileEnv makes TestHostileAnswerer serve, in the namespace it was
+// started in, /api/peer the way its value names.
+const hostileEnv = "HUECAST_HOSTILE"
+
+// TestHostileAnswerer is not a test: TestDiscoveryLayers runs this test
+// binary inside a namespace with hostileEnv set, to answer the subnet
+// search on port 7788 as no huecast peer would.
+func TestHostileAnswerer(t *testing.T) {
+	kind := os.Getenv(hostileEnv)
+	if kind == "" {
+		t.Skip("a helper of TestDiscoveryLayers")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, time.Minute) // bounded, in case nobody stops it
+	defer cancel()
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch kind {
+		case "wrong-room":
+			w.Write([]byte(`{"id":"h1","room":"kitchen","hosting":true}`))
+		case "huge":
+			w.Write([]byte(`{"id":"h2","room":"lobby","hosting":true,"name":"`))
+			chunk := bytes.Repeat([]byte("x"), 64<<10)
+			for range 1024 {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		case "drip":
+			for _, b := range []byte(`{"id":"h3","room":"lobby","hosting":true}`) {
+				w.Write([]byte{b})
+				w.(http.Flusher).Flush()
+				select {
+				case <-time.After(300 * time.Millisecond):
+				case <-r.Context().Done():
+					return
+				}
+			}
+		case "redirect":
+			http.Redirect(w, r, "http://192.0.2.1/api/peer", http.StatusFound)
+		case "not-json":
+			w.Write([]byte("<html>router login</html>"))
+		}
+	})
+	ln, err := net.Listen("tcp", ":"+lanPort)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go func() { <-ctx.Done(); srv.Close() }()
+	fmt.Println("ready")
+	_ = srv.Serve(ln)
+}
+
+func hostileAnswers(t *testing.T, bin string) {
+	kinds := []string{"wrong-room", "huge", "drip", "redirect", "not-json"}
+	nw := netns.New(t, len(kinds)+2)
+	if err := nw.BlockMulticast(); err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range kinds {
+		cmd := nw.Hosts[i].Command(context.Background(), self, "-test.run=^TestHostileAnswerer$", "-test.v")
+		cmd.Env = append(os.Environ(), hostileEnv+"="+k)
+		p := netns.Start(t, cmd)
+		if _, err := p.WaitLine(lanWait, netns.Contains("ready")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	host := startHC(t, bin, nw.Hosts[len(kinds)], "p1", "--host")
+	host.must(lanWait, "hosting", nil)
+	j := startHC(t, bin, nw.Hosts[len(kinds)+1], "p2")
+	e, at, err := j.await(blockedBound, "joined", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.str("url"), nw.Hosts[len(kinds)].Addr) {
+		t.Fatalf("joined %s, not the one real hub", e.str("url"))
+	}
+	t.Logf("joined the real hub %v after its start, past five hostile answerers", at.Sub(j.started).Round(time.Millisecond))
+	j.say("#123456")
+	host.must(lanWait, "color", func(e ev) bool { return e.str("color") == "#123456" })
+	oneHub(t, []*hc{host, j}, "p1")
 }

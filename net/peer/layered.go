@@ -5,6 +5,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,7 +41,8 @@ const (
 )
 
 // layered is the Discovery a peer uses when its Config.Discovery is set:
-// that one (mDNS) first, then net/scan. Its state is safe for the
+// remembered hubs and that one (mDNS) first, then, with Config.Scan,
+// net/scan. Its state is safe for the
 // goroutines of a search, the hosting watch and the HTTP server.
 type layered struct {
 	p    *Peer
@@ -158,9 +160,21 @@ func (l *layered) Browse(ctx context.Context, room, self string, found chan<- di
 	go func() { done <- l.mdns.Browse(ctx, room, self, heard) }()
 	quiet := time.NewTimer(mdnsQuiet)
 	defer quiet.Stop()
+	// Alone is told aloneAfter into hosting: by then this peer's own search
+	// and this hub's first look have been made.
+	var aloneC <-chan time.Time
+	if since := l.p.hostingSince.Load(); since != 0 && !l.p.aloneTold.Load() {
+		t := time.NewTimer(time.Until(time.Unix(0, since).Add(aloneAfter)))
+		defer t.Stop()
+		aloneC = t.C
+	}
 	var mdnsHeard bool
 	for {
 		select {
+		case <-aloneC:
+			if !mdnsHeard && l.alone(ctx) {
+				l.maybeAlone(ctx)
+			}
 		case h := <-heard:
 			mdnsHeard = true
 			select {
@@ -173,14 +187,10 @@ func (l *layered) Browse(ctx context.Context, room, self string, found chan<- di
 			if mdnsHeard {
 				continue
 			}
-			alone := l.alone(ctx)
-			if !alone && !l.noticed.Load() {
+			if !l.p.cfg.Scan || !l.alone(ctx) && !l.noticed.Load() {
 				continue
 			}
 			l.hostScan(ctx, found)
-			if alone {
-				l.maybeAlone(ctx)
-			}
 		case err := <-done:
 			return err
 		}
@@ -244,7 +254,11 @@ func (l *layered) search(ctx context.Context) *discovery.Hub {
 	if len(l.p.cfg.Remembered) > 0 {
 		var first []string
 		for _, r := range l.p.cfg.Remembered {
-			first = append(first, hostPort(r))
+			hp := hostPort(r)
+			if _, _, err := net.SplitHostPort(hp); err != nil {
+				hp = net.JoinHostPort(strings.Trim(hp, "[]"), "7788")
+			}
+			first = append(first, hp)
 		}
 		go scan.Ask(ctx, cfg, first, answers)
 	}
@@ -261,6 +275,9 @@ func (l *layered) search(ctx context.Context) *discovery.Hub {
 				return h
 			}
 		case <-quiet.C:
+			if !l.p.cfg.Scan {
+				return l.awaitElders(ctx, cfg, elders)
+			}
 			scanDone = make(chan scan.Stats, 1)
 			go func() { scanDone <- scan.Search(ctx, cfg, answers) }()
 		case st := <-scanDone:
@@ -269,7 +286,7 @@ func (l *layered) search(ctx context.Context) *discovery.Hub {
 			return l.awaitElders(ctx, cfg, elders)
 		case <-mdnsDone:
 			mdnsDone = nil
-			if scanDone == nil && !quiet.Stop() {
+			if scanDone == nil {
 				// Browse failed at once (no interface): go straight on.
 				quiet.Reset(0)
 			}

@@ -109,7 +109,7 @@ type Config struct {
 	// /api/peer across the local subnets (net/scan). It needs Discovery.
 	Scan bool
 	// Remembered are hubs (URLs or host:port) this peer joined before,
-	// newest first: asked at start, before and beside mDNS.
+	// newest first: asked at start, beside mDNS. They need Discovery.
 	Remembered []string
 	// MaxPeers and ColorRate are a hosted hub's limits (hub.Config);
 	// zero means the hub's defaults.
@@ -228,7 +228,7 @@ func New(cfg Config) *Peer {
 	}
 	p := &Peer{cfg: cfg, room: room, log: log, events: make(chan link.Event, 256), asks: make(chan ask)}
 	p.info = Info{ID: cfg.ID, Name: cfg.Name, Room: room}
-	if cfg.Discovery != nil && cfg.Scan {
+	if cfg.Discovery != nil {
 		p.layers = newLayered(p, cfg.Discovery)
 		p.cfg.Discovery = p.layers
 	}
