@@ -2,17 +2,23 @@
 # everything it makes goes to dist/. See docs/PACKAGING.md.
 #
 #   make package-linux     dist/huecast-$(VERSION)-linux-amd64.tar.xz
+#   make package-deb       dist/huecast_$(VERSION)_amd64.deb (from the tar.xz's binary)
 #   make package-windows   dist/huecast-$(VERSION)-windows-amd64.exe (mingw-w64 cross build)
-#   make headless          dist/huecast-headless-$(VERSION)-linux-{amd64,arm64}: static,
-#                          no window, no Fyne or cgo (go build -tags nowindow)
-#   make packages          all three
-#   make check-packages    validate them (desktop-file-validate, --version, PE checks,
-#                          the headless binary static and hosting)
+#   make package-msi       dist/huecast-$(VERSION)-windows-amd64.msi (wixl, from the .exe)
+#   make headless          dist/huecast-headless-$(VERSION)-{linux,darwin}-{amd64,arm64}:
+#                          static, no window, no Fyne or cgo (go build -tags nowindow)
+#   make packages          all of them
+#   make check-packages    validate them (desktop-file-validate, appstreamcli, --version,
+#                          PE checks, the .deb installed and removed, the headless binary)
+#   make test-packages     run the built packages for real: the .exe and the .msi under
+#                          Wine (e2e/wine_test.go), after make packages
 #   make icon              redraw assets/icon.png from assets/internal/gen-icon
 #   make clean             remove dist/ and anything a broken packaging run left behind
 #
 # Needs: Go, a C compiler and Fyne's X11/GL headers for Linux; Debian's
-# gcc-mingw-w64-x86-64 for Windows; desktop-file-utils and file for the checks.
+# gcc-mingw-w64-x86-64 for Windows; dpkg-dev for the .deb, wixl for the .msi;
+# desktop-file-utils, appstream, file and wine for the checks
+# (scripts/test-deps.sh installs them all).
 # The fyne tool (pinned in scripts/install-fyne-tool.sh) is installed on demand.
 # The headless binaries need only Go.
 
@@ -24,7 +30,8 @@ VERSION := $(shell awk -F'"' '/^\[/{s=$$0} s=="[Details]" && /^Version[[:space:]
 DIST ?= dist
 export DIST := $(abspath $(DIST))
 
-.PHONY: package-linux package-windows headless packages check-packages fyne-tool icon clean
+.PHONY: package-linux package-deb package-windows package-msi headless packages check-packages \
+	test-packages fyne-tool icon clean
 
 # The tool is installed first, once, so `make -j2 packages` does not install it twice at once.
 package-linux: fyne-tool
@@ -33,13 +40,22 @@ package-linux: fyne-tool
 package-windows: fyne-tool
 	scripts/package.sh windows
 
+package-deb: package-linux
+	scripts/package.sh deb
+
+package-msi: package-windows
+	scripts/package.sh msi
+
 headless:
 	scripts/package.sh headless
 
-packages: package-linux package-windows headless
+packages: package-deb package-msi headless
 
 check-packages:
-	scripts/check-packages.sh linux windows headless
+	scripts/check-packages.sh linux deb windows msi headless
+
+test-packages:
+	HUECAST_DIST="$(DIST)" go test -tags packages -count=1 -timeout 15m -run 'TestWine' -v ./e2e
 
 fyne-tool:
 	scripts/install-fyne-tool.sh

@@ -2,16 +2,26 @@
 # check-packages.sh checks the packages in dist/ the way a person installing
 # them would meet them. It fails (exit 1) on the first package that is wrong.
 #
-#	scripts/check-packages.sh [linux] [windows] [headless]   (default: all three)
+#	scripts/check-packages.sh [linux] [deb] [windows] [msi] [headless]   (default: all)
 #
 # Linux: the tar.xz holds the binary, a .desktop file and the icon; the .desktop
 # passes desktop-file-validate; the tarball's own Makefile installs it into a
 # DESTDIR; the installed binary prints "huecast VERSION" for --version, and
 # under Xvfb its window's WM_CLASS is the .desktop file's StartupWMClass, so
 # desktops show the window under the launcher's icon.
+# .deb: it holds /usr/bin/huecast, the .desktop file, hicolor icons from 16 to
+# 512 px and AppStream metainfo that `appstreamcli validate` accepts for this
+# VERSION; it Depends on libGL and X11; `apt-get install ./….deb` installs it
+# (root, or sudo), the installed huecast prints its version and opens a window
+# whose WM_CLASS is the .desktop file's, and `apt-get purge` leaves none of
+# its files behind.
 # Windows: `file` calls the .exe a PE32+ GUI x86-64 executable, and its
 # resources hold an icon, a manifest and a version resource of VERSION.
-# Headless: `file` calls both binaries statically linked (x86-64, ARM aarch64);
+# .msi: its tables name huecast VERSION from its publisher, install huecast.exe
+# per user and put a shortcut with the icon in the Start menu. (Wine installs,
+# runs and removes it in e2e/wine_test.go: make test-packages.)
+# Headless: `file` calls the Linux binaries statically linked (x86-64, ARM
+# aarch64) and the macOS ones Mach-O (x86_64, arm64);
 # the amd64 one has no Fyne in its build info, prints "huecast VERSION" for
 # --version, and started without --headless (and without a display) it hosts:
 # its "hosting" event comes on stdout and the hub's /api/state answers JSON.
@@ -22,7 +32,7 @@ dist="${DIST:-$root/dist}"
 version="$(awk -F'"' '/^\[/{s=$0} s=="[Details]" && /^Version[[:space:]]*=/{print $2; exit}' "$root/FyneApp.toml")"
 id="$(awk -F'"' '/^\[/{s=$0} s=="[Details]" && /^ID[[:space:]]*=/{print $2; exit}' "$root/FyneApp.toml")"
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(linux windows headless)
+[[ ${#targets[@]} -gt 0 ]] || targets=(linux deb windows msi headless)
 
 fail() {
 	echo "check-packages: FAIL: $*" >&2
@@ -122,6 +132,74 @@ check_wm_class() {
 	pass "window $class matches StartupWMClass=$want"
 }
 
+check_deb() {
+	local deb="$dist/huecast_${version}_amd64.deb" out f
+	[[ -f "$deb" ]] || fail "$deb missing: run make package-deb"
+	out="$(dpkg-deb -c "$deb" | awk '{print $6}')"
+	for f in ./usr/bin/huecast "./usr/share/applications/$id.desktop" "./usr/share/metainfo/$id.metainfo.xml"; do
+		grep -qx "$f" <<<"$out" || fail "$(basename "$deb") lacks $f"
+	done
+	for f in 16 22 24 32 48 64 128 256 512; do
+		grep -qx "./usr/share/icons/hicolor/${f}x$f/apps/$id.png" <<<"$out" || fail "$(basename "$deb") lacks the ${f}px icon"
+	done
+	pass "$(basename "$deb") holds the binary, the .desktop file, the metainfo and 9 hicolor icons"
+	[[ "$(dpkg-deb -f "$deb" Version)" == "$version" ]] || fail "$(basename "$deb") is version $(dpkg-deb -f "$deb" Version), want $version"
+	out="$(dpkg-deb -f "$deb" Depends)"
+	for f in libc6 libgl1 libx11-6 libxcursor1 libxrandr2 libxi6; do
+		[[ ", $out," == *", $f"[\ ,]* ]] || fail "Depends lacks $f: $out"
+	done
+	pass "Depends: $out"
+
+	local tree="$work/deb"
+	dpkg-deb -x "$deb" "$tree"
+	out="$(appstreamcli validate --no-net --strict "$tree/usr/share/metainfo/$id.metainfo.xml" 2>&1)" ||
+		fail "appstreamcli validate: $out"
+	out="$(appstreamcli validate-tree --no-net "$tree" 2>&1)" || fail "appstreamcli validate-tree: $out"
+	# The newest release the software centre shows is this version.
+	out="$(grep -o '<release version="[^"]*"' "$tree/usr/share/metainfo/$id.metainfo.xml" | head -n1 | cut -d'"' -f2)"
+	[[ "$out" == "$version" ]] || fail "the metainfo's newest release is $out, want $version"
+	pass "appstreamcli validate and validate-tree accept the metainfo; newest release $out"
+
+	local sudo=""
+	[[ "$(id -u)" == 0 ]] || sudo=sudo
+	# Waits for dpkg's lock rather than failing while something else installs.
+	local apt=($sudo env DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=300)
+	"${apt[@]}" install "$deb" >"$work/apt.log" 2>&1 || fail "apt-get install $deb: $(tail -n 20 "$work/apt.log")"
+	[[ "$(dpkg-query -W -f '${Status} ${Version}' huecast)" == "install ok installed $version" ]] ||
+		fail "after apt-get install: $(dpkg-query -W -f '${Status} ${Version}' huecast 2>&1)"
+	pass "apt-get install ./$(basename "$deb")"
+	out="$(env -u DISPLAY -u WAYLAND_DISPLAY timeout 20 /usr/bin/huecast --version 2>&1)" || fail "/usr/bin/huecast --version: $out"
+	[[ "$out" == "huecast $version" ]] || fail "/usr/bin/huecast --version printed '$out'"
+	pass "/usr/bin/huecast --version: $out"
+	check_wm_class /usr/bin/huecast "/usr/share/applications/$id.desktop"
+	local files
+	files="$(dpkg-query -L huecast | while read -r f; do [[ -f "$f" ]] && echo "$f"; done)"
+	"${apt[@]}" purge huecast >>"$work/apt.log" 2>&1 || fail "apt-get purge huecast: $(tail -n 20 "$work/apt.log")"
+	dpkg-query -W -f '${Status}' huecast 2>/dev/null | grep -q 'ok installed' && fail "huecast is still installed after apt-get purge"
+	for f in $files; do
+		[[ ! -e "$f" ]] || fail "$f is left after apt-get purge huecast"
+	done
+	pass "apt-get purge huecast removed all $(wc -w <<<"$files") of its files"
+}
+
+check_msi() {
+	local msi="$dist/huecast-$version-windows-amd64.msi" out
+	[[ -f "$msi" ]] || fail "$msi missing: run make package-msi"
+	out="$(msiinfo export "$msi" Property)" || fail "msiinfo cannot read $msi: $out"
+	grep -qP "^ProductVersion\t$version\r?$" <<<"$out" || fail "the MSI's ProductVersion is not $version"
+	grep -qP "^Manufacturer\t\S" <<<"$out" || fail "the MSI names no Manufacturer (the publisher)"
+	grep -qP "^ARPPRODUCTICON\t" <<<"$out" || fail "the MSI has no ARPPRODUCTICON (the icon in Installed apps)"
+	pass "$(basename "$msi"): huecast $version, $(grep -P '^Manufacturer\t' <<<"$out" | cut -f2 | tr -d '\r')"
+	out="$(msiinfo export "$msi" Directory)"
+	grep -qP "^ProgramsDir\tLocalAppDataFolder\tPrograms" <<<"$out" || fail "the MSI does not install under %LocalAppData%\\Programs"
+	out="$(msiinfo export "$msi" Shortcut)"
+	grep -qP "\tProgramMenuFolder\thuecast\t" <<<"$out" || fail "the MSI has no Start-menu shortcut: $out"
+	grep -qP "\thuecast.ico\t" <<<"$out" || fail "the Start-menu shortcut has no icon: $out"
+	out="$(msiinfo suminfo "$msi")"
+	grep -q "x64;1033" <<<"$out" || fail "the MSI is not for x64: $out"
+	pass "per-user install under %LocalAppData%\\Programs\\huecast, a Start-menu shortcut with the icon"
+}
+
 check_windows() {
 	local exe="$dist/huecast-$version-windows-amd64.exe"
 	[[ -f "$exe" ]] || fail "$exe missing: run make package-windows"
@@ -151,6 +229,14 @@ check_headless() {
 	[[ "$out" == "ELF 64-bit LSB executable, ARM aarch64,"* && "$out" == *", statically linked,"* ]] ||
 		fail "file says '$out', want a statically linked ARM aarch64 ELF executable"
 	pass "file $(basename "$arm"): ${out%%, Go BuildID*}"
+	local mac want
+	for mac in amd64:x86_64 arm64:arm64; do
+		want="${mac#*:}" mac="$dist/huecast-headless-$version-darwin-${mac%:*}"
+		[[ -f "$mac" ]] || fail "$mac missing: run make headless"
+		out="$(file -b "$mac")"
+		[[ "$out" == "Mach-O 64-bit $want executable"* ]] || fail "file says '$out', want a Mach-O 64-bit $want executable"
+		pass "file $(basename "$mac"): $out"
+	done
 	out="$(go version -m "$bin")" || fail "go version -m $bin: $out"
 	[[ "$out" != *fyne.io* ]] || fail "$bin links Fyne: $(grep fyne.io <<<"$out")"
 	pass "$(basename "$bin") has no Fyne in its build info"
@@ -203,8 +289,10 @@ check_headless() {
 for t in "${targets[@]}"; do
 	case "$t" in
 	linux) check_linux ;;
+	deb) check_deb ;;
 	windows) check_windows ;;
+	msi) check_msi ;;
 	headless) check_headless ;;
-	*) fail "unknown target $t (want linux, windows or headless)" ;;
+	*) fail "unknown target $t (want linux, deb, windows, msi or headless)" ;;
 	esac
 done

@@ -4,11 +4,18 @@
 #
 #	scripts/package.sh linux    -> dist/huecast-VERSION-linux-amd64.tar.xz
 #	scripts/package.sh windows  -> dist/huecast-VERSION-windows-amd64.exe
-#	scripts/package.sh headless -> dist/huecast-headless-VERSION-linux-{amd64,arm64}
+#	scripts/package.sh headless -> dist/huecast-headless-VERSION-{linux,darwin}-{amd64,arm64}
+#	scripts/package.sh deb      -> dist/huecast_VERSION_amd64.deb     (from the linux tar.xz)
+#	scripts/package.sh msi      -> dist/huecast-VERSION-windows-amd64.msi (from the .exe)
 #
-# The headless kind is a plain static binary per architecture, built with the
-# nowindow tag (no Fyne, no cgo): no fyne tool and no copy of the source, since
-# go build leaves the checkout as it was.
+# The headless kind is a plain static binary per OS and architecture, built
+# with the nowindow tag (no Fyne, no cgo): no fyne tool and no copy of the
+# source, since go build leaves the checkout as it was.
+#
+# The .deb and the .msi wrap the binaries the linux and windows targets built,
+# so they cost no compile: the .deb (dpkg-deb) adds hicolor icons, AppStream
+# metainfo and Depends on the libraries Fyne opens at run time; the .msi
+# (msitools' wixl) is described by packaging/huecast.wxs.
 #
 # VERSION is [Details] Version in FyneApp.toml. The Windows build is a cross
 # build through Debian's mingw-w64 (gcc-mingw-w64-x86-64); no Docker.
@@ -20,7 +27,7 @@
 # -trimpath, so the copy's path does not defeat Go's build cache.
 set -euo pipefail
 
-target="${1:?usage: package.sh linux|windows|headless}"
+target="${1:?usage: package.sh linux|windows|headless|deb|msi}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dist="${DIST:-$root/dist}"
 arch=amd64
@@ -35,12 +42,77 @@ fi
 if [[ "$target" == headless ]]; then
 	mkdir -p "$dist"
 	cd "$root"
-	for arch in amd64 arm64; do
-		out="$dist/huecast-headless-$version-linux-$arch"
-		CGO_ENABLED=0 GOOS=linux GOARCH="$arch" \
-			go build -tags nowindow -trimpath -ldflags "-s -w" -o "$out" .
-		echo "$out"
+	for os in linux darwin; do
+		for arch in amd64 arm64; do
+			out="$dist/huecast-headless-$version-$os-$arch"
+			CGO_ENABLED=0 GOOS="$os" GOARCH="$arch" \
+				go build -tags nowindow -trimpath -ldflags "-s -w" -o "$out" .
+			echo "$out"
+		done
 	done
+	exit 0
+fi
+
+id="$(awk -F'"' '/^\[/{s=$0} s=="[Details]" && /^ID[[:space:]]*=/{print $2; exit}' "$root/FyneApp.toml")"
+
+# The libraries GLFW opens with dlopen, which dpkg-shlibdeps cannot see: X11
+# and its extensions, and the Wayland backend's (libdecor is optional there).
+deb_dlopened="libx11-6, libx11-xcb1, libxcursor1, libxrandr2, libxinerama1, libxi6, libxxf86vm1, libxext6, libxrender1, libegl1, libwayland-cursor0, libwayland-egl1, libxkbcommon0"
+
+if [[ "$target" == deb ]]; then
+	tarball="$dist/huecast-$version-linux-$arch.tar.xz"
+	[[ -f "$tarball" ]] || { echo "package.sh: $tarball missing: run make package-linux" >&2; exit 1; }
+	stage="$(mktemp -d "${TMPDIR:-/tmp}/huecast-deb.XXXXXX")"
+	trap 'rm -rf "$stage"' EXIT
+	tar -xJf "$tarball" -C "$stage"
+	pkg="$stage/root"
+	install -D -m 0755 "$(find "$stage/huecast" -path '*/bin/huecast' -type f)" "$pkg/usr/bin/huecast"
+	install -D -m 0644 "$(find "$stage/huecast" -name "$id.desktop")" "$pkg/usr/share/applications/$id.desktop"
+	install -D -m 0644 "$root/packaging/$id.metainfo.xml" "$pkg/usr/share/metainfo/$id.metainfo.xml"
+	(cd "$root" && go run ./scripts/icons -hicolor "$pkg/usr/share/icons/hicolor" -name "$id" assets/icon.png)
+	# dpkg-shlibdeps reads a debian/control for the package's name.
+	mkdir -p "$stage/shlibs/debian"
+	printf 'Source: huecast\n\nPackage: huecast\nArchitecture: amd64\n' >"$stage/shlibs/debian/control"
+	linked="$(cd "$stage/shlibs" && dpkg-shlibdeps -O -e "$pkg/usr/bin/huecast" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')"
+	[[ -n "$linked" ]] || { echo "package.sh: dpkg-shlibdeps found no libraries for huecast" >&2; exit 1; }
+	mkdir -p "$pkg/DEBIAN"
+	cat >"$pkg/DEBIAN/control" <<-EOF
+		Package: huecast
+		Version: $version
+		Architecture: $arch
+		Maintainer: The huecast authors <huecast@users.noreply.github.com>
+		Installed-Size: $(du -sk --exclude=DEBIAN "$pkg" | cut -f1)
+		Depends: $linked, $deb_dlopened
+		Recommends: libgl1-mesa-dri
+		Section: net
+		Priority: optional
+		Homepage: https://github.com/huecast/huecast
+		Description: one colour, live on every screen in the room
+		 Run huecast on several machines of one network: each window shows a big
+		 circle and colour buttons, and a click on any of them turns every circle
+		 that colour at once. One peer hosts the room and the others find it over
+		 mDNS; when the host leaves another takes over. Phones join from a web page
+		 the host serves.
+	EOF
+	out="$dist/huecast_${version}_$arch.deb"
+	dpkg-deb --root-owner-group -Zxz --build "$pkg" "$out" >/dev/null
+	echo "$out"
+	exit 0
+fi
+
+if [[ "$target" == msi ]]; then
+	exe="$dist/huecast-$version-windows-$arch.exe"
+	[[ -f "$exe" ]] || { echo "package.sh: $exe missing: run make package-windows" >&2; exit 1; }
+	command -v wixl >/dev/null || { echo "package.sh: wixl not found; install Debian's wixl (msitools)" >&2; exit 1; }
+	stage="$(mktemp -d "${TMPDIR:-/tmp}/huecast-msi.XXXXXX")"
+	trap 'rm -rf "$stage"' EXIT
+	cp "$exe" "$stage/huecast.exe"
+	(cd "$root" && go run ./scripts/icons -ico "$stage/huecast.ico" assets/icon.png)
+	out="$dist/huecast-$version-windows-$arch.msi"
+	# wixl warns through GLib about attributes it does not know; there are none.
+	(cd "$stage" && wixl -a x64 -D Version="$version" -D Exe=huecast.exe -D Icon=huecast.ico \
+		-o "$out" "$root/packaging/huecast.wxs")
+	echo "$out"
 	exit 0
 fi
 
@@ -81,7 +153,7 @@ windows)
 	mv huecast.exe "$out"
 	;;
 *)
-	echo "package.sh: unknown target $target (want linux, windows or headless)" >&2
+	echo "package.sh: unknown target $target (want linux, windows, headless, deb or msi)" >&2
 	exit 2
 	;;
 esac

@@ -16,6 +16,8 @@ go vet ./...
 # profiling build (pprof.go), which nothing else compiles.
 go vet -tags nowindow .
 go vet -tags pprof .
+# The tests of the built packages (e2e/wine_test.go), which only run after them.
+go vet -tags packages ./e2e
 go build ./...
 go test -race -count=1 -timeout 20m ./...
 # Each fuzz target for a bounded time beyond its committed seeds
@@ -28,8 +30,10 @@ if [ "$fuzztime" != 0 ]; then
 fi
 # Fails if huecast's CPU per delivery or p99 grows against Socket.IO's, measured in the same run (bench/run.sh).
 bench/run.sh ci
-# Both packages, built as a release is, and their checks (docs/PACKAGING.md).
-# Side by side: each spends minutes in one single-threaded C compile (go-gl),
-# so two builds on 2 cores finish sooner than one after the other.
+# Every package, built as a release is, and their checks (docs/PACKAGING.md).
+# Side by side: the Linux and Windows builds each spend minutes in one
+# single-threaded C compile (go-gl), so two at once on 2 cores finish sooner.
 make -j2 packages
 make check-packages
+# The Windows .exe and .msi run, installed and removed under Wine.
+make test-packages
