@@ -289,9 +289,10 @@ if [[ $mode == saturation || $mode == scale ]]; then
 		done
 		return 1
 	}
-	"$load" -md-header load
 	if [[ $mode == scale ]]; then
 		echo "Scale: the largest N at which p99 < $SAT_P99_MS ms at $RATE/s with every colour delivered"
+		echo
+		"$load" -md-header load
 		for server in $SCALE_SERVERS; do
 			good=0 bad=0 n=$SCALE_FROM best_row=
 			while ((n <= SCALE_MAX)) && ((bad == 0 || bad - good > good / 8)); do
@@ -318,6 +319,7 @@ if [[ $mode == saturation || $mode == scale ]]; then
 	fi
 	echo "Saturation: the highest rate at which p99 < $SAT_P99_MS ms, every colour is delivered and sent on time"
 	echo
+	"$load" -md-header load
 	for n in $SAT_NS; do
 		for server in huecast socketio; do
 			# Double from 50/s until it breaks, then halve the gap 3 times;
