@@ -95,6 +95,9 @@ type State struct {
 	By     string      `json:"by"`
 	ByName string      `json:"by_name"`
 	Peers  []wire.Peer `json:"peers"`
+	// Lead is how far ahead of accepting a colour the room shows it now,
+	// in ms (see Hub.lead).
+	Lead float64 `json:"lead_ms"`
 }
 
 // Hub serves one room. Create it with New, serve it over HTTP, and call Run;
@@ -112,14 +115,16 @@ type Hub struct {
 	runOnce  chan struct{}   // holds one token: Run may start once
 	key      []byte          // wire.AuthKey of the passphrase; nil: none
 	release  func()          // gives free memory back to the system (see trim)
+	start    time.Time       // the hub's clock reads the time since (monotonic)
 
 	// Owned by Run's goroutine.
-	authFails map[string]*bucket // wrong passphrase answers, by remote address
-	conns     map[*conn]struct{} // every open connection, joined or not
-	peers     []*conn            // joined connections, in join order
-	churn     int                // connections opened or closed since the last trim
-	lastOpen  time.Time          // when the last connection was registered
-	retrimAt  time.Time          // when to give memory back once more; zero: not due
+	authFails map[string]*bucket      // wrong passphrase answers, by remote address
+	conns     map[*conn]struct{}      // every open connection, joined or not
+	peers     []*conn                 // joined connections, in join order
+	churn     int                     // connections opened or closed since the last trim
+	lastOpen  time.Time               // when the last connection was registered
+	retrimAt  time.Time               // when to give memory back once more; zero: not due
+	rtts      map[*conn]time.Duration // round trips members last reported
 	color     string
 	seq       uint64
 	by        string
@@ -161,6 +166,8 @@ func New(cfg Config) *Hub {
 		color:     wire.StartColor,
 		key:       wire.AuthKey(cfg.Passphrase, cfg.Room),
 		release:   debug.FreeOSMemory,
+		start:     time.Now(),
+		rtts:      map[*conn]time.Duration{},
 	}
 	h.runOnce <- struct{}{}
 	checkOrigin := cfg.CheckOrigin
@@ -288,7 +295,8 @@ func (h *Hub) trim(now time.Time) {
 }
 
 func (h *Hub) snapshot() State {
-	st := State{Room: h.cfg.Room, Color: h.color, Seq: h.seq, By: h.by, ByName: h.byName, Peers: h.peerList()}
+	st := State{Room: h.cfg.Room, Color: h.color, Seq: h.seq, By: h.by, ByName: h.byName, Peers: h.peerList(),
+		Lead: wire.Millis(h.lead())}
 	return st
 }
 

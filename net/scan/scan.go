@@ -31,14 +31,15 @@ import (
 )
 
 const (
-	// Workers is how many addresses are asked at once: a /24 takes two
-	// rounds of dead addresses, live ones answer in milliseconds.
-	Workers = 128
+	// Workers is how many addresses are asked at once: a whole /24 in one
+	// round, since an address nobody holds holds its worker until
+	// ProbeTimeout, while live ones answer in milliseconds.
+	Workers = 256
 	// ProbeTimeout bounds one address: a LAN peer answers within a few
 	// milliseconds, and an address nobody holds never answers at all.
-	ProbeTimeout = 800 * time.Millisecond
-	// Deadline bounds a whole search.
-	Deadline = 2 * time.Second
+	ProbeTimeout = 500 * time.Millisecond
+	// Deadline bounds a whole search: enough for a /24 and remembered hubs.
+	Deadline = 1500 * time.Millisecond
 	// MaxTargets bounds the addresses one search asks: four /24s of one
 	// port, or one /24 of four ports.
 	MaxTargets = 1024
