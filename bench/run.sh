@@ -308,7 +308,7 @@ if [[ $mode == saturation || $mode == scale ]]; then
 					say "$server: N=$n breaks ($SAT_TRIES runs)"
 				fi
 				if ((bad == 0)); then n=$((n * 2)); else n=$(((good + bad) / 2)); fi
-				((n > good)) || break
+				((n > good && n >= 2)) || break # a sender and someone to receive
 			done
 			if [[ -n $best_row ]]; then echo "$best_row"; fi
 			echo "$server: holds N=$good at $RATE/s, $(if ((bad > 0)); then echo "breaks at N=$bad"; else echo "did not break up to N=$good"; fi)" >>"$tmp/brackets"
