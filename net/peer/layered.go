@@ -299,8 +299,6 @@ func (l *layered) search(ctx context.Context) *discovery.Hub {
 	elders := map[string]scan.Answer{} // peers searching with a lower id, by address
 	for {
 		select {
-		case <-ctx.Done():
-			return nil
 		case h := <-hubs:
 			return &h
 		case a := <-answers:
