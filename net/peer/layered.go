@@ -169,13 +169,39 @@ func (l *layered) waitChange(ctx context.Context, done <-chan error) (ended bool
 	}
 }
 
+// followNetwork reconnects the link of a peer that does not host when this
+// machine's LAN addresses change, until ctx ends: the connection it had
+// may be gone with the old address, and the hub learns the new one from
+// the next hello. (A hosting peer's Advertise follows the change.)
+func (l *layered) followNetwork(ctx context.Context) {
+	last := l.fingerprint()
+	t := time.NewTicker(netPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		f := l.fingerprint()
+		if f == last {
+			continue
+		}
+		last = f
+		if l.p.hub.Load() == nil {
+			l.p.log.Info("peer: this machine's addresses changed; reconnecting")
+			l.p.link.Reconnect()
+		}
+	}
+}
+
 func (l *layered) fingerprint() string {
 	ifs, _ := lan.Interfaces(l.p.cfg.Ifaces)
 	return lan.Fingerprint(ifs)
 }
 
 // Browse is the hosting peer's slow look for other hubs of the room: mDNS
-// until ctx ends and, when mDNS is quiet, one unicast search, unless mDNS
+// until ctx ends (or this machine's addresses change) and, when mDNS is quiet, one unicast search, unless mDNS
 // is known to reach the room (peers joined us and none needed the
 // unicast layer to find us).
 func (l *layered) Browse(ctx context.Context, room, self string, found chan<- discovery.Hub) error {
@@ -187,7 +213,9 @@ func (l *layered) Browse(ctx context.Context, room, self string, found chan<- di
 	}
 	done := make(chan error, 1)
 	heard := make(chan discovery.Hub)
-	go func() { done <- l.mdns.Browse(ctx, room, self, heard) }()
+	mctx, mcancel := context.WithCancel(ctx)
+	defer mcancel()
+	go func() { done <- l.mdns.Browse(mctx, room, self, heard) }()
 	quiet := time.NewTimer(mdnsQuiet)
 	defer quiet.Stop()
 	// Alone is told aloneAfter into hosting: by then this peer's own search
@@ -212,8 +240,10 @@ func (l *layered) Browse(ctx context.Context, room, self string, found chan<- di
 			case <-ctx.Done():
 			}
 		case <-l.kick:
+			// The network changed: end this browse, so that the next one
+			// starts at once with a fresh query, and a search soon after.
 			l.resetHostScans()
-			quiet.Reset(0)
+			mcancel()
 		case <-quiet.C:
 			if mdnsHeard {
 				continue
