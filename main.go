@@ -35,6 +35,7 @@ func main() {
 		passphrase   = fs.String("passphrase", os.Getenv("HUECAST_PASSPHRASE"), "the room's passphrase (default $HUECAST_PASSPHRASE; the variable keeps it out of ps)")
 		maxPeers     = fs.Int("max-peers", hub.DefaultMaxPeers, "most peers a hub hosted here admits")
 		colorRate    = fs.Float64("color-rate", hub.DefaultColorRate, "colour changes a second each client of a hub hosted here may send (burst: twice that); negative: no limit")
+		stateFile    = fs.String("state", headless.DefaultStatePath(), "file where a headless peer keeps its id across restarts (\"\": none, a new id each run)")
 		showVersion  = fs.Bool("version", false, "print the version and exit")
 		verbose      = fs.Bool("v", false, "debug logs on stderr")
 	)
@@ -76,6 +77,16 @@ func main() {
 		}
 		return
 	}
+	st, err := headless.LoadState(*stateFile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "huecast:", err)
+		os.Exit(2)
+	}
+	defer st.Close()
+	if st.Note != "" {
+		log.Info("huecast: " + st.Note)
+	}
+	cfg.ID = st.ID
 	p := peer.New(cfg)
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()

@@ -44,6 +44,12 @@ func runWindow(ctx context.Context, cfg peer.Config, given map[string]bool) (err
 	if !given["room"] {
 		cfg.Room = a.Preferences().StringWithFallback(ui.PrefRoom, cfg.Room)
 	}
+	// The id stays with the install, so that "(you)", the order of
+	// election and reconnects hold across restarts.
+	if cfg.ID = a.Preferences().String(ui.PrefID); cfg.ID == "" {
+		cfg.ID = peer.NewID()
+		a.Preferences().SetString(ui.PrefID, cfg.ID)
+	}
 	r := peer.NewRestarter(cfg)
 	u := ui.New(a, r, ui.Settings{Name: cfg.Name, Room: cfg.Room, Join: cfg.Join, Passphrase: cfg.Passphrase})
 	ctx, cancel := context.WithCancel(ctx)

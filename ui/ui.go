@@ -45,10 +45,12 @@ type Settings struct {
 }
 
 // Preference keys. The window saves the name and room a person picks, and
-// the addresses they joined; main reads PrefName and PrefRoom at start.
+// the addresses they joined; main reads PrefName and PrefRoom at start, and
+// keeps the install's peer id under PrefID.
 const (
 	PrefName   = "name"
 	PrefRoom   = "room"
+	PrefID     = "peer_id"
 	prefRecent = "recent_addresses"
 	maxRecent  = 5
 )

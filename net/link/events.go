@@ -18,17 +18,17 @@ type Joined struct {
 	ID     string
 	Room   string
 	Color  string
-	Seq    uint64
-	By     string // peer id of whoever set Color
+	Stamp  wire.Stamp // Color's
+	By     string     // peer id of whoever set Color
 	ByName string
 	Peers  []wire.Peer
 	Host   string // the hosting peer's name
 }
 
-// ColorChanged: the room's colour changed (always in seq order).
+// ColorChanged: the room's colour changed (always to a newer stamp).
 type ColorChanged struct {
 	Color string
-	Seq   uint64
+	Stamp wire.Stamp
 	By    string // peer id
 	Name  string // that peer's name
 }

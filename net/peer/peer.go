@@ -214,6 +214,14 @@ func (p *Peer) Events() <-chan link.Event { return p.events }
 // SetColor sends #rrggbb to the room.
 func (p *Peer) SetColor(c string) error { return p.link.SetColor(c) }
 
+// Color returns the last colour this peer knows, its stamp, and the name of
+// whoever set it.
+func (p *Peer) Color() (color string, st wire.Stamp, byName string) { return p.link.Color() }
+
+// Seed gives a peer that has not run yet the colour a previous one knew, so
+// that its hello carries it; the newer stamp wins as always.
+func (p *Peer) Seed(color string, st wire.Stamp, byName string) { p.link.Seed(color, st, byName) }
+
 // Run takes part in the room until ctx ends. It fails only when the peer
 // cannot listen and has no hub to join.
 func (p *Peer) Run(ctx context.Context) error {
