@@ -499,7 +499,7 @@ type failoverRun struct {
 
 // failover runs a host and three peers, sets a colour, takes the host away
 // and checks that the others agree on one new host, keeping colour and
-// seq. byAddress: nobody uses mDNS, peers --join the host's address. The
+// stamp. byAddress: nobody uses mDNS, peers --join the host's address. The
 // caller checks the times it returns against the bounds.
 func failover(t testing.TB, bin string, d death, byAddress bool) failoverRun {
 	t.Helper()

@@ -64,6 +64,9 @@ func encode(ev link.Event) map[string]any {
 	switch e := ev.(type) {
 	case peer.Hosting:
 		m["url"], m["room"] = e.URL, e.Room
+	case peer.Alone:
+		m["room"], m["causes"] = e.Room, e.Causes
+		m["message"] = "No other peer of room '" + e.Room + "' found. Others can join this one by address, or see the causes."
 	case peer.Searching:
 		m["room"], m["reason"] = e.Room, e.Reason
 	case peer.HostChanged:
@@ -71,8 +74,17 @@ func encode(ev link.Event) map[string]any {
 	case link.Joined:
 		m["url"], m["color"], m["stamp"], m["peers"], m["room"], m["host"] = e.URL, e.Color, e.Stamp, len(e.Peers), e.Room, e.Host
 		m["id"] = e.ID
+		m["lead_ms"] = wire.Millis(e.Lead)
 	case link.ColorChanged:
 		m["color"], m["stamp"], m["by"] = e.Color, e.Stamp, e.Name
+		// When it was shown, on the hub's clock and this machine's, and
+		// the moment it was meant for: enough to measure how together a
+		// room flips.
+		m["at"], m["late"], m["late_count"] = e.At, e.Late, e.LateCount
+		m["shown_unix_ms"] = float64(e.Shown.UnixMicro()) / 1000
+		if e.Synced {
+			m["offset_ms"], m["shown_ms"] = wire.Millis(e.Offset), e.ShownHub
+		}
 	case link.PeerJoined:
 		m["name"], m["id"] = e.Peer.Name, e.Peer.ID
 	case link.PeerLeft:

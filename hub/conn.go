@@ -15,25 +15,26 @@ import (
 	"github.com/huecast/huecast/hub/wire"
 )
 
-// conn is one client connection. Run queues frames in its outbox; a writer
-// goroutine is started when the outbox stops being empty and returns when it
-// is empty again, so at most one runs at a time.
+// conn is one client connection. gorilla/websocket reads it; the hub owns
+// its write side (writer.go): Run writes frames straight to an idle socket,
+// and a writer goroutine is started only when a frame must wait, and
+// returns when none waits, so at most one writer runs at a time.
 type conn struct {
-	ws     *websocket.Conn
+	ws     *websocket.Conn // for reading; its writes reach sock's write side
+	sock   *sock
 	remote string
 	limit  int // the most frames out may hold; Run drops the client beyond it
 	// writer is c.writeLoop, made once so that starting a writer
-	// allocates nothing (the fan-out benchmark puts a fake one here).
+	// allocates nothing.
 	writer func()
 
-	mu        sync.Mutex // guards out, spare, writing, hangup, dead, closeCode and closeText
-	out       [][]byte   // frames waiting for the writer, oldest first; nil is a ping
-	spare     [][]byte   // the writer's last batch, emptied, for out to reuse
-	writing   bool       // a writer goroutine is running, or has stopped for good
-	hangup    bool       // Run has closed c: the writer says goodbye after out
-	dead      bool       // a write failed: nothing more is written
-	closeCode int
-	closeText string
+	mu          sync.Mutex // guards out, spare, writing, hangup, closeQueued, dead and sock's write state
+	out         [][]byte   // whole frames waiting for the writer, oldest first (the first may be what is left of one)
+	spare       [][]byte   // the writer's last batch, emptied, for out to reuse
+	writing     bool       // a writer goroutine is running, or has stopped for good
+	hangup      bool       // Run has closed c: the writer hangs up after out
+	closeQueued bool       // a close frame is written or queued: nothing follows it
+	dead        bool       // the write side has ended: nothing more is written
 
 	readerDone chan struct{}
 	writerDone chan struct{} // closed when the last writer has finished
@@ -58,13 +59,15 @@ type conn struct {
 }
 
 func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
-	ws, err := h.upgrader.Upgrade(w, r, nil)
+	hj := &hijacker{ResponseWriter: w}
+	ws, err := h.upgrader.Upgrade(hj, r, nil)
 	if err != nil {
 		h.log.Debug("hub: upgrade refused", "remote", r.RemoteAddr, "err", err)
 		return // the upgrader has answered
 	}
 	c := &conn{
 		ws:         ws,
+		sock:       hj.s,
 		remote:     r.RemoteAddr,
 		limit:      h.cfg.SendQueue,
 		readerDone: make(chan struct{}),
@@ -88,6 +91,7 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 		ws.Close()
 		return
 	}
+	hj.s.c = c // from now on gorilla's writes reach c's write side
 	// The handler returns at once so that net/http lets go of this
 	// connection's request state and buffers; the reader lives on, and
 	// a writer starts when there is something to send.
@@ -202,7 +206,10 @@ func (h *Hub) readFrame(c *conn, typ int, r io.Reader, st *readState) bool {
 	return h.post(event{kind: evFrame, c: c, in: in})
 }
 
-var writeBufs sync.Pool
+// gorillaWriteBufs stays empty: gorilla takes a write buffer from it only
+// to write a message, which the hub never asks it to (it writes frames
+// itself), so no connection holds one.
+var gorillaWriteBufs sync.Pool
 
 // frameBufs holds read buffers of wire.MaxFrame+1 bytes, taken only while a
 // frame is being read and decoded, so that idle connections hold none.

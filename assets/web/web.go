@@ -82,6 +82,7 @@ func load() *site {
 		{"wire.js", "text/javascript; charset=utf-8"},
 		{"proto.js", "text/javascript; charset=utf-8"},
 		{"auth.js", "text/javascript; charset=utf-8"},
+		{"clock.js", "text/javascript; charset=utf-8"},
 		{"app.js", "text/javascript; charset=utf-8"},
 	} {
 		var data []byte

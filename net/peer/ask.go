@@ -9,11 +9,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/huecast/huecast/net/discovery"
+	"github.com/huecast/huecast/net/lan"
 	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/scan"
 )
 
 // errStopped: the peer stopped while its link asked where to go.
@@ -57,6 +58,9 @@ func (p *Peer) target(ctx context.Context) (string, error) {
 // search browses for the room's hub for up to searchWait and returns the
 // first that answers, or nil.
 func (p *Peer) search(ctx context.Context) *discovery.Hub {
+	if p.layers != nil {
+		return p.layers.search(ctx)
+	}
 	sctx, cancel := context.WithTimeout(ctx, searchWait)
 	defer cancel()
 	found := make(chan discovery.Hub)
@@ -142,6 +146,9 @@ func (p *Peer) serveInfo(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "huecast: GET only", http.StatusMethodNotAllowed)
 		return
 	}
+	if r.Header.Get(scan.Header) != "" && p.layers != nil {
+		p.layers.noticed.Store(true) // mDNS did not bring this asker: keep looking by unicast too
+	}
 	p.mu.Lock()
 	info := p.info
 	p.mu.Unlock()
@@ -179,43 +186,23 @@ func localIPToward(hubURL string) net.IP {
 	return c.LocalAddr().(*net.UDPAddr).IP
 }
 
-// lanIP is the first IPv4 address of an up, non-loopback interface, among
-// names when given.
+// lanIP is this machine's address on the LAN (net/lan): the default
+// route's when it is a LAN interface's, else the first IPv4 address, else
+// the first routable IPv6 one; among names when given.
 func lanIP(names []string) net.IP {
-	ifs, err := net.Interfaces()
+	ifs, err := lan.Interfaces(names)
 	if err != nil {
 		return nil
 	}
-	for _, ifc := range ifs {
-		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 && len(names) == 0 {
-			continue
-		}
-		if len(names) > 0 && !slices.Contains(names, ifc.Name) {
-			continue
-		}
-		addrs, _ := ifc.Addrs()
-		for _, a := range addrs {
-			if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil {
-				return n.IP.To4()
-			}
-		}
-	}
-	return nil
+	return lan.Host(ifs, "")
 }
+
+// verifyAnswer says whether a peer's /api/peer answer may be trusted as
+// one of our room's.
+func (p *Peer) verifyAnswer(a scan.Answer) bool { return true }
 
 // ipOnIfaces says whether ip belongs to one of the named interfaces.
 func ipOnIfaces(ip net.IP, names []string) bool {
-	for _, name := range names {
-		ifc, err := net.InterfaceByName(name)
-		if err != nil {
-			continue
-		}
-		addrs, _ := ifc.Addrs()
-		for _, a := range addrs {
-			if n, ok := a.(*net.IPNet); ok && n.IP.Equal(ip) {
-				return true
-			}
-		}
-	}
-	return false
+	ifs, err := lan.Interfaces(names)
+	return err == nil && lan.Owns(ifs, ip)
 }

@@ -3,14 +3,12 @@ package peer
 import (
 	"context"
 	"net"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/huecast/huecast/assets/web"
 	"github.com/huecast/huecast/hub"
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/link"
 )
@@ -39,27 +37,12 @@ type note struct {
 	err    error
 }
 
-// check is the outcome of asking a hub found by mDNS whether it hosts.
-type check struct {
-	hub  discovery.Hub
-	info Info
-	err  error
-}
-
-// failover is what a peer that lost its hub knows while it looks for the next.
-type failover struct {
-	lost      string          // the hub lost
-	tried     map[string]bool // successors given up
-	cand      string          // id of the successor being tried; "" for a redirect
-	since     time.Time       // when the current target was chosen
-	redirects int
-}
-
-// owner holds a running peer's state. Everything in it belongs to Run's
-// goroutine; the link's Target reaches it through Peer.asks.
+// owner runs a peer's state machine (decide.go) and carries out its
+// actions. Everything in it belongs to Run's goroutine; the link's Target
+// reaches it through Peer.asks.
 type owner struct {
 	p  *Peer
-	wg sync.WaitGroup // hubs, advertising and browsing
+	wg sync.WaitGroup // hubs, advertising, browsing and checks
 
 	port     int    // our listener's; 0 without one
 	listenIP net.IP // our listener's when bound to one address
@@ -67,25 +50,12 @@ type owner struct {
 	local    string // our hub's URL for our own link
 	public   string // our hub's URL for others
 
-	target     string // the hub to dial when not hosting
-	joinFlag   bool   // target came from Config.Join
-	needSearch bool
-	planned    bool      // the next lost session is a move we chose, not a loss
-	firstTry   time.Time // when target was first tried, for a discovered hub
-	discovered bool
+	s state
 
-	joined    bool // a session was welcomed since the last decision
-	joinedURL string
-	peers     []wire.Peer // the room, as of the last session
-	fo        *failover
-
-	hosting    bool
-	hostCancel context.CancelFunc
+	hostCancel context.CancelFunc // ends the hub we serve; nil when none
 	found      chan discovery.Hub // browse results while hosting
-	best       *discovery.Hub     // the lowest hub found, waiting for foldSettle
 	settle     *time.Timer
-	checked    chan check
-	quitting   bool
+	checked    chan evChecked
 }
 
 func (o *owner) setListener(ln net.Listener, ifaces []string) {
@@ -130,19 +100,68 @@ func (o *owner) loop(ctx context.Context) {
 				a.reply <- decision{}
 				return
 			}
-			a.reply <- o.decide(ctx, a.note)
+			a.reply <- o.step(ctx, askEvent(a.note, time.Now()))
 		case h := <-o.found:
-			o.onFound(h)
+			o.step(ctx, evFound{h})
 		case <-settle:
 			o.settle = nil
-			o.checkBest(ctx)
+			o.step(ctx, evSettled{})
 		case c := <-o.checked:
-			o.onChecked(ctx, c)
+			o.step(ctx, c)
 		case <-done:
 			done = nil
-			o.quit()
+			o.step(ctx, evQuit{})
 		}
 	}
+}
+
+// askEvent turns the link's question into decide's event.
+func askEvent(n *note, now time.Time) event {
+	switch {
+	case n == nil:
+		return evAsk{now: now}
+	case n.searched:
+		return evSearched{now: now, found: n.found}
+	default:
+		return evProbed{now: now, url: n.probed, info: n.info, err: n.err}
+	}
+}
+
+// step feeds e to decide and carries out its actions; it returns the
+// answer for the link, if decide gave one.
+func (o *owner) step(ctx context.Context, e event) decision {
+	var acts []action
+	o.s, acts = decide(o.s, e)
+	var d decision
+	for _, a := range acts {
+		switch a := a.(type) {
+		case actDial:
+			d = decision{url: a.url, addr: o.addrFor(a.url)}
+		case actDialOwn:
+			d = decision{url: o.local}
+		case actSearch:
+			d = decision{search: true}
+		case actProbe:
+			d = decision{probe: a.url}
+		case actHost:
+			o.startHosting()
+		case actUnhost:
+			o.stopHosting()
+		case actEmit:
+			o.emit(ctx, a.ev)
+		case actInfo:
+			o.p.setInfo(a.hosting, a.hub)
+		case actFast:
+			o.p.fast.Store(a.on)
+		case actSettle:
+			o.settle = time.NewTimer(foldSettle)
+		case actCheck:
+			o.check(ctx, a.hub)
+		case actLog:
+			o.p.log.Log(ctx, a.level, a.msg, a.args...)
+		}
+	}
+	return d
 }
 
 // drain handles the events waiting; false when the link has finished.
@@ -173,166 +192,18 @@ func (o *owner) emit(ctx context.Context, ev link.Event) {
 	}
 }
 
+// onEvent tells decide what the link saw, then passes the event on.
 func (o *owner) onEvent(ctx context.Context, ev link.Event) {
 	switch e := ev.(type) {
 	case link.Joined:
-		o.joined, o.joinedURL, o.planned, o.discovered = true, e.URL, false, false
-		o.peers = slices.Clone(e.Peers)
-		o.fo = nil
-		o.p.fast.Store(false)
 		o.p.joinedAt.Store(time.Now().UnixNano())
-		if !o.hosting {
-			o.p.setInfo(false, e.URL)
-		}
+		o.step(ctx, evJoined{e})
 	case link.PeerJoined:
-		o.peers = slices.DeleteFunc(o.peers, func(p wire.Peer) bool { return p.ID == e.Peer.ID })
-		o.peers = append(o.peers, e.Peer)
+		o.step(ctx, evPeerJoined{e.Peer})
 	case link.PeerLeft:
-		o.peers = slices.DeleteFunc(o.peers, func(p wire.Peer) bool { return p.ID == e.Peer.ID })
+		o.step(ctx, evPeerLeft{e.Peer.ID})
 	}
 	o.emit(ctx, ev)
-}
-
-// decide answers the link's Target: where to dial, or what to find out first.
-func (o *owner) decide(ctx context.Context, n *note) decision {
-	if o.quitting {
-		return decision{url: o.local}
-	}
-	if n != nil && n.searched {
-		return o.afterSearch(ctx, n.found)
-	}
-	if n != nil && n.probed != "" {
-		return o.afterProbe(ctx, n)
-	}
-	ended := o.joined
-	o.joined = false
-	if o.hosting {
-		return decision{url: o.local}
-	}
-	if ended {
-		if o.planned {
-			o.planned = false
-			return o.dial(o.target)
-		}
-		o.p.log.Info("peer: lost the hub; finding the room's next host", "hub", o.joinedURL)
-		o.fo = &failover{lost: o.joinedURL, tried: map[string]bool{}, since: time.Now()}
-		o.p.fast.Store(true)
-		o.emit(ctx, Searching{Room: o.p.room, Reason: ReasonHostLost})
-		return decision{probe: o.joinedURL}
-	}
-	// The first dial, or a failed one.
-	o.planned = false
-	if o.needSearch {
-		o.needSearch = false
-		o.emit(ctx, Searching{Room: o.p.room, Reason: ReasonStart})
-		return decision{search: true}
-	}
-	if fo := o.fo; fo != nil && time.Since(fo.since) > successorWait {
-		if fo.cand != "" {
-			o.p.log.Info("peer: cannot reach the elected host; trying the next", "id", fo.cand)
-			fo.tried[fo.cand] = true
-		}
-		return o.elect(ctx)
-	}
-	if o.discovered && o.p.cfg.Discovery != nil && time.Since(o.firstTry) > successorWait {
-		// The hub we found went before we could join it.
-		o.discovered = false
-		o.emit(ctx, Searching{Room: o.p.room, Reason: ReasonStart})
-		return decision{search: true}
-	}
-	return o.dial(o.target)
-}
-
-func (o *owner) afterSearch(ctx context.Context, h *discovery.Hub) decision {
-	if h != nil {
-		o.p.log.Info("peer: found the room's hub", "url", h.URL, "host", h.Name)
-		if h.Auth && o.p.cfg.Passphrase == "" {
-			// Say so before the hub does, so that a window can ask for it.
-			o.emit(ctx, link.HubError{Code: wire.CodeUnauthorized,
-				Message: "Room '" + o.p.room + "' needs a passphrase; set it under Name and room…, or with --passphrase."})
-		}
-		o.target, o.discovered, o.firstTry = h.URL, true, time.Now()
-		return o.dial(h.URL)
-	}
-	if o.port == 0 {
-		// Without a listener we cannot host; keep looking.
-		o.needSearch = true
-		return o.dial(o.target)
-	}
-	o.startHosting(ctx)
-	return decision{url: o.local}
-}
-
-// afterProbe acts on what the lost hub's address said.
-func (o *owner) afterProbe(ctx context.Context, n *note) decision {
-	fo := o.fo
-	if fo == nil {
-		return o.dial(o.target)
-	}
-	ok := n.err == nil && n.info.Room == o.p.room
-	switch {
-	case ok && n.info.Hosting:
-		// The hub is there after all: we were dropped, not it.
-		o.target, fo.cand, fo.since = n.probed, "", time.Now()
-		return o.dial(n.probed)
-	case ok && n.info.Hub != "" && n.info.Hub != n.probed && fo.redirects < maxRedirects:
-		// It folded into another hub of the room: follow it there.
-		fo.redirects++
-		o.target, fo.cand, fo.since = n.info.Hub, "", time.Now()
-		o.p.log.Info("peer: the room moved", "from", n.probed, "to", n.info.Hub)
-		o.emit(ctx, HostChanged{URL: n.info.Hub, Reason: ReasonMerged})
-		return o.dial(n.info.Hub)
-	}
-	return o.elect(ctx)
-}
-
-// elect picks the successor: the lowest id among the room's peers with an
-// address, leaving out those tried in vain. Every peer holds the same list,
-// so every peer picks the same.
-func (o *owner) elect(ctx context.Context) decision {
-	fo := o.fo
-	var cands []wire.Peer
-	for _, p := range o.peers {
-		if validAddr(p.Addr) && !fo.tried[p.ID] {
-			cands = append(cands, p)
-		}
-	}
-	if len(cands) == 0 {
-		// Nobody left to try: go round again, more slowly, from the lost hub.
-		o.p.log.Info("peer: no peer of the room can host; retrying the lost hub", "hub", fo.lost)
-		clear(fo.tried)
-		o.target, fo.cand, fo.since = fo.lost, "", time.Now()
-		o.p.fast.Store(false)
-		if o.p.cfg.Discovery != nil && !o.joinFlag {
-			o.needSearch = true
-		}
-		return o.dial(fo.lost)
-	}
-	s := slices.MinFunc(cands, func(a, b wire.Peer) int {
-		switch {
-		case a.ID < b.ID:
-			return -1
-		case a.ID > b.ID:
-			return 1
-		}
-		return 0
-	})
-	if s.ID == o.p.cfg.ID && o.port != 0 {
-		o.p.log.Info("peer: the room elected this peer as its new host")
-		o.emit(ctx, HostChanged{URL: o.public, ID: s.ID, Name: s.Name, Reason: ReasonHostLost})
-		o.startHosting(ctx)
-		return decision{url: o.local}
-	}
-	url := "ws://" + s.Addr + "/ws"
-	o.p.log.Info("peer: the room's new host", "id", s.ID, "name", s.Name, "url", url)
-	o.target, fo.cand, fo.since = url, s.ID, time.Now()
-	o.p.fast.Store(true)
-	o.emit(ctx, HostChanged{URL: url, ID: s.ID, Name: s.Name, Reason: ReasonHostLost})
-	return o.dial(url)
-}
-
-func (o *owner) dial(url string) decision {
-	return decision{url: url, addr: o.addrFor(url)}
 }
 
 // addrFor returns the address this peer would host on, as a peer at url
@@ -356,7 +227,7 @@ func (o *owner) addrFor(url string) string {
 
 // startHosting serves a new hub on our listener, advertises it, and
 // watches for other hubs of the room.
-func (o *owner) startHosting(ctx context.Context) {
+func (o *owner) startHosting() {
 	h := hub.New(hub.Config{Room: o.p.room, Host: o.p.cfg.Name, Logger: o.p.log, Page: web.Handler(),
 		Passphrase: o.p.cfg.Passphrase, MaxPeers: o.p.cfg.MaxPeers, ColorRate: o.p.cfg.ColorRate})
 	hctx, cancel := context.WithCancel(context.Background())
@@ -367,9 +238,6 @@ func (o *owner) startHosting(ctx context.Context) {
 		_ = h.Run(hctx)
 	}()
 	o.p.hub.Store(h)
-	o.hosting, o.fo, o.planned = true, nil, false
-	o.p.fast.Store(false)
-	o.p.setInfo(true, "")
 	if d := o.p.cfg.Discovery; d != nil {
 		o.wg.Add(2)
 		go func() {
@@ -388,8 +256,6 @@ func (o *owner) startHosting(ctx context.Context) {
 			o.watch(hctx, d)
 		}()
 	}
-	o.p.log.Info("peer: hosting", "url", o.public, "room", o.p.room)
-	o.emit(ctx, Hosting{URL: o.public, Room: o.p.room})
 }
 
 // watch browses, one fresh browse after another, while we host, reporting
@@ -415,73 +281,30 @@ func (o *owner) watch(ctx context.Context, d Discovery) {
 // stopHosting closes our hub (its clients are told it shuts down) and stops
 // advertising it.
 func (o *owner) stopHosting() {
-	if !o.hosting {
+	if o.hostCancel == nil {
 		return
 	}
 	o.p.hub.Store(nil)
 	o.hostCancel()
-	o.hosting, o.best = false, nil
+	o.hostCancel = nil
 	if o.settle != nil {
 		o.settle.Stop()
 		o.settle = nil
 	}
 }
 
-// onFound weighs a hub of our room found while we host: the one with the
-// lower id stays, and we fold into it.
-func (o *owner) onFound(h discovery.Hub) {
-	if !o.hosting || h.ID >= o.p.cfg.ID {
-		return
-	}
-	if o.best == nil || h.ID < o.best.ID {
-		o.best = &h
-	}
-	if o.settle == nil {
-		o.settle = time.NewTimer(foldSettle)
-	}
-}
-
-// checkBest asks the best hub found whether it really hosts our room
-// before we fold into it; a stale or forged record must not empty a room.
-func (o *owner) checkBest(ctx context.Context) {
-	h := o.best
-	o.best = nil
-	if h == nil || !o.hosting {
-		return
-	}
+// check asks hub's peer, in the background, who it is and whether it
+// hosts; the answer comes back as evChecked.
+func (o *owner) check(ctx context.Context, h discovery.Hub) {
 	o.wg.Add(1)
 	go func() {
 		defer o.wg.Done()
 		n := probe(ctx, h.URL)
 		select {
-		case o.checked <- check{hub: *h, info: n.info, err: n.err}:
+		case o.checked <- evChecked{hub: h, info: n.info, err: n.err}:
 		case <-ctx.Done():
 		}
 	}()
-}
-
-func (o *owner) onChecked(ctx context.Context, c check) {
-	if !o.hosting || o.quitting {
-		return
-	}
-	if c.err != nil || !c.info.Hosting || c.info.Room != o.p.room || c.info.ID != c.hub.ID {
-		o.p.log.Debug("peer: not folding into a hub that does not answer as one", "url", c.hub.URL, "err", c.err, "info", c.info)
-		return
-	}
-	o.p.log.Info("peer: another hub serves the room; moving there", "url", c.hub.URL, "host", c.hub.Name)
-	o.stopHosting()
-	o.target, o.planned = c.hub.URL, true
-	o.p.setInfo(false, c.hub.URL)
-	o.p.fast.Store(true)
-	o.emit(ctx, HostChanged{URL: c.hub.URL, ID: c.hub.ID, Name: c.hub.Name, Reason: ReasonMerged})
-}
-
-// quit runs when the peer is told to stop: clients that ask are told we are
-// gone before our hub says goodbye, so they elect a successor at once.
-func (o *owner) quit() {
-	o.quitting = true
-	o.p.setInfo(false, "")
-	o.stopHosting()
 }
 
 // validAddr says whether a peer's addr is a host:port one could host on.

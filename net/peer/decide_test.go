@@ -1,0 +1,235 @@
+package peer
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/discovery"
+	"github.com/huecast/huecast/net/link"
+)
+
+// These tests pin the rules of a peer's life with no sockets and no clock:
+// feed events to decide, and check the phase it ends in and the actions it
+// asks for on the last event (logs left out).
+
+var (
+	t0    = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	later = t0.Add(successorWait + time.Second) // past successorWait
+	me    = self{id: "m", room: "lobby", public: "ws://10.0.0.9:7788/ws", canHost: true, search: true}
+
+	lost  = "ws://10.0.0.1:7788/ws"
+	room3 = []wire.Peer{
+		{ID: "h", Name: "Host"}, // the host tells no address
+		{ID: "b", Name: "Bea", Addr: "10.0.0.2:7788"},
+		{ID: "m", Name: "Me", Addr: "10.0.0.9:7788"},
+		{ID: "c", Name: "Cy", Addr: "10.0.0.3:7788"},
+	}
+	lowHub = discovery.Hub{ID: "a", Name: "Ann", Room: "lobby", URL: "ws://10.0.0.4:7788/ws"}
+)
+
+func joinedTo(url string, peers []wire.Peer) evJoined {
+	return evJoined{link.Joined{URL: url, Peers: peers}}
+}
+
+func hostingActs(me self) []action {
+	return []action{actHost{}, actFast{false}, actInfo{hosting: true},
+		actEmit{Hosting{URL: me.public, Room: me.room}}}
+}
+
+func TestDecide(t *testing.T) {
+	noSearch := me
+	noSearch.search = false
+	noListener := me
+	noListener.canHost = false
+	joinFlag := me
+	joinFlag.join = true
+
+	// A peer that joined lost's hub and lost it.
+	inFailover := []event{evStart{join: lost}, joinedTo(lost, room3), evAsk{t0}}
+	// A peer hosting, that found a lower hub and waited.
+	settled := []event{evStart{host: true}, evFound{lowHub}, evSettled{}}
+
+	cases := []struct {
+		name   string
+		me     self
+		events []event
+		phase  phase
+		want   []action // on the last event, logs left out
+	}{
+		{"with Join it dials the hub given", me,
+			[]event{evStart{join: lost}, evAsk{t0}}, phaseDialing, []action{actDial{lost}}},
+		{"without discovery it hosts at once", noSearch,
+			[]event{evStart{}}, phaseHosting, hostingActs(noSearch)},
+		{"with Host it hosts at once", me,
+			[]event{evStart{host: true}}, phaseHosting, hostingActs(me)},
+		{"with discovery it searches first", me,
+			[]event{evStart{}, evAsk{t0}}, phaseSearching,
+			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{}}},
+		{"a hub found is dialed", me,
+			[]event{evStart{}, evAsk{t0}, evSearched{t0, &lowHub}}, phaseFound, []action{actDial{lowHub.URL}}},
+		{"a locked hub found without a passphrase asks for one before dialing", me,
+			[]event{evStart{}, evAsk{t0}, evSearched{t0, &discovery.Hub{ID: "a", URL: lowHub.URL, Auth: true}}}, phaseFound,
+			[]action{actEmit{link.HubError{Code: wire.CodeUnauthorized,
+				Message: "Room 'lobby' needs a passphrase; set it under Name and room…, or with --passphrase."}},
+				actDial{lowHub.URL}}},
+		{"nothing found: it hosts", me,
+			[]event{evStart{}, evAsk{t0}, evSearched{t0, nil}}, phaseHosting, append(hostingActs(me), actDialOwn{})},
+		{"nothing found and no listener: it keeps searching", noListener,
+			[]event{evStart{}, evAsk{t0}, evSearched{t0, nil}}, phaseSearching, []action{actDial{""}}},
+		{"a hub found that fails is retried for a while", me,
+			[]event{evStart{}, evAsk{t0}, evSearched{t0, &lowHub}, evAsk{t0.Add(time.Second)}}, phaseFound,
+			[]action{actDial{lowHub.URL}}},
+		{"a hub found that never welcomes is searched for again", me,
+			[]event{evStart{}, evAsk{t0}, evSearched{t0, &lowHub}, evAsk{later}}, phaseSearching,
+			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{}}},
+		{"a welcome joins, and says where the hub is", me,
+			[]event{evStart{join: lost}, joinedTo(lost, room3)}, phaseJoined,
+			[]action{actFast{false}, actInfo{hub: lost}}},
+		{"a lost hub is asked first where the room went", me,
+			inFailover, phaseFailover,
+			[]action{actFast{true}, actEmit{Searching{Room: "lobby", Reason: ReasonHostLost}}, actProbe{lost}}},
+		{"a lost hub that still hosts is rejoined", me,
+			append(inFailover, evProbed{t0, lost, Info{ID: "h", Room: "lobby", Hosting: true}, nil}), phaseFailover,
+			[]action{actDial{lost}}},
+		{"a lost hub that folded is followed", me,
+			append(inFailover, evProbed{t0, lost, Info{ID: "h", Room: "lobby", Hub: lowHub.URL}, nil}), phaseFailover,
+			[]action{actEmit{HostChanged{URL: lowHub.URL, Reason: ReasonMerged}}, actDial{lowHub.URL}}},
+		{"a lost hub of another room name is not followed", me,
+			append(inFailover, evProbed{t0, lost, Info{ID: "h", Room: "other", Hub: lowHub.URL}, nil}), phaseFailover,
+			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
+				actDial{"ws://10.0.0.2:7788/ws"}}},
+		{"redirects are followed at most maxRedirects times", me,
+			append(inFailover,
+				evProbed{t0, lost, Info{Room: "lobby", Hub: "ws://x1:1/ws"}, nil},
+				evProbed{t0, "ws://x1:1/ws", Info{Room: "lobby", Hub: "ws://x2:1/ws"}, nil},
+				evProbed{t0, "ws://x2:1/ws", Info{Room: "lobby", Hub: "ws://x3:1/ws"}, nil},
+				evProbed{t0, "ws://x3:1/ws", Info{Room: "lobby", Hub: "ws://x4:1/ws"}, nil}), phaseFailover,
+			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
+				actDial{"ws://10.0.0.2:7788/ws"}}},
+		{"a lost hub that is gone: the lowest id with an address is elected", me,
+			append(inFailover, evProbed{t0, lost, Info{}, errors.New("refused")}), phaseFailover,
+			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
+				actDial{"ws://10.0.0.2:7788/ws"}}},
+		{"the successor is retried until successorWait", me,
+			append(inFailover, evProbed{t0, lost, Info{}, errors.New("refused")}, evAsk{t0.Add(time.Second)}), phaseFailover,
+			[]action{actDial{"ws://10.0.0.2:7788/ws"}}},
+		{"a successor nobody reaches is passed over", me,
+			append(inFailover, evProbed{t0, lost, Info{}, errors.New("refused")}, evAsk{later}), phaseFailover,
+			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
+				actDial{"ws://10.0.0.3:7788/ws"}}},
+		{"when every lower id fails, the peer hosts", me,
+			append(inFailover, evProbed{t0, lost, Info{}, errors.New("refused")}, evAsk{later}, evAsk{later.Add(later.Sub(t0))}), phaseHosting,
+			append([]action{actEmit{HostChanged{URL: me.public, ID: "m", Name: "Me", Reason: ReasonHostLost}}},
+				append(hostingActs(me), actDialOwn{})...)},
+		{"nobody left to elect: retry the lost hub, and search", me,
+			[]event{evStart{join: lost}, joinedTo(lost, room3[:1]), evAsk{t0}, evProbed{t0, lost, Info{}, errors.New("refused")}},
+			phaseSearching, []action{actFast{false}, actDial{lost}}},
+		{"nobody left to elect with Join: retry the lost hub without searching", joinFlag,
+			[]event{evStart{join: lost}, joinedTo(lost, room3[:1]), evAsk{t0}, evProbed{t0, lost, Info{}, errors.New("refused")}},
+			phaseFailover, []action{actFast{false}, actDial{lost}}},
+		{"without a listener it is never elected", noListener,
+			[]event{evStart{join: lost}, joinedTo(lost, []wire.Peer{{ID: "m", Addr: "10.0.0.9:7788"}, {ID: "x", Addr: "10.0.0.5:7788"}}),
+				evAsk{t0}, evProbed{t0, lost, Info{}, errors.New("refused")}}, phaseFailover,
+			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.9:7788/ws", ID: "m", Reason: ReasonHostLost}},
+				actDial{"ws://10.0.0.9:7788/ws"}}},
+		{"a peer that left is not elected", me,
+			append([]event{evStart{join: lost}, joinedTo(lost, room3), evPeerLeft{"b"}}, evAsk{t0},
+				evProbed{t0, lost, Info{}, errors.New("refused")}), phaseFailover,
+			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
+				actDial{"ws://10.0.0.3:7788/ws"}}},
+		{"a host ignores hubs with a higher id", me,
+			[]event{evStart{host: true}, evFound{discovery.Hub{ID: "z", Room: "lobby"}}}, phaseHosting, nil},
+		{"a host waits for the answers of hubs started together", me,
+			[]event{evStart{host: true}, evFound{lowHub}}, phaseHosting, []action{actSettle{}}},
+		{"then checks the lowest", me,
+			[]event{evStart{host: true}, evFound{discovery.Hub{ID: "b"}}, evFound{lowHub}, evFound{discovery.Hub{ID: "c"}}, evSettled{}},
+			phaseHosting, []action{actCheck{lowHub}}},
+		{"and folds into it if it answers as a hub of the room", me,
+			append(settled, evChecked{hub: lowHub, info: Info{ID: "a", Room: "lobby", Hosting: true}}), phaseDialing,
+			[]action{actUnhost{}, actInfo{hub: lowHub.URL}, actFast{true},
+				actEmit{HostChanged{URL: lowHub.URL, ID: "a", Name: "Ann", Reason: ReasonMerged}}}},
+		{"a folded host dials the hub it folded into", me,
+			append(settled, evChecked{hub: lowHub, info: Info{ID: "a", Room: "lobby", Hosting: true}}, evAsk{t0}), phaseDialing,
+			[]action{actDial{lowHub.URL}}},
+		{"not if it does not host", me,
+			append(settled, evChecked{hub: lowHub, info: Info{ID: "a", Room: "lobby"}}), phaseHosting, nil},
+		{"not if it is another peer", me,
+			append(settled, evChecked{hub: lowHub, info: Info{ID: "q", Room: "lobby", Hosting: true}}), phaseHosting, nil},
+		{"not if it does not answer", me,
+			append(settled, evChecked{hub: lowHub, err: errors.New("timeout")}), phaseHosting, nil},
+		{"quitting stops hosting and says so", me,
+			[]event{evStart{host: true}, evQuit{}}, phaseStopped, []action{actInfo{}, actUnhost{}}},
+		{"a quitting peer dials its own address until the link ends", me,
+			[]event{evStart{join: lost}, joinedTo(lost, room3), evQuit{}, evAsk{t0}}, phaseStopped, []action{actDialOwn{}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := state{me: c.me}
+			var acts []action
+			for _, e := range c.events {
+				s, acts = decide(s, e)
+			}
+			if s.phase != c.phase {
+				t.Errorf("phase %v, want %v", s.phase, c.phase)
+			}
+			var got []action
+			for _, a := range acts {
+				if _, ok := a.(actLog); !ok {
+					got = append(got, a)
+				}
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("actions\n got %#v\nwant %#v", got, c.want)
+			}
+		})
+	}
+}
+
+// Every question of the link gets exactly one answer, whatever the phase.
+func TestDecideAnswersEveryAskOnce(t *testing.T) {
+	questions := []event{evAsk{t0}, evAsk{later}, evSearched{t0, nil}, evSearched{t0, &lowHub},
+		evProbed{t0, lost, Info{}, errors.New("x")}, evProbed{t0, lost, Info{Room: "lobby", Hosting: true}, nil}}
+	starts := [][]event{
+		{evStart{}}, {evStart{host: true}}, {evStart{join: lost}},
+		{evStart{join: lost}, joinedTo(lost, room3)},
+		{evStart{join: lost}, joinedTo(lost, room3), evAsk{t0}},
+		{evStart{host: true}, evQuit{}},
+	}
+	for _, st := range starts {
+		for _, q := range questions {
+			s := state{me: me}
+			for _, e := range st {
+				s, _ = decide(s, e)
+			}
+			_, acts := decide(s, q)
+			n := 0
+			for _, a := range acts {
+				switch a.(type) {
+				case actDial, actDialOwn, actSearch, actProbe:
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("after %v, %#v got %d answers: %#v", st, q, n, acts)
+			}
+		}
+	}
+}
+
+// decide never changes the state it was given.
+func TestDecideLeavesItsInputAlone(t *testing.T) {
+	s := state{me: me}
+	for _, e := range []event{evStart{join: lost}, joinedTo(lost, room3), evAsk{t0}, evProbed{t0, lost, Info{}, errors.New("x")}} {
+		s, _ = decide(s, e)
+	}
+	before := s.fo.clone()
+	peers := append([]wire.Peer(nil), s.peers...)
+	decide(s, evAsk{later})
+	decide(s, evPeerLeft{"b"})
+	if !reflect.DeepEqual(s.fo, before) || !reflect.DeepEqual(s.peers, peers) {
+		t.Fatalf("decide changed its input: %+v -> %+v", before, s.fo)
+	}
+}
