@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huecast/huecast/e2e/delay"
 	"github.com/huecast/huecast/hub"
 )
 
@@ -79,3 +80,62 @@ func TestMeasureFlip(t *testing.T) {
 }
 
 func msf(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+// TestMeasureFlipPages gives BENCHMARKS.md the pages' figures: five pages
+// in Chromium, each 0-80 ms from the hub through a proxy of its own, beside
+// ten native links 0-80 ms away. For each colour: the spread over every
+// screen, and each page's distance from the native links' median. It runs
+// only with HUECAST_MEASURE=1; HUECAST_MEASURE_RUNS sets the colours:
+//
+//	HUECAST_MEASURE=1 go test ./e2e -run TestMeasureFlipPages -v -count=1
+func TestMeasureFlipPages(t *testing.T) {
+	if os.Getenv("HUECAST_MEASURE") != "1" {
+		t.Skip("a measurement, not a test: set HUECAST_MEASURE=1")
+	}
+	colours := 30
+	if n, err := strconv.Atoi(os.Getenv("HUECAST_MEASURE_RUNS")); err == nil && n > 0 {
+		colours = n
+	}
+	browser := newBrowser(t)
+	const natives, pages = 10, 5
+	r := startFlipRoom(t, natives, spreadPaths(natives, 80*time.Millisecond, 0), false, 150*time.Millisecond)
+	var tabs []*page
+	for i := range pages {
+		d := 80 * time.Millisecond * time.Duration(i) / (pages - 1)
+		px, err := delay.Start(r.addr, delay.Path{Base: d}, delay.Path{Base: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { px.Close() })
+		p := newPage(t, browser)
+		p.open("http://" + px.Addr + "/")
+		p.waitJS("the page knows the hub's clock", `huecast.state.clock.size() >= 8`, waitFor)
+		tabs = append(tabs, p)
+	}
+	var spreads, fromNatives, pageOffErr []time.Duration
+	for k := range colours {
+		color := fmt.Sprintf("#%06x", 0x500000+k)
+		res := r.flip(color)
+		var ts []time.Duration
+		for _, ev := range res.events {
+			ts = append(ts, time.Duration(ev.Shown.UnixNano()))
+		}
+		ref := float64(median(ts)) / 1e6
+		lo, hi := slices.Min(ts), slices.Max(ts)
+		for _, p := range tabs {
+			f := pageShown(p, color)
+			w := time.Duration(f.Wall * 1e6)
+			lo, hi = min(lo, w), max(hi, w)
+			fromNatives = append(fromNatives, time.Duration((f.Wall-ref)*1e6).Abs())
+			if f.ShownHub != nil {
+				pageOffErr = append(pageOffErr, time.Duration((*f.ShownHub-(f.Wall-float64(r.start.UnixMicro())/1000))*1e6).Abs())
+			}
+		}
+		spreads = append(spreads, hi-lo)
+	}
+	t.Logf("%d pages beside %d native links, 0-80 ms, %d colours", pages, natives, colours)
+	t.Logf("spread over all screens: median %s, worst %s", msf(median(spreads)), msf(slices.Max(spreads)))
+	t.Logf("a page from the native links' median: median %s, worst %s", msf(median(fromNatives)), msf(slices.Max(fromNatives)))
+	t.Logf("pages' |offset error|: median %s, worst %s", msf(median(pageOffErr)), msf(slices.Max(pageOffErr)))
+	t.Logf("lead %s", msf(r.lead()))
+}

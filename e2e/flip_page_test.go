@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -97,7 +98,7 @@ func TestPagesFlipWithNativePeers(t *testing.T) {
 		p.waitJS("the page knows the hub's clock", `huecast.state.clock.size() >= 4`, waitFor)
 		pages = append(pages, p)
 	}
-	var worst time.Duration
+	var all []time.Duration
 	for k := range 5 {
 		color := fmt.Sprintf("#%06x", 0x400000+k)
 		res := r.flip(color)
@@ -112,15 +113,25 @@ func TestPagesFlipWithNativePeers(t *testing.T) {
 		for i, p := range pages {
 			f := pageShown(p, color)
 			// A frame is 16.7 ms; the page shows on the one nearest the
-			// moment, so within about half of one, plus a loaded machine.
+			// moment, so within about half of one. A loaded machine adds
+			// to that now and then; a page showing colours on arrival
+			// would be about the lead (over 150 ms) early.
 			d := time.Duration((f.Wall - ref) * 1e6)
-			worst = max(worst, d.Abs())
-			if d.Abs() > 40*time.Millisecond || f.Late {
-				t.Errorf("colour %d: page %d showed it %v from the native peers (late %v)", k, i, d, f.Late)
+			all = append(all, d.Abs())
+			if d.Abs() > 80*time.Millisecond || f.Late {
+				// The truth: the hub's clock is the time since r.start.
+				var offErr float64
+				if f.ShownHub != nil {
+					offErr = *f.ShownHub - (f.Wall - float64(r.start.UnixMicro())/1000)
+				}
+				t.Errorf("colour %d: page %d showed it %v from the native peers (late %v; its hub clock off by %.1f ms)", k, i, d, f.Late, offErr)
 			}
 		}
 	}
-	t.Logf("pages within %v of the native peers' median", worst)
+	t.Logf("pages from the native peers' median: median %v, worst %v", median(all), slices.Max(all))
+	if m := median(all); m > 25*time.Millisecond {
+		t.Errorf("pages flip a median %v from the native peers", m)
+	}
 	if lead := r.lead(); lead < 150*time.Millisecond || lead > hub.MaxLead {
 		t.Errorf("lead %v with members 80 ms away", lead)
 	}

@@ -1,98 +1,164 @@
-// state.go: the file that keeps a headless peer's id across restarts.
-
 package headless
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/peer"
 )
 
-// StateFile is the name of the state file under DefaultStateDir.
-const StateFile = "headless.json"
+// maxHubs is how many hubs joined before a headless peer keeps, as the
+// window does.
+const maxHubs = 5
 
-// DefaultStatePath returns where a headless peer keeps its state unless told
-// otherwise: huecast/headless.json in the user's config directory
-// (~/.config on Linux, %AppData% on Windows, ~/Library/Application Support
-// on macOS), or "" when there is none.
-func DefaultStatePath() string {
+// EnvState names the state file instead of the default.
+const EnvState = "HUECAST_STATE"
+
+// State is what a headless peer keeps between runs, as JSON in one file.
+type State struct {
+	// ID is the peer's id: the same every run, so that "you", the order of
+	// election and reconnects hold across restarts (see ClaimID).
+	ID string `json:"id,omitempty"`
+	// Hubs are the hubs this peer joined, host:port, newest first: asked
+	// first at the next start, so a room reforms where neither mDNS nor the
+	// subnet search gets through.
+	Hubs []string `json:"hubs,omitempty"`
+}
+
+// StatePath is where the state lives unless --state says otherwise:
+// $HUECAST_STATE, else huecast/headless.json in the user's configuration
+// folder (~/.config on Linux, %AppData% on Windows, ~/Library/Application
+// Support on macOS); "" when there is none.
+func StatePath() string {
+	if p := os.Getenv(EnvState); p != "" {
+		return p
+	}
 	dir, err := os.UserConfigDir()
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(dir, "huecast", StateFile)
+	return filepath.Join(dir, "huecast", "headless.json")
 }
 
-// state is the file's content.
-type state struct {
-	ID string `json:"id"`
-}
-
-// State is a headless peer's kept state, loaded by LoadState.
-type State struct {
-	ID string // the peer's id: the same every run, so "(you)", election order and reconnects hold
-	// Note says, for the log, why the id is not the kept one ("" when it is).
-	Note string
-	file *os.File // held, and locked where the system allows, until Close
-}
-
-// LoadState reads the state file at path, creating it (and its directory)
-// with a new id the first time. Another running peer holding the same file
-// makes this one take part under a fresh id that is not kept, rather than
-// two peers sharing one id and replacing each other in the room. An empty
-// path keeps nothing. The caller must call Close when the peer has ended.
-func LoadState(path string) (*State, error) {
+// LoadState reads the state at path; a missing file is an empty state.
+func LoadState(path string) (State, error) {
+	var st State
 	if path == "" {
-		return &State{ID: peer.NewID(), Note: "no state file: a new id for this run"}, nil
+		return st, nil
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return st, nil
+	}
+	if err != nil {
+		return st, fmt.Errorf("headless: read state: %w", err)
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		return State{}, fmt.Errorf("headless: state %s is not valid JSON: %w", path, err)
+	}
+	st.Hubs = slices.DeleteFunc(st.Hubs, func(s string) bool { return strings.TrimSpace(s) == "" })
+	if len(st.Hubs) > maxHubs {
+		st.Hubs = st.Hubs[:maxHubs]
+	}
+	return st, nil
+}
+
+// Remember puts addr first among the hubs; false when it already was.
+func (st *State) Remember(addr string) bool {
+	if len(st.Hubs) > 0 && st.Hubs[0] == addr {
+		return false
+	}
+	st.Hubs = slices.DeleteFunc(st.Hubs, func(s string) bool { return s == addr })
+	st.Hubs = append([]string{addr}, st.Hubs...)
+	if len(st.Hubs) > maxHubs {
+		st.Hubs = st.Hubs[:maxHubs]
+	}
+	return true
+}
+
+// Save writes st to path whole or not at all.
+func (st State) Save(path string) error {
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("state file %s: %w", path, err)
+		return fmt.Errorf("headless: save state: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".headless-*.json")
 	if err != nil {
-		return nil, fmt.Errorf("state file %s: %w", path, err)
+		return fmt.Errorf("headless: save state: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("headless: save state: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("headless: save state: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("headless: save state: %w", err)
+	}
+	return nil
+}
+
+// joinedHub returns the host:port of the hub a welcome came from when it is
+// another machine's, or "".
+func joinedHub(url string) string {
+	hp := strings.TrimPrefix(strings.TrimPrefix(url, "ws://"), "wss://")
+	if i := strings.IndexByte(hp, '/'); i >= 0 {
+		hp = hp[:i]
+	}
+	if hp == "" || strings.HasPrefix(hp, "127.") || strings.HasPrefix(hp, "[::1]") || strings.HasPrefix(hp, "localhost") {
+		return ""
+	}
+	return hp
+}
+
+// ClaimID returns the peer id this run takes part under: the one kept in
+// the state file at path, made and saved the first time. While the peer
+// runs it holds path's lock (path + ".lock"); a second peer started on the
+// same file meanwhile gets a fresh id that is not kept, and note says so,
+// rather than two peers sharing one id and replacing each other in the
+// room. An empty path keeps nothing. A state file that is not huecast's is
+// an error, and is left as it is. The caller must call release when the
+// peer has ended.
+func ClaimID(path string) (id, note string, release func(), err error) {
+	release = func() {}
+	if path == "" {
+		return peer.NewID(), "no state file: a new peer id for this run", release, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", "", release, fmt.Errorf("headless: state %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return "", "", release, fmt.Errorf("headless: state %s: %w", path, err)
 	}
 	if !lock(f) {
 		f.Close()
-		return &State{ID: peer.NewID(), Note: "another huecast is using " + path + ": a new id for this run"}, nil
+		return peer.NewID(), "another huecast is using " + path + ": a new peer id for this run (give each peer its own --state)", release, nil
 	}
-	var st state
-	b, err := os.ReadFile(path)
-	if err == nil && len(b) > 0 {
-		if err := json.Unmarshal(b, &st); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("state file %s is not huecast's (%v); move it away, or choose another with --state", path, err)
-		}
+	release = func() { f.Close() }
+	st, err := LoadState(path)
+	if err != nil {
+		release()
+		return "", "", func() {}, fmt.Errorf("%w; move it away, or choose another file with --state", err)
 	}
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		f.Close()
-		return nil, fmt.Errorf("state file %s: %w", path, err)
-	}
-	if id := wire.CleanName(st.ID, wire.MaxIDLen); id != "" && id == st.ID {
-		return &State{ID: id, file: f}, nil
+	if st.ID != "" && wire.CleanName(st.ID, wire.MaxIDLen) == st.ID {
+		return st.ID, "", release, nil
 	}
 	st.ID = peer.NewID()
-	b, _ = json.MarshalIndent(st, "", "  ")
-	if err := f.Truncate(0); err == nil {
-		_, err = f.WriteAt(append(b, '\n'), 0)
+	if err := st.Save(path); err != nil {
+		release()
+		return "", "", func() {}, err
 	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("state file %s: %w", path, err)
-	}
-	return &State{ID: st.ID, file: f}, nil
-}
-
-// Close releases the state file for the next run.
-func (s *State) Close() error {
-	if s.file == nil {
-		return nil
-	}
-	return s.file.Close()
+	return st.ID, "", release, nil
 }

@@ -1,43 +1,99 @@
 package headless
 
 import (
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/peer"
 )
 
-func TestStateKeepsTheIDAcrossRuns(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "deep", "huecast", StateFile)
-	first, err := LoadState(path)
-	if err != nil || first.ID == "" || first.Note != "" {
-		t.Fatalf("first run: %+v, %v", first, err)
+func TestHubsJoinedAreRememberedNewestFirst(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "headless.json")
+	f := &fakePeer{events: make(chan link.Event, 16)}
+	done := make(chan struct{})
+	go func() {
+		RunRemembering(context.Background(), f, strings.NewReader(""), io.Discard, func() {}, path)
+		close(done)
+	}()
+	for i := range 7 {
+		f.events <- link.Joined{URL: "ws://10.0.0." + string(rune('1'+i)) + ":7788/ws"}
+	}
+	f.events <- link.Joined{URL: "ws://10.0.0.3:7788/ws"}
+	// Our own hub is not remembered, by either of its addresses.
+	f.events <- peer.Hosting{URL: "ws://10.0.0.99:7788/ws", Room: "lobby"}
+	f.events <- link.Joined{URL: "ws://127.0.0.1:7788/ws"}
+	f.events <- link.Joined{URL: "ws://10.0.0.99:7788/ws"}
+	close(f.events)
+	<-done
+	st, err := LoadState(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"10.0.0.3:7788", "10.0.0.7:7788", "10.0.0.6:7788", "10.0.0.5:7788", "10.0.0.4:7788"}
+	if !slices.Equal(st.Hubs, want) {
+		t.Fatalf("remembered %v, want %v", st.Hubs, want)
+	}
+}
+
+func TestABrokenStateIsAnErrorNotACrash(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "headless.json")
+	if st, err := LoadState(path); err != nil || len(st.Hubs) != 0 {
+		t.Fatalf("a missing file: %+v, %v", st, err)
+	}
+	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadState(path); err == nil || !strings.Contains(err.Error(), path) {
+		t.Fatalf("a broken file: %v", err)
+	}
+}
+
+func TestTheIDIsKeptAcrossRunsAndNeverShared(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "deep", "huecast", "headless.json")
+	first, note, release, err := ClaimID(path)
+	if err != nil || first == "" || note != "" {
+		t.Fatalf("first run: %q %q %v", first, note, err)
 	}
 	if runtime.GOOS != "windows" {
 		// While the first peer runs, a second one on the same file must
 		// not share its id.
-		second, err := LoadState(path)
-		if err != nil || second.ID == first.ID || !strings.Contains(second.Note, "another huecast") {
-			t.Fatalf("second peer at once: %+v, %v; want a fresh id and a note", second, err)
+		second, note, rel2, err := ClaimID(path)
+		if err != nil || second == first || !strings.Contains(note, "another huecast") {
+			t.Fatalf("second peer at once: %q %q %v; want a fresh id and a note", second, note, err)
 		}
-		second.Close()
+		rel2()
 	}
-	first.Close()
-	again, err := LoadState(path)
-	if err != nil || again.ID != first.ID {
-		t.Fatalf("after a restart: %+v, %v; want id %s", again, err, first.ID)
+	// Remembering hubs keeps the id.
+	st, _ := LoadState(path)
+	st.Remember("10.0.0.2:7788")
+	if err := st.Save(path); err != nil {
+		t.Fatal(err)
 	}
-	again.Close()
+	release()
+	again, _, release, err := ClaimID(path)
+	if err != nil || again != first {
+		t.Fatalf("after a restart: %q, %v; want %s", again, err, first)
+	}
+	release()
+	if st, _ := LoadState(path); st.ID != first || len(st.Hubs) != 1 {
+		t.Fatalf("state %+v", st)
+	}
 }
 
-func TestStateRefusesAFileThatIsNotOurs(t *testing.T) {
+func TestAStateFileThatIsNotOursIsLeftAlone(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "notes.txt")
 	if err := os.WriteFile(path, []byte("shopping list\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := LoadState(path); err == nil || !strings.Contains(err.Error(), "--state") {
-		t.Fatalf("LoadState = %+v, %v; want an error naming --state", st, err)
+	if id, _, _, err := ClaimID(path); err == nil || !strings.Contains(err.Error(), "--state") {
+		t.Fatalf("ClaimID = %q, %v; want an error naming --state", id, err)
 	}
 	if b, _ := os.ReadFile(path); string(b) != "shopping list\n" {
 		t.Fatalf("the file was changed to %q", b)
@@ -45,9 +101,9 @@ func TestStateRefusesAFileThatIsNotOurs(t *testing.T) {
 }
 
 func TestNoStateFileGivesANewIDEachRun(t *testing.T) {
-	a, _ := LoadState("")
-	b, _ := LoadState("")
-	if a.ID == "" || a.ID == b.ID {
-		t.Fatalf("ids %q and %q", a.ID, b.ID)
+	a, _, _, _ := ClaimID("")
+	b, _, _, _ := ClaimID("")
+	if a == "" || a == b {
+		t.Fatalf("ids %q and %q", a, b)
 	}
 }

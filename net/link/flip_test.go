@@ -250,3 +250,15 @@ func TestLinkEstimatesTheNewHubsClockAfterAChangeOfHub(t *testing.T) {
 		t.Error("the second hub's colour counted late")
 	}
 }
+
+func TestLinkShowsAColourFarAheadAtOnce(t *testing.T) {
+	h := startClockHub(t, time.Hour)
+	a := startClockLink(t, fixedTarget(h.url), false)
+	a.await("joined", isJoined)
+	synced(t, a.l)
+	c := h.send(t, "#ff0000", 2, time.Hour)
+	ev := a.await("#ff0000", colorIs("#ff0000")).(link.ColorChanged)
+	if shown := wire.Millis(h.now()); shown > c.At-3000000 || ev.Late {
+		t.Errorf("shown at %.1f for a moment at %.1f (late %v); want at once", shown, c.At, ev.Late)
+	}
+}

@@ -42,6 +42,10 @@ const (
 	burstGap    = 25 * time.Millisecond
 	settlePings = 12
 	settleGap   = 250 * time.Millisecond
+	// maxWait bounds how far ahead a colour's moment may be: a hub's lead
+	// is at most 250 ms, and a moment further off (a hub's clock misread)
+	// must not hold the room's colour back; such a colour shows at once.
+	maxWait = time.Second
 	// closeGrace is how long a goodbye waits for the hub's close reply.
 	closeGrace = 1 * time.Second
 	// maxWelcome bounds what the link reads: a welcome lists every peer, so
@@ -382,6 +386,9 @@ func (l *Link) readLoop(ctx context.Context, ws *websocket.Conn, alive func()) e
 				at := clock.Now
 				if out.At > 0 && synced && !l.now.Load() {
 					at = wire.Duration(out.At) - off - l.cfg.Early
+					if at-l.clock() > maxWait {
+						at = clock.Now
+					}
 				}
 				l.toFlipper(ctx, flip{c: c, at: at})
 			}

@@ -43,10 +43,13 @@
   // burstPings, burstGap).
   const BURST_PINGS = 8;
   const BURST_GAP = 25;
-  // FLIP_BACKSTOP: a hidden tab gets no animation frames; a timer shows the
-  // colour this long after its moment instead.
-  const FLIP_BACKSTOP = 100;
+  // FLIP_BACKSTOP: a hidden or busy tab gets few animation frames or none;
+  // a timer shows the colour this long after its moment instead, two frames.
+  const FLIP_BACKSTOP = 34;
   const MAX_FLIPS = 200; // flips kept in st.flips, for tests and the curious
+  // MAX_WAIT: a moment further ahead than this (a hub's clock misread) shows
+  // at once rather than hold the room's colour back (link's maxWait).
+  const MAX_WAIT = 1000;
 
   const $ = (id) => document.getElementById(id);
   const ui = {
@@ -480,6 +483,7 @@
     v.offset = off;
     let at = null;
     if (v.at > 0 && off !== null && !st.flipNow) at = v.at - off;
+    if (at !== null && at - performance.now() > MAX_WAIT) at = null;
     const f = st.sched.add(v, at, performance.now());
     if (f) show(f);
     arm();
