@@ -30,19 +30,25 @@ func TestMeasureHealedPartition(t *testing.T) {
 		runs = n
 	}
 	bin := buildLANBinary(t)
+	// A run that fails (the two hubs never became one within the bound, a
+	// matter of discovery) is counted and reported, and another is made,
+	// up to twice the runs asked for.
 	var ds []time.Duration
-	for i := range runs {
+	failed := 0
+	for i := 0; len(ds) < runs && i < 2*runs; i++ {
 		later := i%2 == 1
-		t.Run(fmt.Sprintf("run%d/cut-off-side-later=%v", i, later), func(t *testing.T) {
+		if !t.Run(fmt.Sprintf("run%d/cut-off-side-later=%v", i, later), func(t *testing.T) {
 			d := healedPartition(t, bin, later)
 			t.Logf("converged %v after the link came back", d.Round(time.Millisecond))
 			ds = append(ds, d)
-		})
+		}) {
+			failed++
+		}
 	}
 	if len(ds) == 0 {
 		t.Fatal("no run finished")
 	}
 	slices.Sort(ds)
-	t.Logf("%d runs, huecast without the race detector, %d CPUs: link back → every peer on the newest colour: median %s, worst %s, best %s",
-		len(ds), runtime.NumCPU(), ms(ds[len(ds)/2]), ms(ds[len(ds)-1]), ms(ds[0]))
+	t.Logf("%d runs, huecast without the race detector, %d CPUs: link back → every peer on the newest colour: median %s, worst %s, best %s; %d runs failed",
+		len(ds), runtime.NumCPU(), ms(ds[len(ds)/2]), ms(ds[len(ds)-1]), ms(ds[0]), failed)
 }
