@@ -94,7 +94,7 @@ func converge(t testing.TB, xs []*hc, want string, since time.Time, within time.
 		var got []string
 		for _, x := range xs {
 			c, at := x.colour()
-			got = append(got, x.name+"="+c)
+			got = append(got, x.name+"="+c+" (in "+x.lastHost()+"'s hub)")
 			if c != want {
 				last = time.Time{}
 				break
@@ -250,4 +250,15 @@ func TestARestartedPeerKeepsItsID(t *testing.T) {
 	if ids[0] != ids[1] {
 		t.Fatalf("the peer was %s, then %s after a restart", ids[0], ids[1])
 	}
+}
+
+// lastHost names the host of the hub x last joined.
+func (x *hc) lastHost() string {
+	h := ""
+	for _, e := range x.all() {
+		if e.str("event") == "joined" {
+			h = e.str("host")
+		}
+	}
+	return h
 }
