@@ -36,7 +36,7 @@ func startClockHub(t *testing.T, offset time.Duration) *clockHub {
 		if ws.ReadJSON(&hello) != nil {
 			return
 		}
-		ws.WriteJSON(wire.Welcome{Type: wire.TypeWelcome, ID: hello.ID, Room: "lobby", Color: "#000001", Seq: 1, Lead: 30})
+		ws.WriteJSON(wire.Welcome{Type: wire.TypeWelcome, ID: hello.ID, Room: "lobby", Color: "#000001", Stamp: wire.Stamp{MS: 1, ID: "h"}, Lead: 30, V: wire.Version})
 		pings := make(chan wire.In)
 		go func() {
 			defer close(pings)
@@ -81,7 +81,7 @@ func (h *clockHub) now() time.Duration { return time.Since(h.start) + h.offset }
 // send stamps a colour to be shown in from now on the hub's clock.
 func (h *clockHub) send(t *testing.T, color string, seq uint64, in time.Duration) wire.Color {
 	t.Helper()
-	c := wire.Color{Type: wire.TypeColor, Color: color, Seq: seq, At: wire.Millis(h.now() + in), Lead: 100}
+	c := wire.Color{Type: wire.TypeColor, Color: color, Stamp: wire.Stamp{MS: int64(seq), ID: "h"}, At: wire.Millis(h.now() + in), Lead: 100}
 	select {
 	case h.colors <- c:
 	case <-time.After(waitFor):
