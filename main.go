@@ -90,10 +90,16 @@ func main() {
 		}
 		return
 	}
+	statePath := headless.StatePath()
+	if st, err := headless.LoadState(statePath); err != nil {
+		log.Warn("huecast: " + err.Error())
+	} else {
+		cfg.Remembered = st.Hubs
+	}
 	p := peer.New(cfg)
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
-	headless.Run(ctx, p, os.Stdin, os.Stdout, stop)
+	headless.RunRemembering(ctx, p, os.Stdin, os.Stdout, stop, statePath)
 	if err := <-done; err != nil {
 		log.Error("huecast: " + err.Error())
 		os.Exit(1)

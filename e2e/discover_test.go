@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -46,6 +47,7 @@ func TestDiscoveryLayers(t *testing.T) {
 	t.Run("AddressChangeFollowed", func(t *testing.T) { addressChange(t, bin) })
 	t.Run("DiagnoseSaysWhatItSees", func(t *testing.T) { diagnose(t, bin) })
 	t.Run("HostileAnswersIgnored", func(t *testing.T) { hostileAnswers(t, bin) })
+	t.Run("RememberedHubFirstWhenNothingElseWorks", func(t *testing.T) { rememberedHub(t, bin) })
 }
 
 func multicastDropped(t *testing.T, bin string) {
@@ -389,4 +391,43 @@ func hostileAnswers(t *testing.T, bin string) {
 	j.say("#123456")
 	host.must(lanWait, "color", func(e ev) bool { return e.str("color") == "#123456" })
 	oneHub(t, []*hc{host, j}, "p1")
+}
+
+// startWithState starts a peer as startHC does, keeping its state in file.
+func startWithState(t *testing.T, bin string, ns *netns.Host, name, file string, args ...string) *hc {
+	t.Helper()
+	x, cmd := prepareHC(t, bin, ns, name, args...)
+	cmd.Env = append(cmd.Env, "HUECAST_STATE="+file) // the last of a name wins
+	x.started = time.Now()
+	x.proc = netns.Start(t, cmd)
+	go x.pump()
+	return x
+}
+
+func rememberedHub(t *testing.T, bin string) {
+	nw := netns.New(t, 2)
+	if err := nw.BlockMulticast(); err != nil {
+		t.Fatal(err)
+	}
+	host := startHC(t, bin, nw.Hosts[0], "p1", "--host")
+	host.must(lanWait, "hosting", nil)
+	state := filepath.Join(t.TempDir(), "headless.json")
+	first := startWithState(t, bin, nw.Hosts[1], "p2", state, "--join", nw.Hosts[0].Addr+":"+lanPort)
+	first.must(lanWait, "joined", nil)
+	if err := first.proc.Term(); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.proc.Wait(lanWait); err != nil {
+		t.Fatal(err)
+	}
+	// Neither multicast nor the subnet search: only the hub it remembers.
+	again := startWithState(t, bin, nw.Hosts[1], "p2", state, "--no-scan")
+	e, at, err := again.await(blockedBound, "joined", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.str("url"), nw.Hosts[0].Addr) {
+		t.Fatalf("joined %s, not the remembered hub", e.str("url"))
+	}
+	t.Logf("rejoined the remembered hub %v after starting", at.Sub(again.started).Round(time.Millisecond))
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -182,6 +183,8 @@ func (g *goroutineTB) Fatal(args ...any) {
 func prepareHC(t testing.TB, bin string, ns *netns.Host, name string, args ...string) (*hc, *exec.Cmd) {
 	t.Helper()
 	cmd := ns.Command(context.Background(), bin, append([]string{"--headless", "--name", name, "-v"}, args...)...)
+	// Hubs joined are remembered there, not in the machine's own user's files.
+	cmd.Env = append(os.Environ(), "HUECAST_STATE="+filepath.Join(t.TempDir(), "headless.json"))
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)

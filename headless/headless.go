@@ -25,6 +25,12 @@ type Peer interface {
 // a colour name or #rrggbb sets the room's colour, "quit" calls quit. End of
 // input does not stop the peer.
 func Run(ctx context.Context, p Peer, in io.Reader, out io.Writer, quit func()) {
+	RunRemembering(ctx, p, in, out, quit, "")
+}
+
+// RunRemembering is Run that also keeps, in the state file at statePath
+// ("" for none), the hubs of other machines the peer joins.
+func RunRemembering(ctx context.Context, p Peer, in io.Reader, out io.Writer, quit func(), statePath string) {
 	var mu sync.Mutex // guards out: events and command errors interleave
 	enc := json.NewEncoder(out)
 	print := func(v any) {
@@ -52,9 +58,18 @@ func Run(ctx context.Context, p Peer, in io.Reader, out io.Writer, quit func()) 
 			}
 		}
 	}()
+	hosting := ""
 	for ev := range p.Events() {
 		if v := encode(ev); v != nil {
 			print(v)
+		}
+		switch e := ev.(type) {
+		case peer.Hosting:
+			hosting = joinedHub(e.URL)
+		case link.Joined:
+			if hp := joinedHub(e.URL); hp != "" && hp != hosting && statePath != "" {
+				remember(statePath, hp, print)
+			}
 		}
 	}
 }
@@ -96,4 +111,15 @@ func encode(ev link.Event) map[string]any {
 		return nil // several a second would drown the useful lines
 	}
 	return m
+}
+
+// remember puts hp first in the state at path; a failure is told, not fatal.
+func remember(path, hp string, print func(any)) {
+	st, err := LoadState(path)
+	if err == nil && st.Remember(hp) {
+		err = st.Save(path)
+	}
+	if err != nil {
+		print(map[string]any{"event": "error", "code": "state", "message": err.Error()})
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,7 +21,7 @@ import (
 // and a writer goroutine is started only when a frame must wait, and
 // returns when none waits, so at most one writer runs at a time.
 type conn struct {
-	ws     *websocket.Conn // for reading; its writes reach sock's write side
+	ws     *websocket.Conn // for reading only (see muteGorilla)
 	sock   *sock
 	remote string
 	limit  int // the most frames out may hold; Run drops the client beyond it
@@ -59,21 +60,31 @@ type conn struct {
 }
 
 func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
-	hj := &hijacker{ResponseWriter: w}
-	ws, err := h.upgrader.Upgrade(hj, r, nil)
+	ws, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		h.log.Debug("hub: upgrade refused", "remote", r.RemoteAddr, "err", err)
 		return // the upgrader has answered
 	}
 	c := &conn{
 		ws:         ws,
-		sock:       hj.s,
+		sock:       newSock(ws.NetConn()),
 		remote:     r.RemoteAddr,
 		limit:      h.cfg.SendQueue,
 		readerDone: make(chan struct{}),
 		writerDone: make(chan struct{}),
 	}
 	c.writer = c.writeLoop
+	// The hub is the socket's only writer from here on: gorilla's pongs and
+	// close echoes go through c's write side, in order with everything else.
+	muteGorilla(ws)
+	ws.SetPingHandler(func(data string) error {
+		c.control(appendFrame(nil, opPong, []byte(data)))
+		return nil
+	})
+	ws.SetCloseHandler(func(code int, _ string) error {
+		c.control(closeFrame(code, ""))
+		return nil
+	})
 	if h.key != nil {
 		c.nonce = wire.NewNonce()
 	}
@@ -85,13 +96,11 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 	}
 	if !registered {
-		_ = ws.WriteControl(websocket.CloseMessage,
-			websocket.FormatCloseMessage(websocket.CloseGoingAway, "hub shutting down"),
-			time.Now().Add(wire.WriteWait))
+		_ = c.sock.SetWriteDeadline(time.Now().Add(wire.WriteWait))
+		_, _ = c.sock.Write(closeFrame(websocket.CloseGoingAway, "hub shutting down"))
 		ws.Close()
 		return
 	}
-	hj.s.c = c // from now on gorilla's writes reach c's write side
 	// The handler returns at once so that net/http lets go of this
 	// connection's request state and buffers; the reader lives on, and
 	// a writer starts when there is something to send.
@@ -142,10 +151,16 @@ type readState struct {
 //
 //go:noinline
 func (h *Hub) readFailed(c *conn, err error) {
+	if perr := protocolError(err); perr != "" {
+		// gorilla refuses the frame and writes nothing (see muteGorilla):
+		// the hub says why, as gorilla would have.
+		c.control(closeFrame(websocket.CloseProtocolError, perr))
+	}
 	if errors.Is(err, websocket.ErrReadLimit) {
-		// gorilla has sent close 1009; read what the client is still
-		// sending so that hanging up does not reset the connection
-		// before the client has read that close frame.
+		// Say why, then read what the client is still sending so that
+		// hanging up does not reset the connection before the client
+		// has read that close frame.
+		c.control(closeFrame(websocket.CloseMessageTooBig, ""))
 		_ = c.ws.SetReadDeadline(time.Now().Add(closeGrace))
 		_, _ = io.CopyN(io.Discard, c.ws.UnderlyingConn(), 4*backstopReadLimit)
 	}
@@ -240,6 +255,25 @@ func (h *Hub) drainUntilClosed(c *conn) {
 			return
 		}
 	}
+}
+
+// protocolError returns why gorilla refused the client's frames when err
+// says they broke the WebSocket protocol (a bad opcode, an unmasked frame,
+// and the like), and "" for any other end of reading: a close, a timeout,
+// a reset, an oversized frame.
+func protocolError(err error) string {
+	var ce *websocket.CloseError
+	var ne net.Error
+	switch {
+	case errors.As(err, &ce), errors.As(err, &ne), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, websocket.ErrReadLimit), errors.Is(err, net.ErrClosed):
+		return ""
+	}
+	msg, ok := strings.CutPrefix(err.Error(), "websocket: ")
+	if !ok {
+		return ""
+	}
+	return msg
 }
 
 func goneReason(err error) string {

@@ -50,3 +50,18 @@ func TestAClientsPingIsAnsweredAmidColours(t *testing.T) {
 		}
 	}
 }
+
+// A frame that breaks the WebSocket protocol is answered with close 1002,
+// written by the hub (gorilla, which refuses the frame, writes nothing).
+func TestAProtocolErrorIsAnsweredWithClose1002(t *testing.T) {
+	s := startHub(t, hub.Config{Room: "lobby"})
+	c := dial(t, s)
+	c.hello("bad", "bad")
+	// A masked frame with the reserved opcode 3 and no payload.
+	if _, err := c.ws.NetConn().Write([]byte{0x83, 0x80, 1, 2, 3, 4}); err != nil {
+		t.Fatal(err)
+	}
+	if code := c.closeCode(); code != websocket.CloseProtocolError {
+		t.Fatalf("close code = %d, want 1002", code)
+	}
+}

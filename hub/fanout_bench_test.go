@@ -41,7 +41,6 @@ func BenchmarkFanOut(b *testing.B) {
 				}()
 				c := &conn{sock: newSock(sc), limit: 1 << 16, joined: true, peer: wire.Peer{ID: fmt.Sprint(i)},
 					readerDone: make(chan struct{}), writerDone: make(chan struct{})}
-				c.sock.c = c
 				c.writer = c.writeLoop
 				close(c.readerDone)
 				h.peers = append(h.peers, c)

@@ -3,28 +3,26 @@
 package hub
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"net"
-	"net/http"
 	"syscall"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // errWouldBlock says that the socket cannot take a frame without blocking
 // the caller: the frame goes to the connection's writer goroutine instead.
 var errWouldBlock = errors.New("hub: write would block")
 
-// sock is the network connection gorilla/websocket reads from. The hub owns
-// its write side: once the handshake is done, a frame gorilla writes itself
-// (the answer to a ping, the echo of a close, the close after a protocol
-// error or an oversized frame) reaches the socket through the connection's
-// write side, in order with everything else, and gorilla's write deadlines
-// are ignored (the hub detects stalled writes itself, see conn.stalled).
+// sock is the socket under a connection, as its write side uses it.
+// gorilla/websocket reads the same socket, straight (a wrapper in its read
+// path would deepen every parked reader's stack past the size the runtime
+// shrinks it to, and cost idle connections 2 KiB each), but writes nothing
+// to it: see muteGorilla.
 type sock struct {
 	net.Conn
-	c *conn // set once the handshake has been written; nil before
 
 	// raw attempts writes that must not block (see tryWrite); nil where
 	// the socket offers none. Guarded by c.mu like the rest of the write
@@ -47,33 +45,21 @@ func newSock(nc net.Conn) *sock {
 	return s
 }
 
-// Write is how gorilla/websocket writes: the handshake's response goes
-// straight to the socket, every frame after it to the connection's write
-// side, which writes it after whatever it already holds.
-func (s *sock) Write(p []byte) (int, error) {
-	if s.c == nil {
-		return s.Conn.Write(p)
-	}
-	s.c.control(append([]byte(nil), p...))
-	return len(p), nil
-}
-
-// SetWriteDeadline applies to the handshake only; after it the hub times
-// writes itself.
-func (s *sock) SetWriteDeadline(t time.Time) error {
-	if s.c == nil {
-		return s.Conn.SetWriteDeadline(t)
-	}
-	return nil
-}
-
-// SetDeadline sets the read deadline, and the write deadline during the
-// handshake only.
-func (s *sock) SetDeadline(t time.Time) error {
-	if s.c == nil {
-		return s.Conn.SetDeadline(t)
-	}
-	return s.Conn.SetReadDeadline(t)
+// muteGorilla makes ws write nothing more to its socket, ever, so that the
+// hub's write side is the socket's only writer. gorilla writes by itself
+// from the reader: the answer to a ping and the echo of a close (the hub
+// replaces both handlers and writes them itself), and a close after a
+// protocol error or a frame over the read limit (the reader reports those,
+// and the hub says goodbye; see readFailed). A write error is final in
+// gorilla: every later write, WriteControl's included, returns it before
+// touching the socket. So one write is made to fail before it writes a
+// byte, with a deadline already past (Go's poller refuses such a write
+// without trying it), and the socket's deadline is then cleared for the
+// hub's own writes.
+func muteGorilla(ws *websocket.Conn) {
+	_ = ws.SetWriteDeadline(time.Unix(1, 0))
+	_ = ws.WriteMessage(websocket.BinaryMessage, nil)
+	_ = ws.NetConn().SetWriteDeadline(time.Time{})
 }
 
 // tryWrite writes as much of p as the socket takes now, without waiting: it
@@ -106,26 +92,6 @@ func (s *sock) tryWrite(p []byte) (int, error) {
 	return n, werr
 }
 
-// hijacker hands gorilla/websocket's upgrader the connection wrapped in a
-// sock, so that the hub sees every byte written to it.
-type hijacker struct {
-	http.ResponseWriter
-	s *sock
-}
-
-func (h *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	hj, ok := h.ResponseWriter.(http.Hijacker)
-	if !ok {
-		return nil, nil, errors.New("hub: the response cannot be hijacked")
-	}
-	nc, brw, err := hj.Hijack()
-	if err != nil {
-		return nil, nil, err
-	}
-	h.s = newSock(nc)
-	return h.s, brw, nil
-}
-
 // WebSocket opcodes and the frames the hub writes (RFC 6455, 5.2): a
 // server's frames are not masked, so one frame's bytes serve every
 // recipient.
@@ -133,6 +99,7 @@ const (
 	opText  = 0x1
 	opClose = 0x8
 	opPing  = 0x9
+	opPong  = 0xa
 	finBit  = 0x80
 )
 
@@ -163,8 +130,13 @@ func encodeFrame(v any) ([]byte, error) {
 	return appendFrame(make([]byte, 0, len(msg)+4), opText, msg), nil
 }
 
-// closeFrame is a close frame with code and text (RFC 6455, 5.5.1).
+// closeFrame is a close frame with code and text (RFC 6455, 5.5.1);
+// websocket.CloseNoStatusReceived makes one with no body, as that code must
+// not be sent.
 func closeFrame(code int, text string) []byte {
+	if code == websocket.CloseNoStatusReceived {
+		return appendFrame(nil, opClose, nil)
+	}
 	payload := append([]byte{byte(code >> 8), byte(code)}, text...)
 	if len(payload) > 125 {
 		payload = payload[:125]

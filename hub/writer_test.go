@@ -30,7 +30,6 @@ func socketPair(t *testing.T) (*conn, net.Conn) {
 	}
 	_ = sc.(*net.TCPConn).SetWriteBuffer(4096)
 	c := &conn{sock: newSock(sc), limit: 1 << 20, readerDone: make(chan struct{}), writerDone: make(chan struct{})}
-	c.sock.c = c
 	c.writer = c.writeLoop
 	t.Cleanup(func() { sc.Close(); cc.Close() })
 	return c, cc

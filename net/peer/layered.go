@@ -35,6 +35,9 @@ const (
 	// netPoll is how often this machine's addresses are compared with the
 	// last seen: a change is acted on within netPoll plus a search.
 	netPoll = 1 * time.Second
+	// maxHostScan is the longest a hosting peer goes between searches of
+	// the subnets, once they have come to nothing several times.
+	maxHostScan = 60 * time.Second
 	// aloneAfter is how long a peer hosts with nobody joining, all layers
 	// searched, before it says why that may be.
 	aloneAfter = 8 * time.Second
@@ -52,9 +55,34 @@ type layered struct {
 	watched atomic.Pointer[hub.Hub] // the hub the last Browse looked for rivals of
 	kick    chan struct{}           // the network changed: look again now
 
-	mu       sync.Mutex // guards asked
+	mu       sync.Mutex // guards the fields below
 	asked    int        // addresses asked by the unicast layer so far
 	lastScan scan.Stats
+	scanned  time.Time     // when the hosting peer last searched the subnets
+	every    time.Duration // how long it waits before the next such search
+}
+
+// resetHostScans makes a hosting peer's next search of the subnets due now,
+// and the ones after it come quickly again.
+func (l *layered) resetHostScans() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.scanned, l.every = time.Time{}, 0
+}
+
+// hostScanDue says whether a hosting peer should search the subnets now,
+// and if so counts it: the searches thin out from every hostBrowse to
+// every maxHostScan while nothing changes, so that a network where
+// multicast is blocked does not carry a full sweep every few seconds.
+func (l *layered) hostScanDue() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.scanned.IsZero() && time.Since(l.scanned) < l.every-time.Second {
+		return false
+	}
+	l.scanned = time.Now()
+	l.every = min(max(l.every*2, hostBrowse), maxHostScan)
+	return true
 }
 
 func newLayered(p *Peer, d Discovery) *layered {
@@ -154,6 +182,7 @@ func (l *layered) Browse(ctx context.Context, room, self string, found chan<- di
 		// A new hub of ours: its time alone starts now.
 		l.p.hostingSince.Store(time.Now().UnixNano())
 		l.p.aloneTold.Store(false)
+		l.resetHostScans()
 	}
 	done := make(chan error, 1)
 	heard := make(chan discovery.Hub)
@@ -182,12 +211,13 @@ func (l *layered) Browse(ctx context.Context, room, self string, found chan<- di
 			case <-ctx.Done():
 			}
 		case <-l.kick:
+			l.resetHostScans()
 			quiet.Reset(0)
 		case <-quiet.C:
 			if mdnsHeard {
 				continue
 			}
-			if !l.p.cfg.Scan || !l.alone(ctx) && !l.noticed.Load() {
+			if !l.p.cfg.Scan || !l.alone(ctx) && !l.noticed.Load() || !l.hostScanDue() {
 				continue
 			}
 			l.hostScan(ctx, found)
