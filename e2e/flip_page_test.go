@@ -57,6 +57,36 @@ func TestPageClockRunsTheClockVectors(t *testing.T) {
 	}
 }
 
+// The page's Schedule must order and time colours as net/clock's does.
+func TestPageScheduleRunsTheClockVectors(t *testing.T) {
+	browser := newBrowser(t)
+	b, err := os.ReadFile("../net/clock/testdata/clock.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := serveHub(t, "127.0.0.1:0", "host")
+	p := newPage(t, browser)
+	p.open("http://" + h.addr + "/")
+	// Each case gives "" when the page agrees, else what it did.
+	got := eval[[]string](p, `(`+string(b)+`).schedule.map((c) => {
+		const s = huecastClock.Schedule((a, b) => a.n > b.n);
+		for (const [i, st] of c.steps.entries()) {
+			const f = st.add ? s.add(st.add, st.at, st.now) : s.due(st.now);
+			const shown = f ? f.v.color : '';
+			if (shown !== st.shown || (f && f.late !== st.late)) return 'step ' + i + ': shown ' + JSON.stringify(shown) + (f ? ' late ' + f.late : '');
+		}
+		return s.late() === c.late ? '' : 'late ' + s.late();
+	})`)
+	if len(got) == 0 {
+		t.Fatal("no schedule vectors ran")
+	}
+	for i, g := range got {
+		if g != "" {
+			t.Errorf("schedule vector %d: %s", i, g)
+		}
+	}
+}
+
 func deref(f *float64) any {
 	if f == nil {
 		return nil
