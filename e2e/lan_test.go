@@ -20,13 +20,13 @@ import (
 )
 
 // The headless binary in network namespaces of a private bridge, with mDNS
-// for real: each scenario of issue 4 is a subtest of TestLAN, in a network
+// for real: each discovery and failover scenario is a subtest of TestLAN, in a network
 // of its own that netns deletes afterwards. Nothing here multicasts outside
 // those namespaces.
 
 const (
 	lanWait = 10 * time.Second // any one expected event, when no bound is asserted
-	// Bounds the issue sets.
+	// Bounds the README promises.
 	joinBound     = 1 * time.Second // a peer started after the host joins within this
 	oneHubBound   = 3 * time.Second // peers started together end with one hub within this
 	startSpread   = 100 * time.Millisecond
@@ -35,7 +35,7 @@ const (
 	// healBound: two hubs of a room that meet again (a split network
 	// healing) become one within this: hosts browse afresh every 10 s
 	// (net/peer's hostBrowse), folding takes a fraction of a second more,
-	// and a busy machine adds its delays. Issue 4 sets no bound here.
+	// and a busy machine adds its delays. No promise is made here.
 	healBound = 15 * time.Second
 	// lanPort is where every peer listens, and hosts, by default.
 	lanPort = "7788"
