@@ -45,8 +45,8 @@ const (
 
 // layered is the Discovery a peer uses when its Config.Discovery is set:
 // remembered hubs and that one (mDNS) first, then, with Config.Scan,
-// net/scan. Its state is safe for the
-// goroutines of a search, the hosting watch and the HTTP server.
+// net/scan. Its state is safe for the goroutines of a search, the hosting
+// watch and the HTTP server.
 type layered struct {
 	p    *Peer
 	mdns Discovery
@@ -55,11 +55,13 @@ type layered struct {
 	watched atomic.Pointer[hub.Hub] // the hub the last Browse looked for rivals of
 	kick    chan struct{}           // the network changed: look again now
 
-	mu       sync.Mutex // guards the fields below
-	asked    int        // addresses asked by the unicast layer so far
-	lastScan scan.Stats
-	scanned  time.Time     // when the hosting peer last searched the subnets
-	every    time.Duration // how long it waits before the next such search
+	mu      sync.Mutex    // guards the fields below
+	scanned time.Time     // when the hosting peer last searched the subnets
+	every   time.Duration // how long it waits before the next such search
+}
+
+func newLayered(p *Peer, d Discovery) *layered {
+	return &layered{p: p, mdns: d, kick: make(chan struct{}, 1)}
 }
 
 // resetHostScans makes a hosting peer's next search of the subnets due now,
@@ -85,17 +87,6 @@ func (l *layered) hostScanDue() bool {
 	return true
 }
 
-func newLayered(p *Peer, d Discovery) *layered {
-	return &layered{p: p, mdns: d, kick: make(chan struct{}, 1)}
-}
-
-// Asked returns how many addresses the unicast layer has asked so far.
-func (l *layered) Asked() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.asked
-}
-
 // scanConfig says what the unicast layer asks: LAN subnets only.
 func (l *layered) scanConfig() scan.Config {
 	ifs, _ := lan.Interfaces(l.p.cfg.Ifaces)
@@ -114,11 +105,8 @@ func (l *layered) scanConfig() scan.Config {
 		Logger: l.p.log, Verify: l.p.verifyAnswer}
 }
 
+// count logs what a search of the subnets did.
 func (l *layered) count(st scan.Stats) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.asked += st.Asked
-	l.lastScan = st
 	l.p.log.Debug("peer: searched the subnets", "asked", st.Asked, "answered", st.Answered, "ignored", st.Ignored)
 }
 
