@@ -30,7 +30,7 @@ func main() {
 		join         = fs.String("join", "", "join this hub (ws://host:port/ws, or host:port) and skip discovery")
 		host         = fs.Bool("host", false, "host a hub here")
 		listen       = fs.String("listen", peer.DefaultListen, "the hub's address when hosting (a free port if this one is taken)")
-		noMDNS       = fs.Bool("no-mdns", false, "neither advertise nor browse")
+		noMDNS       = fs.Bool("no-mdns", false, "no discovery: neither mDNS nor the subnet search (join by address, or host)")
 		noScan       = fs.Bool("no-scan", false, "when mDNS finds no hub, do not ask the local subnets' addresses (TCP 7788) instead")
 		iface        = fs.String("iface", "", "use only these interfaces for discovery: NAME[,NAME] (by default LAN interfaces: not loopback, Docker, VM, tunnel or VPN ones)")
 		diagnose     = fs.Bool("diagnose", false, "print what discovery sees on this network (interfaces, mDNS, the subnet search, this port) and exit")

@@ -3,11 +3,12 @@
 //
 // One goroutine, Run's, owns the room state and the set of connections;
 // connections reach it through a channel. Each connection has exactly one
-// reader goroutine and at most one writer goroutine, which does every write:
-// gorilla/websocket allows one concurrent writer only. The writer runs only
-// while the connection's outbox holds frames, so an idle connection costs
-// one parked goroutine, not two; Run's ticker queues the heartbeat pings and
-// ends writes that have stalled.
+// reader goroutine (gorilla/websocket reads) and one write side, which the
+// hub owns (writer.go): a broadcast is framed once, and Run writes the frame
+// to every idle socket itself without blocking; a writer goroutine runs only
+// while a connection has frames its socket could not take at once. An idle
+// connection costs one parked goroutine; Run's ticker sends the heartbeat
+// pings and ends writes that have stalled.
 package hub
 
 import (

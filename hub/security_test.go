@@ -14,7 +14,14 @@ import (
 const testPassphrase = "correct horse"
 
 // key is derived once: PBKDF2 is slow on purpose.
-var testKey = wire.AuthKey(testPassphrase, "lobby")
+// The keys are derived before any client connects: PBKDF2 under the race
+// detector on a busy machine takes seconds, longer than the hello deadline,
+// and a test's idle client reads nothing (so answers no ping) meanwhile.
+var (
+	testKey    = wire.AuthKey(testPassphrase, "lobby")
+	wrongKey   = wire.AuthKey("wrong horse", "lobby")
+	kitchenKey = wire.AuthKey(testPassphrase, "kitchen")
+)
 
 // challenged dials a hub with a passphrase and returns the client and the
 // nonce of the challenge, which must be the hub's first frame.
@@ -49,8 +56,8 @@ func TestPassphraseAdmitsOnlyClientsThatProveIt(t *testing.T) {
 		name string
 		mac  func(nonce string) string
 	}{
-		{"wrong passphrase", func(n string) string { return wire.AuthMAC(wire.AuthKey("wrong horse", "lobby"), n) }},
-		{"right passphrase, other room", func(n string) string { return wire.AuthMAC(wire.AuthKey(testPassphrase, "kitchen"), n) }},
+		{"wrong passphrase", func(n string) string { return wire.AuthMAC(wrongKey, n) }},
+		{"right passphrase, other room", func(n string) string { return wire.AuthMAC(kitchenKey, n) }},
 		{"answer to another nonce (replay)", func(string) string { return wire.AuthMAC(testKey, strings.Repeat("00", wire.NonceLen)) }},
 		{"not hex", func(string) string { return "zz" }},
 		{"empty", func(string) string { return "" }},
@@ -92,7 +99,7 @@ func TestPassphraseAdmitsOnlyClientsThatProveIt(t *testing.T) {
 func TestGuessingThePassphraseOnlineIsSlowedDown(t *testing.T) {
 	t.Parallel()
 	s := startHub(t, hub.Config{Room: "lobby", Passphrase: testPassphrase})
-	wrongKey := wire.AuthKey("guess", "lobby")
+	guessKey := wire.AuthKey("guess", "lobby")
 	answer := func(key []byte) wire.Out {
 		c, nonce := challenged(t, s)
 		c.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "g", Name: "guesser", Room: "lobby"})
@@ -101,7 +108,7 @@ func TestGuessingThePassphraseOnlineIsSlowedDown(t *testing.T) {
 	}
 	// A person mistyping it a few times still gets in.
 	for range 3 {
-		if e := answer(wrongKey); e.Code != wire.CodeUnauthorized {
+		if e := answer(guessKey); e.Code != wire.CodeUnauthorized {
 			t.Fatalf("wrong answer got %+v", e)
 		}
 	}
@@ -111,7 +118,7 @@ func TestGuessingThePassphraseOnlineIsSlowedDown(t *testing.T) {
 	// A guesser runs out of tries: even the right answer is then refused.
 	guesses := 0
 	for ; guesses < 100; guesses++ {
-		if e := answer(wrongKey); strings.Contains(e.Message, "Too many") {
+		if e := answer(guessKey); strings.Contains(e.Message, "Too many") {
 			break
 		}
 	}

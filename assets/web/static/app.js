@@ -39,10 +39,14 @@
   const MAX_ID = W.MAX_ID;
   const REPLACED = 'replaced by a newer connection'; // the hub's close text
   // BURST_PINGS are sent BURST_GAP ms apart after each welcome, so that the
-  // offset to the hub's clock rests on several round trips at once (link's
-  // burstPings, burstGap).
+  // offset to the hub's clock rests on several round trips at once, then
+  // SETTLE_PINGS SETTLE_GAP ms apart, which replace round trips slowed by a
+  // room joining all at once (link's burstPings, burstGap, settlePings,
+  // settleGap).
   const BURST_PINGS = 8;
   const BURST_GAP = 25;
+  const SETTLE_PINGS = 12;
+  const SETTLE_GAP = 250;
   // FLIP_BACKSTOP: a hidden or busy tab gets few animation frames or none;
   // a timer shows the colour this long after its moment instead, two frames.
   const FLIP_BACKSTOP = 34;
@@ -458,8 +462,9 @@
       }
       ping();
     }, PING_PERIOD);
-    for (let i = 0; i < BURST_PINGS; i++) {
-      setTimeout(() => { if (st.ws === ws) ping(); }, i * BURST_GAP);
+    for (let i = 0; i < BURST_PINGS + SETTLE_PINGS; i++) {
+      const at = i < BURST_PINGS ? i * BURST_GAP : (BURST_PINGS - 1) * BURST_GAP + (i - BURST_PINGS + 1) * SETTLE_GAP;
+      setTimeout(() => { if (st.ws === ws) ping(); }, at);
     }
   }
 
