@@ -91,7 +91,7 @@ type Config struct {
 type State struct {
 	Room   string      `json:"room"`
 	Color  string      `json:"color"`
-	Seq    uint64      `json:"seq"`
+	Stamp  wire.Stamp  `json:"stamp"`
 	By     string      `json:"by"`
 	ByName string      `json:"by_name"`
 	Peers  []wire.Peer `json:"peers"`
@@ -125,8 +125,9 @@ type Hub struct {
 	lastOpen  time.Time               // when the last connection was registered
 	retrimAt  time.Time               // when to give memory back once more; zero: not due
 	rtts      map[*conn]time.Duration // round trips members last reported
+	clock     wire.Clock              // stamps accepted colours; has seen every stamp adopted
 	color     string
-	seq       uint64
+	stamp     wire.Stamp // color's
 	by        string
 	byName    string
 }
@@ -295,7 +296,7 @@ func (h *Hub) trim(now time.Time) {
 }
 
 func (h *Hub) snapshot() State {
-	st := State{Room: h.cfg.Room, Color: h.color, Seq: h.seq, By: h.by, ByName: h.byName, Peers: h.peerList(),
+	st := State{Room: h.cfg.Room, Color: h.color, Stamp: h.stamp, By: h.by, ByName: h.byName, Peers: h.peerList(),
 		Lead: wire.Millis(h.lead())}
 	return st
 }

@@ -48,10 +48,12 @@ type Settings struct {
 }
 
 // Preference keys. The window saves the name and room a person picks, and
-// the addresses they joined; main reads PrefName and PrefRoom at start.
+// the addresses they joined; main reads PrefName and PrefRoom at start, and
+// keeps the install's peer id under PrefID.
 const (
 	PrefName   = "name"
 	PrefRoom   = "room"
+	PrefID     = "peer_id"
 	PrefRecent = "recent_addresses"
 	// PrefFlipNow: show colours on arrival rather than with the room.
 	PrefFlipNow = "flip_now"
@@ -226,11 +228,11 @@ func (u *UI) follow(events <-chan link.Event, tick <-chan time.Time, stop <-chan
 func (u *UI) layout() fyne.CanvasObject {
 	row := container.NewGridWithColumns(len(wire.Palette) + 1)
 	for _, s := range wire.Palette {
-		b := newSwatch(s.Name, hexColor(s.Hex), func() { u.pick(s.Hex) })
+		b := newSwatch(s.Name, hexColor(s.Hex), func() { u.pick(s.Hex) }, u.typed)
 		u.buttons[strings.ToLower(s.Name)] = b
 		row.Add(b)
 	}
-	custom := widget.NewButton("Custom…", u.showCustom)
+	custom := newKeyButton("Custom…", u.showCustom, u.typed)
 	u.buttons["custom"] = custom
 	row.Add(custom)
 

@@ -158,7 +158,7 @@ func TestTappingEachPaletteButtonSendsItsColour(t *testing.T) {
 	for _, s := range wire.Palette {
 		t.Run(s.Name, func(t *testing.T) {
 			h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
-			h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#ff00ff", Seq: 4, Peers: []wire.Peer{ann}, Host: "bob"})
+			h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#ff00ff", Stamp: wire.Stamp{MS: 4}, Peers: []wire.Peer{ann}, Host: "bob"})
 			test.Tap(h.u.buttons[strings.ToLower(s.Name)])
 			if got := h.sentColor(); got != s.Hex {
 				t.Fatalf("peer got %s, want %s", got, s.Hex)
@@ -168,7 +168,7 @@ func TestTappingEachPaletteButtonSendsItsColour(t *testing.T) {
 			if got := fill(h); got != "#ff00ff" {
 				t.Fatalf("circle %s right after the click, want the room's #ff00ff still", got)
 			}
-			h.send(link.ColorChanged{Color: s.Hex, Seq: 5, By: ann.ID, Name: "ann"})
+			h.send(link.ColorChanged{Color: s.Hex, Stamp: wire.Stamp{MS: 5, ID: ann.ID}, By: ann.ID, Name: "ann"})
 			if got := fill(h); got != s.Hex {
 				t.Fatalf("circle %s once the room's colour came back, want %s", got, s.Hex)
 			}
@@ -204,15 +204,15 @@ func TestTheCircleFollowsTheHubsOrder(t *testing.T) {
 
 	test.Tap(h.u.buttons["blue"])
 	h.sentColor()
-	// Bob's red reached the hub first; then our blue, as seq 2.
-	h.send(link.ColorChanged{Color: "#ff0000", Seq: 1, By: bob.ID, Name: "bob"})
+	// Bob's red reached the hub first; then our blue, stamped after it.
+	h.send(link.ColorChanged{Color: "#ff0000", Stamp: wire.Stamp{MS: 1, ID: bob.ID}, By: bob.ID, Name: "bob"})
 	if got := fill(h); got != "#ff0000" {
 		t.Fatalf("after bob's red the circle is %s", got)
 	}
 	if got := h.u.lastSet.Text; got != "Red, set by bob, just now" {
 		t.Fatalf("last set %q", got)
 	}
-	h.send(link.ColorChanged{Color: "#1e90ff", Seq: 2, By: ann.ID, Name: "ann"})
+	h.send(link.ColorChanged{Color: "#1e90ff", Stamp: wire.Stamp{MS: 2, ID: ann.ID}, By: ann.ID, Name: "ann"})
 	if got := fill(h); got != "#1e90ff" {
 		t.Fatalf("after our echo the circle is %s", got)
 	}
@@ -234,7 +234,7 @@ func TestAnIncomingColourFillsTheCircle(t *testing.T) {
 		t.Run(tt.color, func(t *testing.T) {
 			h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
 			h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann, bob}, Host: "bob"},
-				link.ColorChanged{Color: tt.color, Seq: 1, By: bob.ID, Name: "bob"})
+				link.ColorChanged{Color: tt.color, Stamp: wire.Stamp{MS: 1, ID: bob.ID}, By: bob.ID, Name: "bob"})
 			if got := fill(h); got != tt.color {
 				t.Fatalf("circle %s, want %s", got, tt.color)
 			}
@@ -500,7 +500,7 @@ func TestWindowSnapshot(t *testing.T) {
 	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
 	h.send(peer.Hosting{URL: hubURL, Room: "lobby"},
 		link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann, bob}, Host: "ann", Lead: 40 * time.Millisecond},
-		link.ColorChanged{Color: "#1e90ff", Seq: 1, By: bob.ID, Name: "bob"},
+		link.ColorChanged{Color: "#1e90ff", Stamp: wire.Stamp{MS: 1, ID: bob.ID}, By: bob.ID, Name: "bob"},
 		link.RTT{D: 3400 * time.Microsecond})
 	h.advance(3 * time.Second)
 	test.AssertRendersToMarkup(t, "window.xml", h.u.win.Canvas())
@@ -535,6 +535,76 @@ func TestARoomThatNeedsAPassphraseAsksForItAndRestartsWithIt(t *testing.T) {
 		if strings.Contains(h.u.app.Preferences().String(k), "s3cret") {
 			t.Fatalf("preference %s holds the passphrase", k)
 		}
+	}
+}
+
+func TestTabReachesEveryColourAndEnterOrSpacePicksIt(t *testing.T) {
+	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
+	c := h.u.win.Canvas()
+	keys := []fyne.KeyName{fyne.KeyReturn, fyne.KeySpace, fyne.KeyEnter}
+	// Tab (FocusNext) walks the palette in order, then Custom….
+	var reached []string
+	for i := 0; i < 20 && len(reached) < len(wire.Palette); i++ {
+		c.FocusNext()
+		sw, ok := c.Focused().(*swatch)
+		if !ok {
+			continue // the page's link, say
+		}
+		if len(reached) > 0 && reached[len(reached)-1] == sw.name {
+			t.Fatalf("Tab stayed on %s", sw.name)
+		}
+		reached = append(reached, sw.name)
+		s := wire.Palette[len(reached)-1]
+		if sw.name != s.Name {
+			t.Fatalf("Tab reached %v, want the palette in order", reached)
+		}
+		key := keys[len(reached)%len(keys)]
+		c.Focused().TypedKey(&fyne.KeyEvent{Name: key})
+		if got := h.sentColor(); got != s.Hex {
+			t.Fatalf("%s on %s sent %s, want %s", key, s.Name, got, s.Hex)
+		}
+		if got := fill(h); got != s.Hex {
+			t.Fatalf("circle %s after %s on %s", got, key, s.Name)
+		}
+	}
+	if len(reached) != len(wire.Palette) {
+		t.Fatalf("Tab reached only %v", reached)
+	}
+	c.FocusNext()
+	if b, ok := c.Focused().(*keyButton); !ok || b.Text != "Custom…" {
+		t.Fatalf("after the palette Tab reached %T, want the Custom… button", c.Focused())
+	}
+	// Keys 1–6 still pick while a button has the focus.
+	c.Focused().TypedRune('2')
+	if got := h.sentColor(); got != wire.Palette[1].Hex {
+		t.Fatalf("key 2 on Custom… sent %s", got)
+	}
+	c.FocusPrevious()
+	c.Focused().TypedRune('1')
+	if got := h.sentColor(); got != wire.Palette[0].Hex {
+		t.Fatalf("key 1 on a swatch sent %s", got)
+	}
+	select {
+	case extra := <-h.peer.colors:
+		t.Fatalf("a colour sent that no key asked for: %s", extra)
+	default:
+	}
+}
+
+func TestAFocusedSwatchShowsARing(t *testing.T) {
+	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
+	sw := h.u.buttons["green"].(*swatch)
+	r := test.TempWidgetRenderer(t, sw).(*swatchRenderer)
+	if !r.ring.Hidden {
+		t.Fatal("ring shown without the focus")
+	}
+	h.u.win.Canvas().Focus(sw)
+	if r.ring.Hidden {
+		t.Fatal("no ring on the focused swatch")
+	}
+	h.u.win.Canvas().Unfocus()
+	if !r.ring.Hidden {
+		t.Fatal("ring stays after the focus left")
 	}
 }
 
