@@ -53,6 +53,7 @@ type conn struct {
 	closing  bool
 	joined   bool
 	authed   bool     // answered the challenge
+	theirs   string   // the client's own challenge, answered once it is authed
 	held     *wire.In // a hello waiting for the answer to the challenge
 	peer     wire.Peer
 }

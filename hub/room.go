@@ -58,6 +58,8 @@ func (h *Hub) frame(c *conn, in wire.In) {
 		h.hello(c, in)
 	case wire.TypeAuth:
 		h.auth(c, in)
+	case wire.TypeChallenge:
+		h.challenged(c, in)
 	case wire.TypePing:
 		h.sendTo(c, wire.Ping{Type: wire.TypePong, T: in.T})
 	case wire.TypeColor:
@@ -138,7 +140,7 @@ func (h *Hub) hello(c *conn, in wire.In) {
 		h.setColor(color, in.Seq, "", wire.CleanName(in.ByName, wire.MaxNameLen), c)
 	}
 	h.sendTo(c, wire.Welcome{Type: wire.TypeWelcome, ID: id, Room: h.cfg.Room, Color: h.color, Seq: h.seq,
-		By: h.by, ByName: h.byName, Peers: h.peerList(), Host: h.cfg.Host})
+		By: h.by, ByName: h.byName, Peers: h.peerList(), Host: h.cfg.Host, HostID: h.cfg.HostID})
 	h.broadcast(wire.Presence{Type: wire.TypeJoin, Peer: c.peer}, c)
 }
 

@@ -23,6 +23,7 @@ type Joined struct {
 	ByName string
 	Peers  []wire.Peer
 	Host   string // the hosting peer's name
+	HostID string // the hosting peer's id; "" when no peer hosts
 }
 
 // ColorChanged: the room's colour changed (always in seq order).

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/link"
 )
@@ -42,7 +43,8 @@ func (p *Peer) target(ctx context.Context) (string, error) {
 		}
 		switch {
 		case d.search:
-			n = &note{searched: true, found: p.search(ctx)}
+			n = &note{searched: true}
+			n.found, n.other = p.search(ctx, d.skip)
 		case d.probe != "":
 			n = probe(ctx, d.probe)
 		case d.url == "":
@@ -55,26 +57,32 @@ func (p *Peer) target(ctx context.Context) (string, error) {
 }
 
 // search browses for the room's hub for up to searchWait and returns the
-// first that answers, or nil.
-func (p *Peer) search(ctx context.Context) *discovery.Hub {
+// first of our room (name and passphrase) that answers, or nil, and a hub
+// of our room's name with another passphrase if one answered. Hubs at
+// skip's URLs are left out.
+func (p *Peer) search(ctx context.Context, skip []string) (found, other *discovery.Hub) {
 	sctx, cancel := context.WithTimeout(ctx, searchWait)
 	defer cancel()
-	found := make(chan discovery.Hub)
+	ch := make(chan discovery.Hub)
 	done := make(chan error, 1)
-	go func() { done <- p.cfg.Discovery.Browse(sctx, p.room, p.cfg.ID, found) }()
-	var first *discovery.Hub
+	go func() { done <- p.cfg.Discovery.Browse(sctx, p.room, p.cfg.ID, ch) }()
+	me := self{locked: p.key != nil, vk: p.vk}
 	for {
 		select {
-		case h := <-found:
-			if first == nil {
-				first = &h
+		case h := <-ch:
+			switch {
+			case slices.Contains(skip, h.URL):
+			case found == nil && me.admits(h):
+				found = &h
 				cancel()
+			case other == nil && !me.admits(h):
+				other = &h
 			}
 		case err := <-done:
 			if err != nil {
 				p.log.Warn("peer: cannot search the network for the room's hub", "err", err)
 			}
-			return first
+			return found, other
 		}
 	}
 }
@@ -149,9 +157,13 @@ func (p *Peer) serveInfo(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	// A page of the room whose hub has gone asks the members it knew,
 	// from its lost hub's origin, which of them hosts now; its browser lets
-	// it read the answer only with this. Info holds nothing a GET from
-	// anywhere on the LAN does not get anyway.
-	w.Header().Set("Access-Control-Allow-Origin", "*")
+	// it read the answer only with this, which pages of the room's hubs
+	// get and no other site's. (Info holds nothing secret: a GET from
+	// anywhere on the LAN gets it anyway.)
+	if o := r.Header.Get("Origin"); o != "" && p.roomOrigin(o, r.Host) {
+		w.Header().Set("Access-Control-Allow-Origin", o)
+		w.Header().Set("Vary", "Origin")
+	}
 	_ = json.NewEncoder(w).Encode(info)
 }
 
@@ -218,4 +230,64 @@ func ipOnIfaces(ip net.IP, names []string) bool {
 		}
 	}
 	return false
+}
+
+// setRoom remembers the hubs of the room, as of a decision: the hub that
+// welcomed us last, and every member's address.
+func (p *Peer) setRoom(joined string, peers []wire.Peer) {
+	m := map[string]bool{}
+	if hp, ok := originOf(joined); ok {
+		m[hp] = true
+	}
+	for _, pe := range peers {
+		if hp, ok := originOf(pe.Addr); ok {
+			m[hp] = true
+		}
+	}
+	p.mu.Lock()
+	p.origins = m
+	p.mu.Unlock()
+}
+
+// roomOrigin says whether a page at origin was served by a hub of the
+// room: this peer's own (the Host asked), the hub it joined last, or a
+// member's.
+func (p *Peer) roomOrigin(origin, host string) bool {
+	o, ok := originOf(origin)
+	if !ok {
+		return false
+	}
+	if h, ok := originOf(host); ok && h == o {
+		return true
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.origins[o]
+}
+
+// originOf reads "http://h:p", "ws://h:p/ws" or "h:p" as host:port in
+// lower case, with the scheme's default port.
+func originOf(s string) (string, bool) {
+	if s == "" {
+		return "", false
+	}
+	if !strings.Contains(s, "://") {
+		s = "http://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Hostname() == "" {
+		return "", false
+	}
+	port := u.Port()
+	if port == "" {
+		switch u.Scheme {
+		case "http", "ws":
+			port = "80"
+		case "https", "wss":
+			port = "443"
+		default:
+			return "", false
+		}
+	}
+	return net.JoinHostPort(strings.ToLower(u.Hostname()), port), true
 }

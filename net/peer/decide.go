@@ -54,6 +54,19 @@ type self struct {
 	search   bool   // we have Discovery
 	join     bool   // the first target came from Config.Join
 	locked   bool   // we hold a passphrase
+	vk       string // wire.Verifier of our room's key; "" when open
+}
+
+// admits says whether a hub found is of our room: its name (discovery
+// filtered that) and its passphrase, as far as the record tells. Only the
+// mutual proof of the link tells for sure.
+func (me self) admits(h discovery.Hub) bool {
+	return h.Auth == me.locked && h.Verifier == me.vk
+}
+
+// ours says whether a peer's answer at /api/peer is of our room.
+func (me self) ours(i Info) bool {
+	return i.Room == me.room && i.Verifier == me.vk
 }
 
 // state is a peer's state between events.
@@ -64,9 +77,12 @@ type state struct {
 	since  time.Time // when target was chosen, for phaseFound
 	joined string    // the hub that welcomed us last
 	peers  []wire.Peer
-	fo     *failover      // while the room looks for its next host; may outlive phaseFailover into a search
-	best   *discovery.Hub // while hosting: the lowest other hub of the room found
-	settle bool           // while hosting: waiting foldSettle before checking best
+	// refused are hubs that could not prove they know our passphrase;
+	// they are not dialed again until the peer searches afresh.
+	refused map[string]bool
+	fo      *failover      // while the room looks for its next host; may outlive phaseFailover into a search
+	best    *discovery.Hub // while hosting: the lowest other hub of the room found
+	settle  bool           // while hosting: waiting foldSettle before checking best
 }
 
 // failover is what a peer that lost its hub knows while it looks for the next.
@@ -99,10 +115,12 @@ type (
 	}
 	// evAsk: the link asks where to dial, after a session ended or a dial failed.
 	evAsk struct{ now time.Time }
-	// evSearched: the search asked for is done; found is nil if none answered.
+	// evSearched: the search asked for is done; found is the first hub of
+	// our room (nil if none answered), other one of our room's name with
+	// another passphrase, or none, if one answered.
 	evSearched struct {
-		now   time.Time
-		found *discovery.Hub
+		now          time.Time
+		found, other *discovery.Hub
 	}
 	// evProbed: the peer at url's address answered info, or err.
 	evProbed struct {
@@ -127,6 +145,8 @@ type (
 	}
 	// evQuit: the peer is told to stop.
 	evQuit struct{}
+	// evRefused: the hub we dialed could not prove it knows our passphrase.
+	evRefused struct{}
 )
 
 func (evStart) isEvent()      {}
@@ -140,18 +160,19 @@ func (evFound) isEvent()      {}
 func (evSettled) isEvent()    {}
 func (evChecked) isEvent()    {}
 func (evQuit) isEvent()       {}
+func (evRefused) isEvent()    {}
 
 // Actions decide asks for. Each evAsk, evSearched and evProbed gets exactly
 // one answer: actDial, actDialOwn, actSearch or actProbe.
 type (
 	action interface{ isAction() }
 
-	actDial    struct{ url string } // answer the link: dial url, telling our address
-	actDialOwn struct{}             // answer the link: dial our own hub
-	actSearch  struct{}             // answer the link: search, then ask again
-	actProbe   struct{ url string } // answer the link: ask url's peer where the room is, then ask again
-	actHost    struct{}             // serve, advertise and watch our hub
-	actUnhost  struct{}             // close our hub, stop advertising and watching
+	actDial    struct{ url string }    // answer the link: dial url, telling our address
+	actDialOwn struct{}                // answer the link: dial our own hub
+	actSearch  struct{ skip []string } // answer the link: search (leaving out skip's URLs), then ask again
+	actProbe   struct{ url string }    // answer the link: ask url's peer where the room is, then ask again
+	actHost    struct{}                // serve, advertise and watch our hub
+	actUnhost  struct{}                // close our hub, stop advertising and watching
 	actEmit    struct{ ev link.Event }
 	actInfo    struct { // what /api/peer answers from now on
 		hosting bool
@@ -245,7 +266,7 @@ func (d *decider) step(e event) {
 		d.probed(e)
 
 	case evFound:
-		if s.phase != phaseHosting || e.hub.ID >= s.me.id {
+		if s.phase != phaseHosting || e.hub.ID >= s.me.id || !s.me.admits(e.hub) {
 			return
 		}
 		if s.best == nil || e.hub.ID < s.best.ID {
@@ -268,6 +289,15 @@ func (d *decider) step(e event) {
 
 	case evChecked:
 		d.checked(e)
+
+	case evRefused:
+		if s.target != "" {
+			s.refused = maps.Clone(s.refused)
+			if s.refused == nil {
+				s.refused = map[string]bool{}
+			}
+			s.refused[s.target] = true
+		}
 
 	case evQuit:
 		// Clients that ask are told we are gone before our hub says
@@ -294,9 +324,10 @@ func (d *decider) ask(now time.Time) {
 		// The lost hub's address may say where the room went.
 		d.do(actProbe{s.joined})
 	case phaseSearching:
-		d.do(actEmit{Searching{Room: s.me.room, Reason: ReasonStart}}, actSearch{})
+		d.do(actEmit{Searching{Room: s.me.room, Reason: ReasonStart}}, d.search())
 	default:
-		if fo := s.fo; fo != nil && now.Sub(fo.since) > successorWait {
+		refused := s.refused[s.target]
+		if fo := s.fo; fo != nil && (refused || now.Sub(fo.since) > successorWait) {
 			if fo.cand != "" {
 				d.do(logInfo("peer: cannot reach the elected host; trying the next", "id", fo.cand))
 				fo.tried[fo.cand] = true
@@ -304,10 +335,11 @@ func (d *decider) ask(now time.Time) {
 			d.elect(now)
 			return
 		}
-		if s.phase == phaseFound && now.Sub(s.since) > successorWait {
-			// The hub we found went before we could join it.
+		if s.phase == phaseFound && (refused || now.Sub(s.since) > successorWait) {
+			// The hub we found went before we could join it, or is not
+			// our room's.
 			s.phase = phaseSearching
-			d.do(actEmit{Searching{Room: s.me.room, Reason: ReasonStart}}, actSearch{})
+			d.do(actEmit{Searching{Room: s.me.room, Reason: ReasonStart}}, d.search())
 			return
 		}
 		d.do(actDial{s.target})
@@ -318,14 +350,21 @@ func (d *decider) searched(e evSearched) {
 	s := &d.s
 	if h := e.found; h != nil {
 		d.do(logInfo("peer: found the room's hub", "url", h.URL, "host", h.Name))
-		if h.Auth && !s.me.locked {
-			// Say so before the hub does, so that a window can ask for it.
-			d.do(actEmit{link.HubError{Code: wire.CodeUnauthorized,
-				Message: "Room '" + s.me.room + "' needs a passphrase; set it under Name and room…, or with --passphrase."}})
-		}
 		s.phase, s.target, s.since = phaseFound, h.URL, e.now
 		d.do(actDial{h.URL})
 		return
+	}
+	if h := e.other; h != nil {
+		// Another group uses our room's name with another passphrase, or
+		// none: we never join it, and host our own room beside it.
+		d.do(logInfo("peer: a hub of the room's name with another passphrase answered; not joining it",
+			"url", h.URL, "host", h.Name, "locked", h.Auth))
+		if h.Auth && !s.me.locked {
+			// Perhaps the person meant that room: a window asks for its
+			// passphrase.
+			d.do(actEmit{link.HubError{Code: wire.CodeUnauthorized,
+				Message: "Room '" + s.me.room + "' needs a passphrase; set it under Name and room…, or with --passphrase."}})
+		}
 	}
 	if !s.me.canHost {
 		// Without a listener we cannot host; keep looking.
@@ -345,7 +384,7 @@ func (d *decider) probed(e evProbed) {
 		d.do(actDial{s.target})
 		return
 	}
-	ok := e.err == nil && e.info.Room == s.me.room
+	ok := e.err == nil && s.me.ours(e.info)
 	switch {
 	case ok && e.info.Hosting:
 		// The hub is there after all: we were dropped, not it.
@@ -419,7 +458,7 @@ func (d *decider) checked(e evChecked) {
 	if s.phase != phaseHosting {
 		return
 	}
-	if e.err != nil || !e.info.Hosting || e.info.Room != s.me.room || e.info.ID != e.hub.ID {
+	if e.err != nil || !e.info.Hosting || !s.me.ours(e.info) || e.info.ID != e.hub.ID {
 		d.do(logDebug("peer: not folding into a hub that does not answer as one", "url", e.hub.URL, "err", e.err, "info", e.info))
 		return
 	}
@@ -441,4 +480,11 @@ func (d *decider) host() {
 func (d *decider) unhost() {
 	d.s.best, d.s.settle = nil, false
 	d.do(actUnhost{})
+}
+
+// search asks for a search, which forgets the hubs refused before it.
+func (d *decider) search() action {
+	skip := slices.Sorted(maps.Keys(d.s.refused))
+	d.s.refused = nil
+	return actSearch{skip: skip}
 }

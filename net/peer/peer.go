@@ -70,6 +70,9 @@ const (
 	maxQuickDrops = 3
 	// maxRedirects bounds following lost hubs that say where the room went.
 	maxRedirects = 3
+	// proveTimeout bounds a hub's proof before we fold into it: a dial, two
+	// frames each way, on a LAN.
+	proveTimeout = 3 * time.Second
 )
 
 // Discovery finds hubs of a room and advertises ours; net/discovery's MDNS
@@ -158,8 +161,12 @@ type Peer struct {
 	joinedAt   atomic.Int64            // unix nanoseconds of the last welcome
 	hub        atomic.Pointer[hub.Hub] // the hub this peer serves; nil when not hosting
 
-	mu   sync.Mutex // guards info
-	info Info       // what GET /api/peer answers
+	key []byte // wire.AuthKey of the passphrase; nil: an open room
+	vk  string // wire.Verifier(key)
+
+	mu      sync.Mutex      // guards info and origins
+	info    Info            // what GET /api/peer answers
+	origins map[string]bool // host:port of the room's hubs, for /api/peer's CORS
 }
 
 // Info is what a peer answers at GET /api/peer: who it is and where the
@@ -171,6 +178,9 @@ type Info struct {
 	Room    string `json:"room"`
 	Hosting bool   `json:"hosting"`
 	Hub     string `json:"hub"`
+	// Verifier is wire.Verifier of the room's key (absent in an open
+	// room), so that an asker tells rooms of one name apart.
+	Verifier string `json:"vk,omitempty"`
 }
 
 // New returns a peer; Run starts it.
@@ -190,10 +200,12 @@ func New(cfg Config) *Peer {
 		room = wire.DefaultRoom
 	}
 	p := &Peer{cfg: cfg, room: room, log: log, events: make(chan link.Event, 256), asks: make(chan ask)}
-	p.info = Info{ID: cfg.ID, Name: cfg.Name, Room: room}
+	p.key = wire.AuthKey(cfg.Passphrase, room)
+	p.vk = wire.Verifier(p.key)
+	p.info = Info{ID: cfg.ID, Name: wire.CleanName(cfg.Name, wire.MaxNameLen), Room: room, Verifier: p.vk}
 	p.link = link.New(link.Config{
 		Target: p.target, Backoff: p.backoff,
-		ID: cfg.ID, Name: cfg.Name, Room: cfg.Room, Logger: log, Passphrase: cfg.Passphrase,
+		ID: cfg.ID, Name: cfg.Name, Room: cfg.Room, Logger: log, Passphrase: cfg.Passphrase, Key: p.key,
 	})
 	return p
 }
@@ -250,7 +262,7 @@ func (p *Peer) Run(ctx context.Context) error {
 		join = url
 	}
 	o.s.me = self{id: p.cfg.ID, room: p.room, public: o.public, canHost: ln != nil,
-		search: p.cfg.Discovery != nil, join: join != "", locked: p.cfg.Passphrase != ""}
+		search: p.cfg.Discovery != nil, join: join != "", locked: p.key != nil, vk: p.vk}
 	o.step(ctx, evStart{join: join, host: p.cfg.Host})
 
 	linkDone := make(chan error, 1)

@@ -388,6 +388,32 @@ func TestAPIPeerSaysWhoAndWhereTheHubIs(t *testing.T) {
 	if !strings.HasPrefix(jAddr, "127.0.0.1:") {
 		t.Fatalf("j told the hub addr %q, want its loopback listener", jAddr)
 	}
+	hostBase := "http://" + strings.TrimSuffix(strings.TrimPrefix(url, "ws://"), "/ws")
+	cors := func(base, origin string) string {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, base+"/api/peer", nil)
+		req.Header.Set("Origin", origin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.Header.Get("Access-Control-Allow-Origin")
+	}
+	// Pages of the room read it from their lost hub's origin, or a
+	// member's; no other site's page does.
+	for _, c := range []struct{ base, origin, want string }{
+		{"http://" + jAddr, hostBase, hostBase},
+		{hostBase, hostBase, hostBase},
+		{hostBase, "http://" + jAddr, "http://" + jAddr},
+		{"http://" + jAddr, "http://evil.example", ""},
+		{hostBase, "http://192.0.2.7:7788", ""},
+		{hostBase, "null", ""},
+	} {
+		if got := cors(c.base, c.origin); got != c.want {
+			t.Errorf("%s/api/peer from %s: Access-Control-Allow-Origin %q, want %q", c.base, c.origin, got, c.want)
+		}
+	}
 	get := func(base string) peer.Info {
 		t.Helper()
 		resp, err := http.Get(base + "/api/peer")
@@ -395,17 +421,12 @@ func TestAPIPeerSaysWhoAndWhereTheHubIs(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
-		// Pages of the room read it from their lost hub's origin.
-		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "*" {
-			t.Errorf("%s/api/peer: Access-Control-Allow-Origin %q, want *", base, got)
-		}
 		var info peer.Info
 		if err := json.NewDecoder(resp.Body).Decode(&info); err != nil {
 			t.Fatal(err)
 		}
 		return info
 	}
-	hostBase := "http://" + strings.TrimSuffix(strings.TrimPrefix(url, "ws://"), "/ws")
 	if got := get(hostBase); got != (peer.Info{ID: "h", Name: "name-h", Room: "kitchen", Hosting: true}) {
 		t.Fatalf("host says %+v", got)
 	}
