@@ -31,10 +31,13 @@ func main() {
 		host         = fs.Bool("host", false, "host a hub here")
 		listen       = fs.String("listen", peer.DefaultListen, "the hub's address when hosting (a free port if this one is taken)")
 		noMDNS       = fs.Bool("no-mdns", false, "neither advertise nor browse")
-		iface        = fs.String("iface", "", "use only these interfaces for discovery: NAME[,NAME]")
+		noScan       = fs.Bool("no-scan", false, "when mDNS finds no hub, do not ask the local subnets' addresses (TCP 7788) instead")
+		iface        = fs.String("iface", "", "use only these interfaces for discovery: NAME[,NAME] (by default LAN interfaces: not loopback, Docker, VM, tunnel or VPN ones)")
+		diagnose     = fs.Bool("diagnose", false, "print what discovery sees on this network (interfaces, mDNS, the subnet search, this port) and exit")
 		passphrase   = fs.String("passphrase", os.Getenv("HUECAST_PASSPHRASE"), "the room's passphrase (default $HUECAST_PASSPHRASE; the variable keeps it out of ps)")
 		maxPeers     = fs.Int("max-peers", hub.DefaultMaxPeers, "most peers a hub hosted here admits")
 		colorRate    = fs.Float64("color-rate", hub.DefaultColorRate, "colour changes a second each client of a hub hosted here may send (burst: twice that); negative: no limit")
+		flip         = fs.String("flip", "together", "when to show a colour: together (at the moment the whole room shows it) or now (on arrival)")
 		showVersion  = fs.Bool("version", false, "print the version and exit")
 		verbose      = fs.Bool("v", false, "debug logs on stderr")
 	)
@@ -49,6 +52,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "huecast: --host and --join exclude each other")
 		os.Exit(2)
 	}
+	if *flip != "together" && *flip != "now" {
+		fmt.Fprintf(os.Stderr, "huecast: --flip is together or now, not %q\n", *flip)
+		os.Exit(2)
+	}
 	level := slog.LevelInfo
 	if *verbose {
 		level = slog.LevelDebug
@@ -57,7 +64,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg := peer.Config{Name: *name, Room: *room, Join: *join, Host: *host, Listen: *listen, Logger: log,
-		Passphrase: *passphrase, MaxPeers: *maxPeers, ColorRate: *colorRate}
+		Passphrase: *passphrase, MaxPeers: *maxPeers, ColorRate: *colorRate, FlipNow: *flip == "now"}
 	if *iface != "" {
 		cfg.Ifaces = strings.Split(*iface, ",")
 	}
@@ -67,7 +74,14 @@ func main() {
 			fmt.Fprintln(os.Stderr, "huecast:", err)
 			os.Exit(2)
 		}
-		cfg.Discovery = d
+		cfg.Discovery, cfg.Scan = d, !*noScan
+	}
+	if *diagnose {
+		if err := peer.Diagnose(ctx, cfg, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "huecast:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if !*headlessMode {
 		if err := runWindow(ctx, cfg, given(fs)); err != nil {
@@ -76,10 +90,16 @@ func main() {
 		}
 		return
 	}
+	statePath := headless.StatePath()
+	if st, err := headless.LoadState(statePath); err != nil {
+		log.Warn("huecast: " + err.Error())
+	} else {
+		cfg.Remembered = st.Hubs
+	}
 	p := peer.New(cfg)
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
-	headless.Run(ctx, p, os.Stdin, os.Stdout, stop)
+	headless.RunRemembering(ctx, p, os.Stdin, os.Stdout, stop, statePath)
 	if err := <-done; err != nil {
 		log.Error("huecast: " + err.Error())
 		os.Exit(1)

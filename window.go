@@ -44,6 +44,14 @@ func runWindow(ctx context.Context, cfg peer.Config, given map[string]bool) (err
 	if !given["room"] {
 		cfg.Room = a.Preferences().StringWithFallback(ui.PrefRoom, cfg.Room)
 	}
+	cfg.Remembered = a.Preferences().StringList(ui.PrefRecent)
+	// --flip wins over the window's setting, and becomes it.
+	if given["flip"] {
+		a.Preferences().SetBool(ui.PrefFlipNow, cfg.FlipNow)
+	} else {
+		cfg.FlipNow = a.Preferences().Bool(ui.PrefFlipNow)
+	}
+	cfg.Early = ui.FlipEarly
 	r := peer.NewRestarter(cfg)
 	u := ui.New(a, r, ui.Settings{Name: cfg.Name, Room: cfg.Room, Join: cfg.Join, Passphrase: cfg.Passphrase})
 	ctx, cancel := context.WithCancel(ctx)

@@ -19,7 +19,7 @@ import (
 )
 
 const (
-	// syncWithin is the promise: a click in one window shows in the
+	// syncWithin is the README's promise: a click in one window shows in the
 	// others within 2 s.
 	syncWithin = 2 * time.Second
 	// screenW and screenH hold two 640×480 windows side by side.

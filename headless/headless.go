@@ -25,6 +25,12 @@ type Peer interface {
 // a colour name or #rrggbb sets the room's colour, "quit" calls quit. End of
 // input does not stop the peer.
 func Run(ctx context.Context, p Peer, in io.Reader, out io.Writer, quit func()) {
+	RunRemembering(ctx, p, in, out, quit, "")
+}
+
+// RunRemembering is Run that also keeps, in the state file at statePath
+// ("" for none), the hubs of other machines the peer joins.
+func RunRemembering(ctx context.Context, p Peer, in io.Reader, out io.Writer, quit func(), statePath string) {
 	var mu sync.Mutex // guards out: events and command errors interleave
 	enc := json.NewEncoder(out)
 	print := func(v any) {
@@ -52,9 +58,18 @@ func Run(ctx context.Context, p Peer, in io.Reader, out io.Writer, quit func()) 
 			}
 		}
 	}()
+	hosting := ""
 	for ev := range p.Events() {
 		if v := encode(ev); v != nil {
 			print(v)
+		}
+		switch e := ev.(type) {
+		case peer.Hosting:
+			hosting = joinedHub(e.URL)
+		case link.Joined:
+			if hp := joinedHub(e.URL); hp != "" && hp != hosting && statePath != "" {
+				remember(statePath, hp, print)
+			}
 		}
 	}
 }
@@ -64,14 +79,26 @@ func encode(ev link.Event) map[string]any {
 	switch e := ev.(type) {
 	case peer.Hosting:
 		m["url"], m["room"] = e.URL, e.Room
+	case peer.Alone:
+		m["room"], m["causes"] = e.Room, e.Causes
+		m["message"] = "No other peer of room '" + e.Room + "' found. Others can join this one by address, or see the causes."
 	case peer.Searching:
 		m["room"], m["reason"] = e.Room, e.Reason
 	case peer.HostChanged:
 		m["url"], m["id"], m["name"], m["reason"] = e.URL, e.ID, e.Name, e.Reason
 	case link.Joined:
 		m["url"], m["color"], m["seq"], m["peers"], m["room"], m["host"] = e.URL, e.Color, e.Seq, len(e.Peers), e.Room, e.Host
+		m["lead_ms"] = wire.Millis(e.Lead)
 	case link.ColorChanged:
 		m["color"], m["seq"], m["by"] = e.Color, e.Seq, e.Name
+		// When it was shown, on the hub's clock and this machine's, and
+		// the moment it was meant for: enough to measure how together a
+		// room flips.
+		m["at"], m["late"], m["late_count"] = e.At, e.Late, e.LateCount
+		m["shown_unix_ms"] = float64(e.Shown.UnixMicro()) / 1000
+		if e.Synced {
+			m["offset_ms"], m["shown_ms"] = wire.Millis(e.Offset), e.ShownHub
+		}
 	case link.PeerJoined:
 		m["name"], m["id"] = e.Peer.Name, e.Peer.ID
 	case link.PeerLeft:
@@ -84,4 +111,15 @@ func encode(ev link.Event) map[string]any {
 		return nil // several a second would drown the useful lines
 	}
 	return m
+}
+
+// remember puts hp first in the state at path; a failure is told, not fatal.
+func remember(path, hp string, print func(any)) {
+	st, err := LoadState(path)
+	if err == nil && st.Remember(hp) {
+		err = st.Save(path)
+	}
+	if err != nil {
+		print(map[string]any{"event": "error", "code": "state", "message": err.Error()})
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,25 +16,26 @@ import (
 	"github.com/huecast/huecast/hub/wire"
 )
 
-// conn is one client connection. Run queues frames in its outbox; a writer
-// goroutine is started when the outbox stops being empty and returns when it
-// is empty again, so at most one runs at a time.
+// conn is one client connection. gorilla/websocket reads it; the hub owns
+// its write side (writer.go): Run writes frames straight to an idle socket,
+// and a writer goroutine is started only when a frame must wait, and
+// returns when none waits, so at most one writer runs at a time.
 type conn struct {
-	ws     *websocket.Conn
+	ws     *websocket.Conn // for reading only (see muteGorilla)
+	sock   *sock
 	remote string
 	limit  int // the most frames out may hold; Run drops the client beyond it
 	// writer is c.writeLoop, made once so that starting a writer
-	// allocates nothing (the fan-out benchmark puts a fake one here).
+	// allocates nothing.
 	writer func()
 
-	mu        sync.Mutex // guards out, spare, writing, hangup, dead, closeCode and closeText
-	out       [][]byte   // frames waiting for the writer, oldest first; nil is a ping
-	spare     [][]byte   // the writer's last batch, emptied, for out to reuse
-	writing   bool       // a writer goroutine is running, or has stopped for good
-	hangup    bool       // Run has closed c: the writer says goodbye after out
-	dead      bool       // a write failed: nothing more is written
-	closeCode int
-	closeText string
+	mu          sync.Mutex // guards out, spare, writing, hangup, closeQueued, dead and sock's write state
+	out         [][]byte   // whole frames waiting for the writer, oldest first (the first may be what is left of one)
+	spare       [][]byte   // the writer's last batch, emptied, for out to reuse
+	writing     bool       // a writer goroutine is running, or has stopped for good
+	hangup      bool       // Run has closed c: the writer hangs up after out
+	closeQueued bool       // a close frame is written or queued: nothing follows it
+	dead        bool       // the write side has ended: nothing more is written
 
 	readerDone chan struct{}
 	writerDone chan struct{} // closed when the last writer has finished
@@ -66,12 +68,24 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &conn{
 		ws:         ws,
+		sock:       newSock(ws.NetConn()),
 		remote:     r.RemoteAddr,
 		limit:      h.cfg.SendQueue,
 		readerDone: make(chan struct{}),
 		writerDone: make(chan struct{}),
 	}
 	c.writer = c.writeLoop
+	// The hub is the socket's only writer from here on: gorilla's pongs and
+	// close echoes go through c's write side, in order with everything else.
+	muteGorilla(ws)
+	ws.SetPingHandler(func(data string) error {
+		c.control(appendFrame(nil, opPong, []byte(data)))
+		return nil
+	})
+	ws.SetCloseHandler(func(code int, _ string) error {
+		c.control(closeFrame(code, ""))
+		return nil
+	})
 	if h.key != nil {
 		c.nonce = wire.NewNonce()
 	}
@@ -83,9 +97,8 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 	}
 	if !registered {
-		_ = ws.WriteControl(websocket.CloseMessage,
-			websocket.FormatCloseMessage(websocket.CloseGoingAway, "hub shutting down"),
-			time.Now().Add(wire.WriteWait))
+		_ = c.sock.SetWriteDeadline(time.Now().Add(wire.WriteWait))
+		_, _ = c.sock.Write(closeFrame(websocket.CloseGoingAway, "hub shutting down"))
 		ws.Close()
 		return
 	}
@@ -139,10 +152,16 @@ type readState struct {
 //
 //go:noinline
 func (h *Hub) readFailed(c *conn, err error) {
+	if perr := protocolError(err); perr != "" {
+		// gorilla refuses the frame and writes nothing (see muteGorilla):
+		// the hub says why, as gorilla would have.
+		c.control(closeFrame(websocket.CloseProtocolError, perr))
+	}
 	if errors.Is(err, websocket.ErrReadLimit) {
-		// gorilla has sent close 1009; read what the client is still
-		// sending so that hanging up does not reset the connection
-		// before the client has read that close frame.
+		// Say why, then read what the client is still sending so that
+		// hanging up does not reset the connection before the client
+		// has read that close frame.
+		c.control(closeFrame(websocket.CloseMessageTooBig, ""))
 		_ = c.ws.SetReadDeadline(time.Now().Add(closeGrace))
 		_, _ = io.CopyN(io.Discard, c.ws.UnderlyingConn(), 4*backstopReadLimit)
 	}
@@ -203,7 +222,10 @@ func (h *Hub) readFrame(c *conn, typ int, r io.Reader, st *readState) bool {
 	return h.post(event{kind: evFrame, c: c, in: in})
 }
 
-var writeBufs sync.Pool
+// gorillaWriteBufs stays empty: gorilla takes a write buffer from it only
+// to write a message, which the hub never asks it to (it writes frames
+// itself), so no connection holds one.
+var gorillaWriteBufs sync.Pool
 
 // frameBufs holds read buffers of wire.MaxFrame+1 bytes, taken only while a
 // frame is being read and decoded, so that idle connections hold none.
@@ -234,6 +256,25 @@ func (h *Hub) drainUntilClosed(c *conn) {
 			return
 		}
 	}
+}
+
+// protocolError returns why gorilla refused the client's frames when err
+// says they broke the WebSocket protocol (a bad opcode, an unmasked frame,
+// and the like), and "" for any other end of reading: a close, a timeout,
+// a reset, an oversized frame.
+func protocolError(err error) string {
+	var ce *websocket.CloseError
+	var ne net.Error
+	switch {
+	case errors.As(err, &ce), errors.As(err, &ne), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, websocket.ErrReadLimit), errors.Is(err, net.ErrClosed):
+		return ""
+	}
+	msg, ok := strings.CutPrefix(err.Error(), "websocket: ")
+	if !ok {
+		return ""
+	}
+	return msg
 }
 
 func goneReason(err error) string {

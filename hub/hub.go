@@ -98,6 +98,9 @@ type State struct {
 	By     string      `json:"by"`
 	ByName string      `json:"by_name"`
 	Peers  []wire.Peer `json:"peers"`
+	// Lead is how far ahead of accepting a colour the room shows it now,
+	// in ms (see Hub.lead).
+	Lead float64 `json:"lead_ms"`
 }
 
 // Hub serves one room. Create it with New, serve it over HTTP, and call Run;
@@ -115,14 +118,16 @@ type Hub struct {
 	runOnce  chan struct{}   // holds one token: Run may start once
 	key      []byte          // wire.AuthKey of the passphrase; nil: none
 	release  func()          // gives free memory back to the system (see trim)
+	start    time.Time       // the hub's clock reads the time since (monotonic)
 
 	// Owned by Run's goroutine.
-	authFails map[string]*bucket // wrong passphrase answers, by remote address
-	conns     map[*conn]struct{} // every open connection, joined or not
-	peers     []*conn            // joined connections, in join order
-	churn     int                // connections opened or closed since the last trim
-	lastOpen  time.Time          // when the last connection was registered
-	retrimAt  time.Time          // when to give memory back once more; zero: not due
+	authFails map[string]*bucket      // wrong passphrase answers, by remote address
+	conns     map[*conn]struct{}      // every open connection, joined or not
+	peers     []*conn                 // joined connections, in join order
+	churn     int                     // connections opened or closed since the last trim
+	lastOpen  time.Time               // when the last connection was registered
+	retrimAt  time.Time               // when to give memory back once more; zero: not due
+	rtts      map[*conn]time.Duration // round trips members last reported
 	color     string
 	seq       uint64
 	by        string
@@ -167,6 +172,8 @@ func New(cfg Config) *Hub {
 		color:     wire.StartColor,
 		key:       cfg.Key,
 		release:   debug.FreeOSMemory,
+		start:     time.Now(),
+		rtts:      map[*conn]time.Duration{},
 	}
 	if h.key == nil {
 		h.key = wire.AuthKey(cfg.Passphrase, cfg.Room)
@@ -178,10 +185,10 @@ func New(cfg Config) *Hub {
 	}
 	h.upgrader = websocket.Upgrader{
 		// Client frames are small: a colour fits the read buffer, a hello
-		// is read past it. The write buffer is borrowed from a pool only
-		// while a frame is written, so idle connections hold none.
+		// is read past it. The hub writes its frames itself (writer.go),
+		// so gorilla never takes a write buffer.
 		ReadBufferSize:  128,
-		WriteBufferPool: &writeBufs,
+		WriteBufferPool: &gorillaWriteBufs,
 		CheckOrigin:     checkOrigin,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 			http.Error(w, "huecast: "+reason.Error(), status)
@@ -297,7 +304,8 @@ func (h *Hub) trim(now time.Time) {
 }
 
 func (h *Hub) snapshot() State {
-	st := State{Room: h.cfg.Room, Color: h.color, Seq: h.seq, By: h.by, ByName: h.byName, Peers: h.peerList()}
+	st := State{Room: h.cfg.Room, Color: h.color, Seq: h.seq, By: h.by, ByName: h.byName, Peers: h.peerList(),
+		Lead: wire.Millis(h.lead())}
 	return st
 }
 

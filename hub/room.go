@@ -5,8 +5,8 @@ package hub
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/huecast/huecast/hub/wire"
@@ -61,7 +61,10 @@ func (h *Hub) frame(c *conn, in wire.In) {
 	case wire.TypeChallenge:
 		h.challenged(c, in)
 	case wire.TypePing:
-		h.sendTo(c, wire.Ping{Type: wire.TypePong, T: in.T})
+		if in.RTT > 0 && c.joined {
+			h.rtts[c] = min(wire.Duration(in.RTT), MaxLead)
+		}
+		h.sendTo(c, wire.Pong{Type: wire.TypePong, T: in.T, HT: wire.Millis(h.now())})
 	case wire.TypeColor:
 		if !c.joined {
 			h.sendError(c, &wire.ProtocolError{Code: wire.CodeHelloRequired, Message: "Say hello before sending colours."})
@@ -137,45 +140,74 @@ func (h *Hub) hello(c *conn, in wire.In) {
 	// A seq beyond wire.MaxSeq is not adopted: the next would wrap (or,
 	// in a page, lose precision) and every screen would ignore it.
 	if color, err := wire.ParseColor(in.Color); err == nil && in.Seq > h.seq && in.Seq <= wire.MaxSeq {
-		h.setColor(color, in.Seq, "", wire.CleanName(in.ByName, wire.MaxNameLen), c)
+		// Shown on arrival: the room already had it, on another hub.
+		h.showColor(color, in.Seq, "", wire.CleanName(in.ByName, wire.MaxNameLen), c, 0)
 	}
 	h.sendTo(c, wire.Welcome{Type: wire.TypeWelcome, ID: id, Room: h.cfg.Room, Color: h.color, Seq: h.seq,
-		By: h.by, ByName: h.byName, Peers: h.peerList(), Host: h.cfg.Host, HostID: h.cfg.HostID})
+		By: h.by, ByName: h.byName, Peers: h.peerList(), Host: h.cfg.Host, HostID: h.cfg.HostID, Lead: wire.Millis(h.lead())})
 	h.broadcast(wire.Presence{Type: wire.TypeJoin, Peer: c.peer}, c)
 }
 
 // setColor makes color the room's colour at seq and tells every joined peer
-// but skip (nil: everyone).
+// but skip (nil: everyone) to show it the room's lead from now.
 func (h *Hub) setColor(color string, seq uint64, by, byName string, skip *conn) {
-	h.color, h.seq, h.by, h.byName = color, seq, by, byName
-	h.broadcast(wire.Color{Type: wire.TypeColor, Color: color, Seq: seq, By: by, Name: byName}, skip)
+	h.showColor(color, seq, by, byName, skip, h.lead())
 }
 
-// broadcast encodes v once and queues it for every joined peer but skip.
-// A peer whose queue is full is too slow for the room and is dropped.
+// showColor is setColor with the lead given; 0 shows it on arrival.
+func (h *Hub) showColor(color string, seq uint64, by, byName string, skip *conn, lead time.Duration) {
+	h.color, h.seq, h.by, h.byName = color, seq, by, byName
+	f := wire.Color{Type: wire.TypeColor, Color: color, Seq: seq, By: by, Name: byName}
+	if lead > 0 {
+		f.At, f.Lead = wire.Millis(h.now()+lead), wire.Millis(lead)
+	}
+	h.broadcast(f, skip)
+}
+
+// The lead: how long after accepting a colour the room shows it. Every
+// member must have the colour by then, so it is the slowest member's round
+// trip (a whole one, not half: the way back may be the slow leg), plus
+// time to fan the colour out; at least MinLead, at most MaxLead.
+const (
+	// MinLead covers fanning a colour out to a full room and a loaded
+	// machine's scheduling on a quiet LAN; people do not see 30 ms pass
+	// between a click and the room's flip.
+	MinLead = 30 * time.Millisecond
+	// MaxLead bounds the wait a slow member imposes on everyone: past a
+	// quarter of a second a click feels slow. A member slower than that
+	// shows colours late, at once.
+	MaxLead = 250 * time.Millisecond
+	// leadMargin is added to the slowest round trip for the fan-out and
+	// for jitter beyond the reported (median) round trip.
+	leadMargin = 20 * time.Millisecond
+)
+
+// lead is the room's lead now, from the round trips its members report.
+func (h *Hub) lead() time.Duration {
+	var slowest time.Duration
+	for _, c := range h.peers {
+		slowest = max(slowest, h.rtts[c])
+	}
+	return min(max(slowest+leadMargin, MinLead), MaxLead)
+}
+
+// now reads the hub's clock: the time since the hub was made, monotonic,
+// so that a step of the wall clock moves no scheduled flip.
+func (h *Hub) now() time.Duration { return time.Since(h.start) }
+
+// broadcast encodes v once, as one frame, and sends it to every joined
+// peer but skip (see fanOut).
 func (h *Hub) broadcast(v any, skip *conn) {
-	msg, err := json.Marshal(v)
+	frame, err := encodeFrame(v)
 	if err != nil {
 		h.log.Error("hub: encode broadcast", "err", err)
 		return
 	}
-	var slow []*conn
-	for _, c := range h.peers {
-		if c == skip {
-			continue
-		}
-		if !c.queue(msg) {
-			slow = append(slow, c)
-		}
-	}
-	for _, c := range slow {
-		h.log.Info("hub: dropping a client that cannot keep up", "id", c.peer.ID, "remote", c.remote)
-		h.drop(c, wire.ReasonDropped, websocket.CloseTryAgainLater, "too slow to keep up")
-	}
+	h.fanOut(frame, skip)
 }
 
 func (h *Hub) sendTo(c *conn, v any) {
-	msg, err := json.Marshal(v)
+	msg, err := encodeFrame(v)
 	if err != nil {
 		h.log.Error("hub: encode", "err", err)
 		return
@@ -209,6 +241,7 @@ func (h *Hub) leave(c *conn, reason string) {
 }
 
 func (h *Hub) removePeer(c *conn) {
+	delete(h.rtts, c)
 	for i, p := range h.peers {
 		if p == c {
 			h.peers = append(h.peers[:i], h.peers[i+1:]...)

@@ -26,7 +26,7 @@ func (u *UI) showCustom() {
 // showJoin asks for a hub's address, for networks where discovery cannot
 // find it, offering the addresses joined before.
 func (u *UI) showJoin() {
-	recent := u.app.Preferences().StringList(prefRecent)
+	recent := u.app.Preferences().StringList(PrefRecent)
 	e := widget.NewSelectEntry(recent)
 	e.PlaceHolder = "192.168.1.20:7788"
 	if len(recent) > 0 {
@@ -56,12 +56,21 @@ func (u *UI) join(addr string) {
 		dialog.ShowError(fmt.Errorf("cannot join %q: %w", addr, err), u.win)
 		return
 	}
-	recent := u.app.Preferences().StringList(prefRecent)
-	recent = slices.DeleteFunc(recent, func(s string) bool { return s == addr })
-	recent = append([]string{addr}, recent...)
-	u.app.Preferences().SetStringList(prefRecent, recent[:min(len(recent), maxRecent)])
+	u.remember(addr)
 	u.settings.Join = addr
 	u.restart()
+}
+
+// remember puts addr first among the hubs joined before: the join dialog
+// offers them, and a peer asks them first when it starts.
+func (u *UI) remember(addr string) {
+	recent := u.app.Preferences().StringList(PrefRecent)
+	if len(recent) > 0 && recent[0] == addr {
+		return
+	}
+	recent = slices.DeleteFunc(recent, func(s string) bool { return s == addr })
+	recent = append([]string{addr}, recent...)
+	u.app.Preferences().SetStringList(PrefRecent, recent[:min(len(recent), maxRecent)])
 }
 
 // copyAddress puts the hub's address on the clipboard, for another machine's

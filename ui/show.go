@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2/widget"
@@ -46,6 +47,9 @@ func (u *UI) apply(ev link.Event) {
 	case link.Joined:
 		u.online = true
 		u.selfID, u.hostName, u.hubAddr = e.ID, e.Host, hostPort(e.URL)
+		if u.hosting == "" && !strings.HasPrefix(u.hubAddr, "127.") && !strings.HasPrefix(u.hubAddr, "[::1]") {
+			u.remember(u.hubAddr)
+		}
 		u.peers = slices.Clone(e.Peers)
 		if u.hosting != "" {
 			u.status.SetText(u.hostingText(e.Room))
@@ -53,12 +57,21 @@ func (u *UI) apply(ev link.Event) {
 			u.status.SetText(u.joinedText(e.Host, u.hubAddr))
 		}
 		u.moved = ""
-		// The welcome says who set the colour but not when.
+		u.leadNow = e.Lead
+		u.showLead()
+		// The welcome's colour shows at once, whatever waited; it says
+		// who set the colour but not when.
+		u.dropPending()
 		u.showColor(e.Color, e.ByName, e.By != "" && e.By == e.ID, time.Time{})
 		u.showPeers()
 	case link.ColorChanged:
-		u.showColor(e.Color, e.Name, e.By != "" && e.By == u.selfID, u.now())
+		u.colorArrived(e)
+	case peer.Alone:
+		u.status.SetText(aloneText(e))
 	case link.PeerJoined:
+		if u.hosting != "" && strings.HasPrefix(u.status.Text, "No other peer of room") {
+			u.status.SetText(u.hostingText(u.settings.Room))
+		}
 		if !slices.ContainsFunc(u.peers, func(p wire.Peer) bool { return p.ID == e.Peer.ID }) {
 			u.peers = append(u.peers, e.Peer)
 		}
@@ -93,6 +106,13 @@ func (u *UI) hostingText(room string) string {
 		return fmt.Sprintf("%snow hosting room %s at %s", u.moved, room, u.hosting)
 	}
 	return fmt.Sprintf("Hosting room %s at %s", room, u.hosting)
+}
+
+// aloneText says, on the status's one line, that nobody else was found
+// and what usually helps; headless and --diagnose list the causes in full.
+func aloneText(e peer.Alone) string {
+	return fmt.Sprintf("No other peer of room %s found. Allow TCP 7788 and UDP 5353 in the firewall (Windows: a Private network), "+
+		"avoid guest Wi-Fi, another subnet or a VPN — or use Join by address.", e.Room)
 }
 
 // joinedText: "Joined carol's hub at 10.0.0.7:7788", or after a failover

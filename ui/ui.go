@@ -33,6 +33,9 @@ type Peer interface {
 	// without one (hosting) when join is empty. It must not block; what
 	// follows arrives on Events.
 	Restart(name, room, join, passphrase string)
+	// SetFlipNow shows colours on arrival (true) or at the moment the
+	// room shows them. It must not block.
+	SetFlipNow(now bool)
 }
 
 // Settings say as whom, where and through which hub the peer takes part.
@@ -49,9 +52,20 @@ type Settings struct {
 const (
 	PrefName   = "name"
 	PrefRoom   = "room"
-	prefRecent = "recent_addresses"
-	maxRecent  = 5
+	PrefRecent = "recent_addresses"
+	// PrefFlipNow: show colours on arrival rather than with the room.
+	PrefFlipNow = "flip_now"
+	maxRecent   = 5
 )
+
+// FlipEarly is how long before its moment the window wants a colour from
+// the peer (peer.Config.Early): long enough to cross to Fyne's UI goroutine
+// and wait there for the frame nearest the moment (see frame).
+const FlipEarly = 25 * time.Millisecond
+
+// frameGap is the time between Fyne's frames: its driver draws at most 60
+// a second, on a ticker.
+const frameGap = time.Second / 60
 
 const (
 	// ageTick is how often "set by bob, 3 s ago" is rewritten; it counts
@@ -72,12 +86,16 @@ type UI struct {
 	// run f on the test's goroutine instead.
 	do  func(f func())
 	now func() time.Time
+	// frames calls tick on the UI goroutine just before each frame is
+	// drawn, until stop is called: a Fyne animation. Tests replace it.
+	frames func(tick func()) (stop func())
 
 	circle    *canvas.Circle
 	colorText *widget.Label
 	lastSet   *widget.Label
 	status    *widget.Label
 	rtt       *widget.Label
+	lead      *widget.Label // the room's lead, or that colours show on arrival
 	heading   *widget.Label
 	peerBox   *fyne.Container
 	sideFoot  *fyne.Container          // phoneRow and rtt, under who is here
@@ -110,13 +128,20 @@ type UI struct {
 	// moved opens the status once the room has moved host, until the next
 	// loss: "The host left; joined carol's hub at …".
 	moved string
+	// pending is a colour waiting for its frame; stopFrames ends the
+	// frame ticks while one waits (nil: none run).
+	pending    *link.ColorChanged
+	stopFrames func()
+	leadNow    time.Duration
+	late       int
+	flipNow    bool
 }
 
 // New builds the window for the peer p, which takes part as s says. Call Run
 // to show it.
 func New(a fyne.App, p Peer, s Settings) *UI {
 	u := &UI{
-		app: a, peer: p, settings: s, do: fyne.Do, now: time.Now,
+		app: a, peer: p, settings: s, do: fyne.Do, now: time.Now, frames: fyneFrames,
 		// GLFW takes the X11 WM_CLASS from the title at creation, and the
 		// .desktop file expects "huecast"; the room goes in after start.
 		win:       a.NewWindow("huecast"),
@@ -125,6 +150,7 @@ func New(a fyne.App, p Peer, s Settings) *UI {
 		lastSet:   widget.NewLabel(""),
 		status:    widget.NewLabel("Starting…"),
 		rtt:       widget.NewLabel("Hub round trip: —"),
+		lead:      widget.NewLabel(""),
 		heading:   widget.NewLabel("Here now"),
 		peerBox:   container.NewVBox(),
 		pageLink:  widget.NewHyperlink("", nil),
@@ -150,6 +176,8 @@ func New(a fyne.App, p Peer, s Settings) *UI {
 	u.showStarting()
 	u.showPeers()
 	u.showPageLink()
+	u.flipNow = a.Preferences().Bool(PrefFlipNow)
+	u.showLead()
 	return u
 }
 
@@ -209,7 +237,7 @@ func (u *UI) layout() fyne.CanvasObject {
 	bottom := container.NewVBox(u.colorText, u.lastSet, row)
 	width := canvas.NewRectangle(color.Transparent) // keeps names and the round trip readable
 	width.SetMinSize(fyne.NewSize(sideWidth, 0))
-	u.sideFoot = container.NewVBox(u.phoneRow, u.rtt)
+	u.sideFoot = container.NewVBox(u.phoneRow, u.rtt, u.lead)
 	side := container.NewBorder(u.heading, u.sideFoot, nil, nil, container.NewStack(width, container.NewVScroll(u.peerBox)))
 	return container.NewBorder(u.status, bottom, nil, side, container.NewPadded(u.circle))
 }
@@ -221,6 +249,7 @@ func (u *UI) menu() *fyne.MainMenu {
 		fyne.NewMenuItem("Join from a phone…", u.showPhone),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Name and room…", u.showNameRoom),
+		u.flipItem(),
 	))
 }
 
@@ -231,10 +260,9 @@ func (u *UI) typed(r rune) {
 	}
 }
 
-// pick shows hex at once and hands it to the peer; the hub's echo, or a
-// newer colour from someone else, settles the circle after.
+// pick hands hex to the peer. The circle changes when the room does, with
+// every other screen, as the hub's echo says.
 func (u *UI) pick(hex string) {
-	u.showColor(hex, u.settings.Name, true, u.now())
 	if err := u.peer.SetColor(hex); err != nil {
 		u.status.SetText("Could not send the colour: " + err.Error())
 	}

@@ -24,10 +24,12 @@ type fakePeer struct {
 	events   chan link.Event
 	colors   chan string
 	restarts chan Settings
+	flipNow  chan bool
 }
 
 func (f *fakePeer) Events() <-chan link.Event { return f.events }
 func (f *fakePeer) SetColor(hex string) error { f.colors <- hex; return nil }
+func (f *fakePeer) SetFlipNow(now bool)       { f.flipNow <- now }
 func (f *fakePeer) Restart(name, room, join, passphrase string) {
 	f.restarts <- Settings{Name: name, Room: room, Join: join, Passphrase: passphrase}
 }
@@ -41,11 +43,14 @@ type harness struct {
 	calls chan func()
 	tick  chan time.Time
 	clock time.Time
+	// frameTick is the window's frame callback while it waits for a
+	// colour's moment; nil when it does not.
+	frameTick func()
 }
 
 func newHarness(t *testing.T, s Settings) *harness {
 	t.Helper()
-	fp := &fakePeer{events: make(chan link.Event, 16), colors: make(chan string, 16), restarts: make(chan Settings, 16)}
+	fp := &fakePeer{events: make(chan link.Event, 16), colors: make(chan string, 16), restarts: make(chan Settings, 16), flipNow: make(chan bool, 16)}
 	h := &harness{t: t, peer: fp, calls: make(chan func()), tick: make(chan time.Time),
 		clock: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
 	h.u = New(test.NewTempApp(t), fp, s)
@@ -57,6 +62,10 @@ func newHarness(t *testing.T, s Settings) *harness {
 		}
 	}
 	h.u.now = func() time.Time { return h.clock }
+	h.u.frames = func(tick func()) func() {
+		h.frameTick = tick
+		return func() { h.frameTick = nil }
+	}
 	go func() {
 		defer close(done)
 		h.u.follow(fp.events, h.tick, stop)
@@ -154,8 +163,14 @@ func TestTappingEachPaletteButtonSendsItsColour(t *testing.T) {
 			if got := h.sentColor(); got != s.Hex {
 				t.Fatalf("peer got %s, want %s", got, s.Hex)
 			}
+			// The clicker's circle flips with everyone's, when the room's
+			// colour comes back.
+			if got := fill(h); got != "#ff00ff" {
+				t.Fatalf("circle %s right after the click, want the room's #ff00ff still", got)
+			}
+			h.send(link.ColorChanged{Color: s.Hex, Seq: 5, By: ann.ID, Name: "ann"})
 			if got := fill(h); got != s.Hex {
-				t.Fatalf("circle %s right after the click, want %s", got, s.Hex)
+				t.Fatalf("circle %s once the room's colour came back, want %s", got, s.Hex)
 			}
 			if got, want := h.u.colorText.Text, s.Name+"   "+s.Hex; got != want {
 				t.Fatalf("colour text %q, want %q", got, want)
@@ -393,7 +408,7 @@ func TestJoinByAddressRestartsThePeerAndRemembersTheAddress(t *testing.T) {
 	if got := h.u.joinEntry.Text; got != "10.0.0.9:7788" {
 		t.Fatalf("the dialog offers %q first, want the last address joined", got)
 	}
-	if got, want := h.u.app.Preferences().StringList(prefRecent), []string{"10.0.0.9:7788", "10.0.0.7:7788"}; !slices.Equal(got, want) {
+	if got, want := h.u.app.Preferences().StringList(PrefRecent), []string{"10.0.0.9:7788", "10.0.0.7:7788"}; !slices.Equal(got, want) {
 		t.Fatalf("recent addresses %q, want %q", got, want)
 	}
 }
@@ -484,7 +499,7 @@ func TestReadableLabels(t *testing.T) {
 func TestWindowSnapshot(t *testing.T) {
 	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
 	h.send(peer.Hosting{URL: hubURL, Room: "lobby"},
-		link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann, bob}, Host: "ann"},
+		link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann, bob}, Host: "ann", Lead: 40 * time.Millisecond},
 		link.ColorChanged{Color: "#1e90ff", Seq: 1, By: bob.ID, Name: "bob"},
 		link.RTT{D: 3400 * time.Microsecond})
 	h.advance(3 * time.Second)
@@ -520,5 +535,32 @@ func TestARoomThatNeedsAPassphraseAsksForItAndRestartsWithIt(t *testing.T) {
 		if strings.Contains(h.u.app.Preferences().String(k), "s3cret") {
 			t.Fatalf("preference %s holds the passphrase", k)
 		}
+	}
+}
+
+func TestAloneSaysWhatToDoUntilSomeoneJoins(t *testing.T) {
+	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
+	ann := wire.Peer{ID: "a", Name: "ann"}
+	h.send(peer.Hosting{URL: hubURL, Room: "lobby"},
+		link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: "a", Host: "ann", Room: "lobby", Peers: []wire.Peer{ann}},
+		peer.Alone{Room: "lobby", Causes: peer.AloneCauses()})
+	for _, want := range []string{"No other peer of room lobby", "TCP 7788", "UDP 5353", "Join by address"} {
+		if !strings.Contains(h.u.status.Text, want) {
+			t.Fatalf("status %q does not say %q", h.u.status.Text, want)
+		}
+	}
+	h.send(link.PeerJoined{Peer: wire.Peer{ID: "b", Name: "bob"}})
+	if got := h.u.status.Text; got != "Hosting room lobby at 192.168.1.20:7788" {
+		t.Fatalf("status %q once someone joined", got)
+	}
+}
+
+func TestAHubJoinedIsRememberedButNotOurOwn(t *testing.T) {
+	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
+	h.send(link.Joined{URL: "ws://10.0.0.7:7788/ws", ID: "a", Host: "carol", Room: "lobby"})
+	h.send(peer.Hosting{URL: hubURL, Room: "lobby"},
+		link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: "a", Host: "ann", Room: "lobby"})
+	if got, want := h.u.app.Preferences().StringList(PrefRecent), []string{"10.0.0.7:7788"}; !slices.Equal(got, want) {
+		t.Fatalf("remembered %q, want %q", got, want)
 	}
 }

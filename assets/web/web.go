@@ -80,6 +80,7 @@ func load() *site {
 	for _, a := range []struct{ name, ctype string }{
 		{"style.css", "text/css; charset=utf-8"},
 		{"auth.js", "text/javascript; charset=utf-8"},
+		{"clock.js", "text/javascript; charset=utf-8"},
 		{"app.js", "text/javascript; charset=utf-8"},
 	} {
 		data := must(a.name)

@@ -50,6 +50,12 @@ const (
 	// hub: the hub could not prove it knows the room's passphrase, so the
 	// client told it nothing and went elsewhere.
 	CodeUnprovenHub = "unproven_hub"
+	// CodeBadVersion answers a hello of another protocol version (or none:
+	// version 1 sent none); the connection is closed.
+	CodeBadVersion = "bad_version"
+	// CodeBadStamp says a hello's stamp was not adopted (see Stamp.Check);
+	// the hello is handled all the same.
+	CodeBadStamp = "bad_stamp"
 )
 
 // Leave reasons carried by a leave frame.
@@ -99,9 +105,14 @@ type In struct {
 	Seq    uint64 `json:"seq"`
 	ByName string `json:"by_name"`
 	Addr   string `json:"addr"`
+	V      int    `json:"v"`     // hello only
+	Stamp  Stamp  `json:"stamp"` // hello only
 	T      int64  `json:"t"`
-	MAC    string `json:"mac"`   // auth only
-	Nonce  string `json:"nonce"` // challenge only: the client's own
+	// RTT is the client's round trip to the hub in ms as it measures it
+	// (ping only; 0: not known), so that the room's lead covers it.
+	RTT   float64 `json:"rtt"`
+	MAC   string  `json:"mac"`   // auth only
+	Nonce string  `json:"nonce"` // challenge only: the client's own
 }
 
 // Hello is the first frame a client sends.
@@ -115,6 +126,9 @@ type Hello struct {
 	// ByName names whoever set Color, so "set by bob" survives a change of host.
 	ByName string `json:"by_name,omitempty"`
 	Addr   string `json:"addr,omitempty"`
+	V      int    `json:"v"` // Version
+	// Stamp is Color's: zero for a fresh peer, which knows no colour.
+	Stamp Stamp `json:"stamp"`
 }
 
 // SetColor asks the hub to change the room's colour.
@@ -123,10 +137,20 @@ type SetColor struct {
 	Color string `json:"color"`
 }
 
-// Ping and Pong carry an opaque time stamp for application-level round trips.
+// Ping carries an opaque time stamp of the client's for application-level
+// round trips, and the client's round trip as it last measured it.
 type Ping struct {
-	Type string `json:"type"`
-	T    int64  `json:"t"`
+	Type string  `json:"type"`
+	T    int64   `json:"t"`
+	RTT  float64 `json:"rtt,omitempty"` // ms
+}
+
+// Pong answers a ping: T as the ping had it, and HT the hub's clock when it
+// answered, from which clients estimate their offset to the hub's clock.
+type Pong struct {
+	Type string  `json:"type"`
+	T    int64   `json:"t"`
+	HT   float64 `json:"ht"`
 }
 
 // Welcome answers a hello with the room's state.
@@ -143,6 +167,10 @@ type Welcome struct {
 	// HostID is the hosting peer's id, so that screens mark the host by
 	// id, not by a name anyone may share; absent when no peer hosts.
 	HostID string `json:"host_id,omitempty"`
+	V      int    `json:"v"`     // Version
+	Stamp  Stamp  `json:"stamp"` // Color's
+	// Lead is how far ahead of the hub's clock colours are shown now, ms.
+	Lead float64 `json:"lead"`
 }
 
 // Color announces an accepted colour to every client of the room.
@@ -152,6 +180,12 @@ type Color struct {
 	Seq   uint64 `json:"seq"`
 	By    string `json:"by"`
 	Name  string `json:"name"`
+	Stamp Stamp  `json:"stamp"`
+	// At is the moment, on the hub's clock (HubTime), the room shows the
+	// colour; 0 (omitted): on arrival. Lead is how far ahead of the hub's
+	// accepting it that is, ms.
+	At   float64 `json:"at,omitempty"`
+	Lead float64 `json:"lead,omitempty"`
 }
 
 // Presence announces a peer joining (Reason empty) or leaving.
@@ -189,6 +223,12 @@ type Out struct {
 	T       int64  `json:"t"`
 	Nonce   string `json:"nonce"` // challenge only
 	MAC     string `json:"mac"`   // auth only: the hub's proof
+	V       int    `json:"v"`     // welcome only
+	Stamp   Stamp  `json:"stamp"` // welcome and color
+	// The clock: HT in pong, At and Lead in color, Lead in welcome.
+	HT   float64 `json:"ht"`
+	At   float64 `json:"at"`
+	Lead float64 `json:"lead"`
 }
 
 // ProtocolError is a client mistake the hub answers with an error frame.
@@ -297,6 +337,26 @@ const (
 	// frame in this long cannot keep up with the room.
 	WriteWait = 2 * time.Second
 )
+
+// Millis is d in milliseconds to the microsecond, as the clock's fields
+// carry times on the wire.
+func Millis(d time.Duration) float64 {
+	return float64(d.Microseconds()) / 1000
+}
+
+// Duration is the inverse of Millis; it saturates rather than overflow.
+func Duration(ms float64) time.Duration {
+	const most = float64(1<<63-1) / float64(time.Millisecond)
+	switch {
+	case ms != ms: // NaN
+		return 0
+	case ms >= most:
+		return 1<<63 - 1
+	case ms <= -most:
+		return -1 << 63
+	}
+	return time.Duration(ms * float64(time.Millisecond))
+}
 
 // CleanRoom normalises a room name: cleaned like a display name and lower
 // case, so "Lobby " and "lobby" are one room.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/grandcat/zeroconf"
 	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/lan"
 )
 
 const (
@@ -104,31 +105,24 @@ func New(cfg Config) (*MDNS, error) {
 }
 
 // interfaces returns the interfaces to use now: the named ones that are up,
-// or every up, multicast-capable, non-loopback interface.
+// or the LAN interfaces (net/lan): up, multicast-capable, neither loopback
+// nor a container's, virtual machine's, tunnel's or VPN's.
 func (m *MDNS) interfaces() ([]net.Interface, error) {
-	all, err := net.Interfaces()
+	ifs, err := lan.Interfaces(m.ifaces)
 	if err != nil {
-		return nil, fmt.Errorf("discovery: list interfaces: %w", err)
+		return nil, fmt.Errorf("discovery: %w", err)
 	}
 	var use []net.Interface
-	for _, ifi := range all {
-		if ifi.Flags&net.FlagUp == 0 || ifi.Flags&net.FlagMulticast == 0 {
-			continue
+	for _, x := range ifs {
+		if x.Flags&net.FlagMulticast != 0 {
+			use = append(use, x.Interface)
 		}
-		if len(m.ifaces) > 0 {
-			if !contains(m.ifaces, ifi.Name) {
-				continue
-			}
-		} else if ifi.Flags&net.FlagLoopback != 0 {
-			continue
-		}
-		use = append(use, ifi)
 	}
 	if len(use) == 0 {
 		if len(m.ifaces) > 0 {
 			return nil, fmt.Errorf("discovery: none of the interfaces %s is up", strings.Join(m.ifaces, ", "))
 		}
-		return nil, errors.New("discovery: no network interface is up and can multicast")
+		return nil, errors.New("discovery: no LAN interface is up and can multicast")
 	}
 	return use, nil
 }
@@ -493,15 +487,6 @@ func interfaceIPs(ifi net.Interface) []net.IP {
 		}
 	}
 	return ips
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func clip(s string) string {

@@ -75,6 +75,25 @@ func runHelper(args []string) int {
 		}
 	case "hostile":
 		err = hostile(ctx, args[1])
+	case "rawbrowse": // duration: every record of the service, addresses as sent
+		var r *zeroconf.Resolver
+		if r, err = zeroconf.NewResolver(zeroconf.SelectIPTraffic(zeroconf.IPv4AndIPv6)); err == nil {
+			d, _ := time.ParseDuration(args[1])
+			bctx, cancel := context.WithTimeout(ctx, d)
+			defer cancel()
+			entries := make(chan *zeroconf.ServiceEntry)
+			if err = r.Browse(bctx, Service, Domain, entries); err != nil {
+				cancel()
+			}
+			for e := range entries {
+				var ips []string
+				for _, ip := range append(e.AddrIPv4, e.AddrIPv6...) {
+					ips = append(ips, ip.String())
+				}
+				fmt.Println("entry " + e.Instance + " " + strings.Join(ips, " "))
+			}
+			fmt.Println("done")
+		}
 	default:
 		err = fmt.Errorf("unknown mode %q", args[0])
 	}
@@ -262,5 +281,40 @@ func TestBrowseLeavesOutOurOwnHub(t *testing.T) {
 	}
 	if !strings.Contains(b.Stderr(), "our own record") {
 		t.Fatalf("the record was never seen:\n%s", b.Stderr())
+	}
+}
+
+func TestAdvertiseLeavesOutVirtualInterfaces(t *testing.T) {
+	nw := netns.New(t, 2)
+	adv, browser := nw.Hosts[0], nw.Hosts[1]
+	// A Docker-like bridge and a VPN's tunnel beside the LAN interface.
+	for _, args := range [][]string{
+		{"link", "add", "docker0", "type", "bridge"},
+		{"addr", "add", "172.17.0.1/16", "dev", "docker0"},
+		{"link", "set", "docker0", "up"},
+		{"tuntap", "add", "dev", "tun0", "mode", "tun"},
+		{"addr", "add", "10.8.0.2/24", "dev", "tun0"},
+		{"link", "set", "tun0", "up"},
+	} {
+		if _, err := adv.IP(args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := helper(t, adv, "advertise", "lobby", "virt1", "7788")
+	if _, err := a.WaitLine(helperWait, netns.Contains("ready")); err != nil {
+		t.Fatal(err)
+	}
+	b := helper(t, browser, "rawbrowse", "2s")
+	line, err := b.WaitLine(helperWait, netns.Contains("entry huecast-virt1 "))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(line, " "+adv.Addr) {
+		t.Fatalf("the LAN address %s is not announced: %s", adv.Addr, line)
+	}
+	for _, bad := range []string{"172.17.", "10.8.0."} {
+		if strings.Contains(line, bad) {
+			t.Fatalf("a virtual interface's address is announced: %s", line)
+		}
 	}
 }

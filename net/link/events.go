@@ -24,14 +24,40 @@ type Joined struct {
 	Peers  []wire.Peer
 	Host   string // the hosting peer's name
 	HostID string // the hosting peer's id; "" when no peer hosts
+	// Lead is how far ahead of accepting a colour the room shows it.
+	Lead time.Duration
 }
 
-// ColorChanged: the room's colour changed (always in seq order).
+// ColorChanged: the room's colour changed (always in seq order). The link
+// delivers it at the moment the room shows it (less Config.Early), or on
+// arrival when it is late, has no moment, or flips are on arrival.
 type ColorChanged struct {
 	Color string
 	Seq   uint64
 	By    string // peer id
 	Name  string // that peer's name
+	// At is the moment the room shows the colour on the hub's clock, in ms
+	// (wire.Color's at); 0: none, shown on arrival.
+	At float64
+	// Lead is how far ahead of accepting the colour the hub set At.
+	Lead time.Duration
+	// Offset is the hub's clock minus this peer's, as estimated when the
+	// colour was scheduled; Synced says there was an estimate.
+	Offset time.Duration
+	Synced bool
+	// Due is the moment on this machine's clock (with Go's monotonic
+	// reading), for a front end that shows the colour on a frame of its
+	// own (Config.Early); zero when shown on arrival or late.
+	Due time.Time
+	// Late: the colour arrived after its moment and is shown at once;
+	// LateCount counts such colours since the link started.
+	Late      bool
+	LateCount int
+	// Shown is when the link delivered the event (the wall clock, with
+	// Go's monotonic reading), and ShownHub that moment on the hub's clock
+	// as this peer estimates it, in ms.
+	Shown    time.Time
+	ShownHub float64
 }
 
 // PeerJoined: someone joined the room.
@@ -58,8 +84,12 @@ type HubError struct {
 	Message string
 }
 
-// RTT: a round trip to the hub took D.
-type RTT struct{ D time.Duration }
+// RTT: a round trip to the hub took D; Offset is the hub's clock minus
+// this peer's as estimated since.
+type RTT struct {
+	D      time.Duration
+	Offset time.Duration
+}
 
 func (Joined) Kind() string       { return "joined" }
 func (ColorChanged) Kind() string { return "color" }

@@ -14,18 +14,37 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/clock"
 )
 
 const (
 	// welcomeWait bounds the wait for the hub's answer to hello.
 	welcomeWait = 5 * time.Second
-	// rttPeriod is how often the link measures the round trip to the hub;
-	// often enough for a live figure in the window, rare enough to be free.
+	// rttPeriod is how often the link measures the round trip to the hub,
+	// and samples the hub's clock; often enough for a live figure in the
+	// window and to follow the clocks' drift, rare enough to be free.
 	rttPeriod = 2 * time.Second
+	// burstPings are sent burstGap apart as a session starts, so that the
+	// offset to the new hub's clock rests on several round trips within a
+	// fraction of a second; settlePings follow settleGap apart. A whole room
+	// joins a new hub at once after a change of host, and round trips in
+	// that storm are long (100 peers on 2 cores: the offset off by up to
+	// 76 ms); the samples taken once it has passed have the shortest round
+	// trips and so take over the estimate. The hub allows 100 frames a
+	// second.
+	burstPings  = 8
+	burstGap    = 25 * time.Millisecond
+	settlePings = 12
+	settleGap   = 250 * time.Millisecond
+	// maxWait bounds how far ahead a colour's moment may be: a hub's lead
+	// is at most 250 ms, and a moment further off (a hub's clock misread)
+	// must not hold the room's colour back; such a colour shows at once.
+	maxWait = time.Second
 	// closeGrace is how long a goodbye waits for the hub's close reply.
 	closeGrace = 1 * time.Second
 	// maxWelcome bounds what the link reads: a welcome lists every peer, so
@@ -59,6 +78,12 @@ type Config struct {
 	// Key, if set, is wire.AuthKey(Passphrase, Room), derived once by a
 	// caller that needs it too (the derivation is slow on purpose).
 	Key []byte
+	// FlipNow delivers colours on arrival rather than at the moment the
+	// room shows them (see SetFlipNow).
+	FlipNow bool
+	// Early delivers colours this long before their moment: a window
+	// whose change appears at its next frame asks for half a frame.
+	Early time.Duration
 }
 
 // Link is one peer's connection to its hub. Create it with New and call Run.
@@ -69,6 +94,11 @@ type Link struct {
 	events chan Event
 	kick   chan struct{} // a colour is pending; capacity 1
 	key    []byte        // wire.AuthKey of the passphrase; nil: none
+	flips  chan flip     // colours to the flipper, which delivers them
+	epoch  time.Time     // the link's clock reads the time since (monotonic)
+	now    atomic.Bool   // deliver colours on arrival
+
+	est clock.Estimator // the offset to the hub's clock; guarded by mu
 
 	mu      sync.Mutex // guards the fields below and cfg.Addr
 	color   string     // last colour known, applied in seq order
@@ -95,14 +125,30 @@ func New(cfg Config) *Link {
 	if key == nil {
 		key = wire.AuthKey(cfg.Passphrase, cfg.Room)
 	}
-	return &Link{
+	l := &Link{
 		cfg:    cfg,
 		log:    log,
 		dialer: d,
 		events: make(chan Event, eventBuffer),
 		kick:   make(chan struct{}, 1),
 		key:    key,
+		flips:  make(chan flip),
+		epoch:  time.Now(),
 	}
+	l.now.Store(cfg.FlipNow)
+	return l
+}
+
+// SetFlipNow switches between showing colours on arrival (true) and at the
+// moment the room shows them (false, the default), from the next colour on.
+func (l *Link) SetFlipNow(now bool) { l.now.Store(now) }
+
+// Offset is the hub's clock minus this peer's as the link estimates it; ok
+// is false until a round trip to the current hub has been timed.
+func (l *Link) Offset() (off time.Duration, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.est.Offset()
 }
 
 // Events delivers what happens, in order. The caller must keep reading it
@@ -167,6 +213,13 @@ func SocketIOBackoff(attempt int) time.Duration {
 // ends; then it says goodbye to the hub, closes Events and returns nil.
 func (l *Link) Run(ctx context.Context) error {
 	defer close(l.events)
+	ctx, cancel := context.WithCancel(ctx)
+	flipperDone := make(chan struct{})
+	go func() {
+		defer close(flipperDone)
+		l.flipper(ctx)
+	}()
+	defer func() { cancel(); <-flipperDone }()
 	for attempt := 1; ; attempt++ {
 		url, err := l.cfg.Target(ctx)
 		if err == nil {
@@ -250,9 +303,13 @@ func (l *Link) session(ctx context.Context, url string) (joined bool, err error)
 	}
 	l.mu.Lock()
 	l.color, l.seq, l.by, l.byName = w.Color, w.Seq, w.By, w.ByName
+	l.est.Reset() // perhaps another hub, with a clock of its own
 	l.mu.Unlock()
+	// The welcome's colour is shown at once; anything of the last
+	// session still waiting for its moment is not.
+	l.toFlipper(ctx, flip{reset: true, c: ColorChanged{Color: w.Color, Seq: w.Seq, By: w.By, Name: w.ByName}})
 	l.emit(ctx, Joined{URL: url, ID: w.ID, Room: w.Room, Color: w.Color, Seq: w.Seq, By: w.By,
-		ByName: w.ByName, Peers: w.Peers, Host: w.Host, HostID: w.HostID})
+		ByName: w.ByName, Peers: w.Peers, Host: w.Host, HostID: w.HostID, Lead: wire.Duration(w.Lead)})
 
 	// Every frame, the hub's pings included, proves the hub alive.
 	alive := func() { _ = ws.SetReadDeadline(time.Now().Add(wire.PongWait)) }
@@ -301,16 +358,33 @@ func (l *Link) readLoop(ctx context.Context, ws *websocket.Conn, alive func()) e
 			if fresh {
 				l.color, l.seq, l.by, l.byName = out.Color, out.Seq, out.By, out.Name
 			}
+			off, synced := l.est.Offset()
 			l.mu.Unlock()
 			if fresh { // older colours lost the race at the hub
-				l.emit(ctx, ColorChanged{Color: out.Color, Seq: out.Seq, By: out.By, Name: out.Name})
+				c := ColorChanged{Color: out.Color, Seq: out.Seq, By: out.By, Name: out.Name,
+					At: out.At, Lead: wire.Duration(out.Lead), Offset: off, Synced: synced}
+				at := clock.Now
+				if out.At > 0 && synced && !l.now.Load() {
+					at = wire.Duration(out.At) - off - l.cfg.Early
+					if at-l.clock() > maxWait {
+						at = clock.Now
+					}
+				}
+				l.toFlipper(ctx, flip{c: c, at: at})
 			}
 		case wire.TypeJoin:
 			l.emit(ctx, PeerJoined{Peer: out.Peer})
 		case wire.TypeLeave:
 			l.emit(ctx, PeerLeft{Peer: out.Peer, Reason: out.Reason})
 		case wire.TypePong:
-			l.emit(ctx, RTT{D: time.Duration(time.Now().UnixNano() - out.T)})
+			s := clock.Sample{Sent: time.Duration(out.T), Recv: l.clock(), Hub: wire.Duration(out.HT)}
+			l.mu.Lock()
+			if out.HT > 0 { // a hub without a clock (an older one) sends none
+				l.est.Add(s)
+			}
+			off, _ := l.est.Offset()
+			l.mu.Unlock()
+			l.emit(ctx, RTT{D: s.RTT(), Offset: off})
 		case wire.TypeError:
 			l.emit(ctx, HubError{Code: out.Code, Message: out.Message})
 		default:
@@ -322,8 +396,9 @@ func (l *Link) readLoop(ctx context.Context, ws *websocket.Conn, alive func()) e
 // writeLoop is the connection's only writer after the handshake: colours,
 // round-trip pings, and the goodbye when ctx ends.
 func (l *Link) writeLoop(ctx context.Context, ws *websocket.Conn, readerDone <-chan struct{}) {
-	rtt := time.NewTicker(rttPeriod)
+	rtt := time.NewTimer(burstGap)
 	defer rtt.Stop()
+	pings := 1
 	write := func(v any) bool {
 		_ = ws.SetWriteDeadline(time.Now().Add(wire.WriteWait))
 		if err := ws.WriteJSON(v); err != nil {
@@ -332,7 +407,7 @@ func (l *Link) writeLoop(ctx context.Context, ws *websocket.Conn, readerDone <-c
 		}
 		return true
 	}
-	if !write(wire.Ping{Type: wire.TypePing, T: time.Now().UnixNano()}) {
+	if !write(l.ping()) {
 		return
 	}
 	for {
@@ -366,12 +441,34 @@ func (l *Link) writeLoop(ctx context.Context, ws *websocket.Conn, readerDone <-c
 				return
 			}
 		case <-rtt.C:
-			if !write(wire.Ping{Type: wire.TypePing, T: time.Now().UnixNano()}) {
+			if !write(l.ping()) {
 				return
+			}
+			pings++
+			switch {
+			case pings < burstPings:
+				rtt.Reset(burstGap)
+			case pings < burstPings+settlePings:
+				rtt.Reset(settleGap)
+			default:
+				rtt.Reset(rttPeriod)
 			}
 		}
 	}
 }
+
+// ping is a round-trip ping stamped with the link's clock, telling the hub
+// the round trip the link measures.
+func (l *Link) ping() wire.Ping {
+	l.mu.Lock()
+	rtt := l.est.RTT()
+	l.mu.Unlock()
+	return wire.Ping{Type: wire.TypePing, T: int64(l.clock()), RTT: wire.Millis(rtt)}
+}
+
+// clock reads the link's clock: monotonic, so that a step of the wall
+// clock moves no scheduled flip.
+func (l *Link) clock() time.Duration { return time.Since(l.epoch) }
 
 func readOut(ws *websocket.Conn) (wire.Out, error) {
 	_, data, err := ws.ReadMessage()

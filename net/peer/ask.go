@@ -14,7 +14,9 @@ import (
 
 	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/discovery"
+	"github.com/huecast/huecast/net/lan"
 	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/scan"
 )
 
 // errStopped: the peer stopped while its link asked where to go.
@@ -61,21 +63,25 @@ func (p *Peer) target(ctx context.Context) (string, error) {
 // of our room's name with another passphrase if one answered. Hubs at
 // skip's URLs are left out.
 func (p *Peer) search(ctx context.Context, skip []string) (found, other *discovery.Hub) {
+	me := self{locked: p.key != nil, vk: p.vk}
+	accept := func(h discovery.Hub) bool { return me.admits(h) && !slices.Contains(skip, h.URL) }
+	if p.layers != nil {
+		return p.layers.search(ctx, accept)
+	}
 	sctx, cancel := context.WithTimeout(ctx, searchWait)
 	defer cancel()
 	ch := make(chan discovery.Hub)
 	done := make(chan error, 1)
 	go func() { done <- p.cfg.Discovery.Browse(sctx, p.room, p.cfg.ID, ch) }()
-	me := self{locked: p.key != nil, vk: p.vk}
 	for {
 		select {
 		case h := <-ch:
 			switch {
 			case slices.Contains(skip, h.URL):
-			case found == nil && me.admits(h):
+			case found == nil && accept(h):
 				found = &h
 				cancel()
-			case other == nil && !me.admits(h):
+			case other == nil && !accept(h):
 				other = &h
 			}
 		case err := <-done:
@@ -150,6 +156,9 @@ func (p *Peer) serveInfo(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "huecast: GET only", http.StatusMethodNotAllowed)
 		return
 	}
+	if r.Header.Get(scan.Header) != "" && p.layers != nil {
+		p.layers.noticed.Store(true) // mDNS did not bring this asker: keep looking by unicast too
+	}
 	p.mu.Lock()
 	info := p.info
 	p.mu.Unlock()
@@ -191,45 +200,27 @@ func localIPToward(hubURL string) net.IP {
 	return c.LocalAddr().(*net.UDPAddr).IP
 }
 
-// lanIP is the first IPv4 address of an up, non-loopback interface, among
-// names when given.
+// lanIP is this machine's address on the LAN (net/lan): the default
+// route's when it is a LAN interface's, else the first IPv4 address, else
+// the first routable IPv6 one; among names when given.
 func lanIP(names []string) net.IP {
-	ifs, err := net.Interfaces()
+	ifs, err := lan.Interfaces(names)
 	if err != nil {
 		return nil
 	}
-	for _, ifc := range ifs {
-		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 && len(names) == 0 {
-			continue
-		}
-		if len(names) > 0 && !slices.Contains(names, ifc.Name) {
-			continue
-		}
-		addrs, _ := ifc.Addrs()
-		for _, a := range addrs {
-			if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil {
-				return n.IP.To4()
-			}
-		}
-	}
-	return nil
+	return lan.Host(ifs, "")
 }
+
+// verifyAnswer says whether a peer's /api/peer answer may be trusted as
+// one of our room's.
+// verifyAnswer says whether a peer's /api/peer answer is of our room's
+// passphrase (or of an open room when we hold none), by its verifier.
+func (p *Peer) verifyAnswer(a scan.Answer) bool { return a.Verifier == p.vk }
 
 // ipOnIfaces says whether ip belongs to one of the named interfaces.
 func ipOnIfaces(ip net.IP, names []string) bool {
-	for _, name := range names {
-		ifc, err := net.InterfaceByName(name)
-		if err != nil {
-			continue
-		}
-		addrs, _ := ifc.Addrs()
-		for _, a := range addrs {
-			if n, ok := a.(*net.IPNet); ok && n.IP.Equal(ip) {
-				return true
-			}
-		}
-	}
-	return false
+	ifs, err := lan.Interfaces(names)
+	return err == nil && lan.Owns(ifs, ip)
 }
 
 // setRoom remembers the hubs of the room, as of a decision: the hub that

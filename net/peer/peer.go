@@ -23,6 +23,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -107,10 +108,20 @@ type Config struct {
 	// challenges with it, and a hub this peer hosts requires it, so the
 	// room keeps it across a change of host.
 	Passphrase string
+	// Scan adds discovery's unicast layer: when mDNS is quiet, ask
+	// /api/peer across the local subnets (net/scan). It needs Discovery.
+	Scan bool
+	// Remembered are hubs (URLs or host:port) this peer joined before,
+	// newest first: asked at start, beside mDNS. They need Discovery.
+	Remembered []string
 	// MaxPeers and ColorRate are a hosted hub's limits (hub.Config);
 	// zero means the hub's defaults.
 	MaxPeers  int
 	ColorRate float64
+	// FlipNow shows colours on arrival rather than at the moment the room
+	// shows them; Early delivers them this long before it (link.Config).
+	FlipNow bool
+	Early   time.Duration
 }
 
 // Hosting: this peer hosts the room's hub at URL.
@@ -143,6 +154,26 @@ const (
 	ReasonMerged   = "merged"
 )
 
+// Alone: this peer has hosted for a while, every layer of discovery has
+// searched, and no other peer of the room was found. Causes say, in plain
+// words, what usually keeps peers apart and what to do about each.
+type Alone struct {
+	Room   string
+	Causes []string
+}
+
+// AloneCauses are the likely reasons no other peer is found, each with
+// what to do.
+func AloneCauses() []string {
+	return []string{
+		"This machine's firewall blocks huecast: allow TCP port 7788 and UDP port 5353 (on Windows, set the network's profile to Private).",
+		"Guest or isolated Wi-Fi keeps devices apart: use the main network, or turn off client isolation on the access point.",
+		"The other machines are on a different subnet or VLAN: join by address (Join by address…, or --join HOST:7788).",
+		"A VPN is on and takes the traffic: pause it, or join by address.",
+	}
+}
+
+func (Alone) Kind() string       { return "alone" }
 func (Hosting) Kind() string     { return "hosting" }
 func (Searching) Kind() string   { return "searching" }
 func (HostChanged) Kind() string { return "host_changed" }
@@ -167,6 +198,12 @@ type Peer struct {
 	mu      sync.Mutex      // guards info and origins
 	info    Info            // what GET /api/peer answers
 	origins map[string]bool // host:port of the room's hubs, for /api/peer's CORS
+
+	layers       *layered     // nil without discovery
+	port         int          // our listener's, set before anything runs; 0 without one
+	listenIP     net.IP       // our listener's when bound to one address
+	hostingSince atomic.Int64 // unix nanoseconds the current hub started; 0 when not hosting
+	aloneTold    atomic.Bool  // Alone was emitted for the current hub
 }
 
 // Info is what a peer answers at GET /api/peer: who it is and where the
@@ -203,9 +240,14 @@ func New(cfg Config) *Peer {
 	p.key = wire.AuthKey(cfg.Passphrase, room)
 	p.vk = wire.Verifier(p.key)
 	p.info = Info{ID: cfg.ID, Name: wire.CleanName(cfg.Name, wire.MaxNameLen), Room: room, Verifier: p.vk}
+	if cfg.Discovery != nil {
+		p.layers = newLayered(p, cfg.Discovery)
+		p.cfg.Discovery = p.layers
+	}
 	p.link = link.New(link.Config{
 		Target: p.target, Backoff: p.backoff,
 		ID: cfg.ID, Name: cfg.Name, Room: cfg.Room, Logger: log, Passphrase: cfg.Passphrase, Key: p.key,
+		FlipNow: cfg.FlipNow, Early: cfg.Early,
 	})
 	return p
 }
@@ -226,6 +268,9 @@ func (p *Peer) Events() <-chan link.Event { return p.events }
 // SetColor sends #rrggbb to the room.
 func (p *Peer) SetColor(c string) error { return p.link.SetColor(c) }
 
+// SetFlipNow shows colours on arrival (true) or at the room's moment.
+func (p *Peer) SetFlipNow(now bool) { p.link.SetFlipNow(now) }
+
 // Run takes part in the room until ctx ends. It fails only when the peer
 // cannot listen and has no hub to join.
 func (p *Peer) Run(ctx context.Context) error {
@@ -241,6 +286,11 @@ func (p *Peer) Run(ctx context.Context) error {
 	srvDone := make(chan struct{})
 	var srv *http.Server
 	if ln != nil {
+		a := ln.Addr().(*net.TCPAddr)
+		p.port = a.Port
+		if !a.IP.IsUnspecified() {
+			p.listenIP = a.IP
+		}
 		o.setListener(ln, p.cfg.Ifaces)
 		srv = &http.Server{Handler: http.HandlerFunc(p.serveHTTP), ReadHeaderTimeout: 5 * time.Second}
 		go func() {
@@ -324,6 +374,30 @@ func (p *Peer) backoff(attempt int) time.Duration {
 		return fastRetry
 	}
 	return link.SocketIOBackoff(attempt)
+}
+
+// publicURL is our hub's URL as others reach it now; "" without a listener.
+func (p *Peer) publicURL() string {
+	if p.port == 0 {
+		return ""
+	}
+	ip := p.listenIP
+	if ip == nil {
+		ip = lanIP(p.cfg.Ifaces)
+	}
+	if ip == nil {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	return "ws://" + net.JoinHostPort(ip.String(), strconv.Itoa(p.port)) + "/ws"
+}
+
+// emitFrom hands ev to Events from a goroutine that Run waits for before
+// it closes Events; it gives up when ctx ends.
+func (p *Peer) emitFrom(ctx context.Context, ev link.Event) {
+	select {
+	case p.events <- ev:
+	case <-ctx.Done():
+	}
 }
 
 func (p *Peer) setInfo(hosting bool, hubURL string) {

@@ -53,6 +53,18 @@ func (r *Restarter) SetColor(c string) error {
 	return p.SetColor(c)
 }
 
+// SetFlipNow shows colours on arrival (true) or at the moment the room
+// shows them, in the running peer and those after it.
+func (r *Restarter) SetFlipNow(now bool) {
+	r.mu.Lock()
+	r.cfg.FlipNow = now
+	p := r.cur
+	r.mu.Unlock()
+	if p != nil {
+		p.SetFlipNow(now)
+	}
+}
+
 // Restart replaces the running peer with one that takes part as name in
 // room, with the room's passphrase ("" for none), joining the hub at join, or, when join is empty, hosting (or
 // whatever the Config's other fields say a peer without a hub does). The

@@ -12,6 +12,11 @@
 // wire.AuthKey does (PBKDF2-HMAC-SHA256, salt AUTH_SALT + room) and answers
 // with HMAC-SHA256 of the nonce (see auth.js). The passphrase itself is
 // never sent, and never stored: only the derived key is kept, for this tab.
+//
+// Like net/link, the page estimates its offset to the hub's clock from its
+// pings (clock.js) and shows each colour at the moment the hub stamped it
+// with, on the animation frame nearest that moment; late ones at once.
+// "?flip=now" in the address shows colours on arrival instead.
 'use strict';
 (function () {
   // Heartbeats as in hub/wire: the hub's WebSocket pings are invisible to a
@@ -32,6 +37,18 @@
   const REPLACED = 'replaced by a newer connection'; // the hub's close text
   const AUTH_SALT = 'huecast/v1/room:'; // wire.AuthSalt
   const AUTH_ITERATIONS = 100000; // wire.AuthIterations
+  // BURST_PINGS are sent BURST_GAP ms apart after each welcome, so that the
+  // offset to the hub's clock rests on several round trips at once (link's
+  // burstPings, burstGap).
+  const BURST_PINGS = 8;
+  const BURST_GAP = 25;
+  // FLIP_BACKSTOP: a hidden or busy tab gets few animation frames or none;
+  // a timer shows the colour this long after its moment instead, two frames.
+  const FLIP_BACKSTOP = 34;
+  const MAX_FLIPS = 200; // flips kept in st.flips, for tests and the curious
+  // MAX_WAIT: a moment further ahead than this (a hub's clock misread) shows
+  // at once rather than hold the room's colour back (link's maxWait).
+  const MAX_WAIT = 1000;
 
   const $ = (id) => document.getElementById(id);
   const ui = {
@@ -97,6 +114,17 @@
     key: '', // the room's derived key, hex; '' until the person gives the passphrase
     needPass: false, // waiting for the person to type the passphrase
     probes: 0, // looks for the room's new host made, for tests
+    // What the circle shows: the room's colour once its moment has come.
+    shown: { color: '', seq: 0, by: '', byName: '' },
+    clock: huecastClock.Estimator(),
+    sched: huecastClock.Schedule((a, b) => a.seq > b.seq),
+    flipNow: false,
+    frame: 0, // requestAnimationFrame id; 0: none asked
+    backstop: 0, // setTimeout id
+    frameGap: 1000 / 60, // ms between animation frames, as last seen
+    lastFrame: 0,
+    lead: 0, // ms, as the hub last said
+    flips: [], // {color, seq, at, offset, shown, shownHub, late}, newest last
   };
 
   function randomID() {
@@ -171,7 +199,7 @@
   }
 
   function render() {
-    const c = st.color;
+    const c = st.shown.color;
     if (c) {
       ui.circle.style.backgroundColor = c;
       ui.circle.setAttribute('aria-label', "The room's colour: " + colourName(c) + ', ' + c);
@@ -183,9 +211,9 @@
     }
     for (const b of ui.buttons) b.setAttribute('aria-pressed', String(b.dataset.color === c));
     if (!c) ui.setBy.textContent = '';
-    else if (st.seq === 0) ui.setBy.textContent = "The room's starting colour";
-    else if (st.by && st.by === st.self) ui.setBy.textContent = 'Set by you';
-    else if (st.byName) ui.setBy.textContent = 'Set by ' + st.byName;
+    else if (st.shown.seq === 0) ui.setBy.textContent = "The room's starting colour";
+    else if (st.shown.by && st.shown.by === st.self) ui.setBy.textContent = 'Set by you';
+    else if (st.shown.byName) ui.setBy.textContent = 'Set by ' + st.shown.byName;
     else ui.setBy.textContent = '';
     ui.room.textContent = st.room ? 'Room ' + st.room : '';
     renderPeers();
@@ -350,6 +378,11 @@
         st.byName = m.by_name;
         st.peers = Array.isArray(m.peers) ? m.peers : [];
         st.host = m.host || '';
+        st.lead = Number(m.lead) || 0;
+        // The room's colour is shown at once; whatever waited is not.
+        st.shown = { color: st.color, seq: st.seq, by: st.by, byName: st.byName };
+        st.sched.show(st.shown);
+        st.clock.reset(); // perhaps another hub, with a clock of its own
         render();
         connected();
         heartbeat();
@@ -361,7 +394,12 @@
           st.seq = m.seq;
           st.by = m.by;
           st.byName = m.name;
-          render();
+          schedule(m);
+        }
+        break;
+      case 'pong':
+        if (typeof m.t === 'number' && typeof m.ht === 'number' && m.ht > 0) {
+          st.clock.add({ sent: m.t / 1000, hub: m.ht, recv: performance.now() });
         }
         break;
       case 'join':
@@ -405,8 +443,74 @@
         drop(ws, 'the hub stopped answering');
         return;
       }
-      send({ type: 'ping', t: Date.now() });
+      ping();
     }, PING_PERIOD);
+    for (let i = 0; i < BURST_PINGS; i++) {
+      setTimeout(() => { if (st.ws === ws) ping(); }, i * BURST_GAP);
+    }
+  }
+
+  // ping times a round trip on the page's monotonic clock, in whole
+  // microseconds (t is an integer on the wire), and tells the hub the round
+  // trip the page measures, so that the room's lead covers it.
+  function ping() {
+    const rtt = st.clock.rtt();
+    send({ type: 'ping', t: Math.round(performance.now() * 1000), rtt: Math.round(rtt * 1000) / 1000 });
+  }
+
+  // ---- Showing colours together ----
+
+  // schedule queues the colour frame m for its moment on the hub's clock,
+  // or shows it at once: when late, without a moment, before the page
+  // knows the hub's clock, or with #flip=now.
+  function schedule(m) {
+    const v = { color: m.color, seq: m.seq, by: m.by, byName: m.name, at: Number(m.at) || 0 };
+    if (Number(m.lead) > 0) st.lead = Number(m.lead);
+    const off = st.clock.offset();
+    v.offset = off;
+    let at = null;
+    if (v.at > 0 && off !== null && !st.flipNow) at = v.at - off;
+    if (at !== null && at - performance.now() > MAX_WAIT) at = null;
+    const f = st.sched.add(v, at, performance.now());
+    if (f) show(f);
+    arm();
+  }
+
+  // arm asks for animation frames while a colour waits, and a timer in
+  // case none come (a hidden tab).
+  function arm() {
+    cancelAnimationFrame(st.frame);
+    clearTimeout(st.backstop);
+    st.frame = st.backstop = 0;
+    const at = st.sched.next();
+    if (at === null) return;
+    st.frame = requestAnimationFrame(onFrame);
+    st.backstop = setTimeout(() => {
+      const f = st.sched.due(Infinity);
+      if (f) show(f);
+      arm();
+    }, Math.max(0, at - performance.now()) + FLIP_BACKSTOP);
+  }
+
+  // onFrame shows the waiting colour on the frame nearest its moment: this
+  // one, if the moment falls before the middle of the gap to the next, so
+  // that the change is on screen within half a frame of it.
+  function onFrame(ts) {
+    st.frame = 0;
+    if (st.lastFrame) st.frameGap = Math.min(50, Math.max(4, ts - st.lastFrame));
+    st.lastFrame = ts;
+    const f = st.sched.due(performance.now() + st.frameGap / 2);
+    if (f) show(f);
+    arm();
+  }
+
+  function show(f) {
+    const now = performance.now();
+    st.shown = { color: f.v.color, seq: f.v.seq, by: f.v.by, byName: f.v.byName };
+    st.flips.push({ color: f.v.color, seq: f.v.seq, at: f.v.at, offset: f.v.offset, shown: now,
+      shownHub: f.v.offset === null ? null : now + f.v.offset, wall: performance.timeOrigin + now, late: f.late });
+    if (st.flips.length > MAX_FLIPS) st.flips.shift();
+    render();
   }
 
   function pick(hex) {
@@ -578,6 +682,8 @@
   // ---- Start ----
 
   takeHandoff();
+  st.shown = { color: st.color, seq: st.seq, by: st.by, byName: st.byName };
+  st.flipNow = new URLSearchParams(location.search).get('flip') === 'now';
   st.id = store.get('id') || '';
   if (!st.id) {
     st.id = randomID();
@@ -641,7 +747,7 @@
   window.addEventListener('online', wake);
 
   // For tests and the curious: the state as this page sees it.
-  window.huecast = { state: st, pageURL, backoff, auth: huecastAuth };
+  window.huecast = { state: st, pageURL, backoff, auth: huecastAuth, clock: huecastClock };
 
   render();
   connect();

@@ -307,8 +307,9 @@ type result struct {
 
 	// The load tool's own CPU over the measured phase: it shares the
 	// machine's cores with the server, so a busy tool slows the server.
-	ToolCPUS   float64 `json:"tool_cpu_s,omitempty"`
-	ToolCPUPct float64 `json:"tool_cpu_pct,omitempty"`
+	ToolCPUS             float64 `json:"tool_cpu_s,omitempty"`
+	ToolCPUPct           float64 `json:"tool_cpu_pct,omitempty"`
+	ToolCPUPerDeliveryUS float64 `json:"tool_cpu_us_per_delivery,omitempty"`
 
 	Server *serverStats `json:"server,omitempty"`
 	Notes  []string     `json:"notes,omitempty"`
@@ -324,6 +325,9 @@ type serverStats struct {
 	HWMKiB       int64   `json:"hwm_kib"` // VmHWM: peak over the process's whole life
 	CPUS         float64 `json:"cpu_s"`   // utime+stime spent during the measured phase
 	CPUPct       float64 `json:"cpu_pct"` // of one core over that phase
+	// CPUPerDeliveryUS is CPUS over the deliveries measured in that phase
+	// (to clients other than the sender), in microseconds.
+	CPUPerDeliveryUS float64 `json:"cpu_us_per_delivery"`
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -627,6 +631,12 @@ func runLoad(ctx context.Context, cfg config) (*result, error) {
 		}
 	}
 	res.setLatency(&h)
+	if res.Delivered > 0 {
+		res.ToolCPUPerDeliveryUS = res.ToolCPUS * 1e6 / float64(res.Delivered)
+		if res.Server != nil {
+			res.Server.CPUPerDeliveryUS = res.Server.CPUS * 1e6 / float64(res.Delivered)
+		}
+	}
 	if lastDelivery > measureAt {
 		res.DeliveredPerS = float64(res.Delivered) / (float64(lastDelivery-measureAt) / float64(time.Second))
 	}

@@ -15,6 +15,7 @@
 //	huecast-load -proto socketio -addr 127.0.0.1:3000 -n 100 -rate 100 -duration 5s -pid PID
 //	huecast-load -idle -proto huecast -addr 127.0.0.1:7788 -n 1000 -pid PID
 //	huecast-load -tcp-floor -rate 100 -duration 5s
+//	huecast-load -floor-server 127.0.0.1:7789
 //	huecast-load -free-port
 //
 // Human-readable figures go to stdout, or to stderr when -json or -md asks
@@ -62,6 +63,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	idle := fs.Bool("idle", false, "connect -n idle clients and report the server's RSS before and after (needs -pid)")
 	floor := fs.Bool("tcp-floor", false, "measure a plain TCP round trip on loopback with the tool's own echo listener")
 	freePort := fs.Bool("free-port", false, "print a free TCP port on 127.0.0.1 and exit")
+	floorServer := fs.String("floor-server", "", "serve the fan-out floor on `ADDR` until interrupted: huecast's protocol with one write(2) per recipient per colour")
 	asJSON := fs.Bool("json", false, "print one JSON line on stdout (text goes to stderr)")
 	md := fs.String("md", "", "print one Markdown table row on stdout, first cell `LABEL` (text goes to stderr)")
 	mdHeader := fs.String("md-header", "", "print the Markdown table header for `MODE` (load, idle or tcp-floor) and exit")
@@ -89,6 +91,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if *mdHeader != "" {
 		fmt.Fprintln(stdout, markdownHeader(*mdHeader))
 		return nil
+	}
+	if *floorServer != "" {
+		ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer cancel()
+		return serveFloor(ctx, *floorServer)
 	}
 	if *freePort {
 		port, err := pickFreePort()
@@ -198,10 +205,10 @@ func writeText(w io.Writer, r *result) {
 			fmt.Fprintf(w, "  echoes to sender %d (not counted), unknown colours %d, clients lost %d\n", r.Echoes, r.Unknown, r.ClientsLost)
 		}
 		if s := r.Server; s != nil {
-			fmt.Fprintf(w, "  server pid %d: RSS %.1f MiB before, peak %.1f MiB during (VmHWM %.1f MiB; peak RssAnon %.1f MiB); CPU %.2f s (%.1f%% of a core)\n",
-				s.PID, mib(s.RSSBeforeKiB), mib(s.RSSPeakKiB), mib(s.HWMKiB), mib(s.AnonPeakKiB), s.CPUS, s.CPUPct)
+			fmt.Fprintf(w, "  server pid %d: RSS %.1f MiB before, peak %.1f MiB during (VmHWM %.1f MiB; peak RssAnon %.1f MiB); CPU %.2f s (%.1f%% of a core), %.2f µs per delivery\n",
+				s.PID, mib(s.RSSBeforeKiB), mib(s.RSSPeakKiB), mib(s.HWMKiB), mib(s.AnonPeakKiB), s.CPUS, s.CPUPct, s.CPUPerDeliveryUS)
 		}
-		fmt.Fprintf(w, "  load tool CPU %.2f s (%.1f%% of a core)\n", r.ToolCPUS, r.ToolCPUPct)
+		fmt.Fprintf(w, "  load tool CPU %.2f s (%.1f%% of a core), %.2f µs per delivery\n", r.ToolCPUS, r.ToolCPUPct, r.ToolCPUPerDeliveryUS)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
@@ -221,15 +228,16 @@ func markdownRow(label string, r *result) string {
 		cells = []string{label, fmt.Sprint(r.N), fmt.Sprintf("%.1f", mib(r.IdleRSSBeforeKiB)),
 			fmt.Sprintf("%.1f", mib(r.IdleRSSAfterKiB)), fmt.Sprintf("%.2f", r.BytesPerConn/1024), fmt.Sprint(r.ClientsLost)}
 	default:
-		rss, cpu := "–", "–"
+		rss, cpu, perDelivery := "–", "–", "–"
 		if s := r.Server; s != nil {
 			rss = fmt.Sprintf("%.1f", mib(s.RSSPeakKiB))
 			cpu = fmt.Sprintf("%.2f", s.CPUS)
+			perDelivery = fmt.Sprintf("%.2f", s.CPUPerDeliveryUS)
 		}
 		cells = []string{label, fmt.Sprint(r.N), fmt.Sprintf("%.0f", r.Rate), fmt.Sprint(r.Sent),
 			fmt.Sprint(r.Expected), fmt.Sprint(r.Delivered),
 			fmt.Sprintf("%.3f", r.P50MS), fmt.Sprintf("%.3f", r.P99MS), fmt.Sprintf("%.3f", r.MaxMS),
-			fmt.Sprintf("%.0f", r.DeliveredPerS), rss, cpu}
+			fmt.Sprintf("%.0f", r.DeliveredPerS), rss, cpu, perDelivery, fmt.Sprintf("%.2f", r.ToolCPUPerDeliveryUS)}
 	}
 	return "| " + strings.Join(cells, " | ") + " |"
 }
@@ -245,7 +253,7 @@ func markdownHeader(mode string) string {
 		cols = []string{"server", "idle N", "RSS before MiB", "RSS after MiB", "KiB per conn", "lost"}
 	default:
 		cols = []string{"server", "N", "rate/s", "sent", "expected", "delivered", "p50 ms", "p99 ms", "max ms",
-			"delivered/s", "peak RSS MiB", "CPU s"}
+			"delivered/s", "peak RSS MiB", "CPU s", "CPU µs/delivery", "load tool µs/delivery"}
 	}
 	cols = append(cols, "command")
 	return "| " + strings.Join(cols, " | ") + " |\n|" + strings.Repeat(" --- |", len(cols))

@@ -1,0 +1,67 @@
+package hub_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/huecast/huecast/hub"
+	"github.com/huecast/huecast/hub/wire"
+)
+
+// A client's WebSocket ping is answered by gorilla's reader, whose pong the
+// hub writes in order with the colours it is sending.
+func TestAClientsPingIsAnsweredAmidColours(t *testing.T) {
+	s := startHub(t, hub.Config{Room: "lobby", ColorRate: -1})
+	a := dial(t, s)
+	a.hello("a1", "alice")
+	b := dial(t, s)
+	b.hello("b1", "bob")
+	pong := make(chan string, 1)
+	b.ws.SetPongHandler(func(data string) error {
+		select {
+		case pong <- data:
+		default:
+		}
+		return nil
+	})
+	for i := range 20 {
+		a.send(wire.SetColor{Type: wire.TypeColor, Color: "#0000" + string("0123456789abcdef"[i%16]) + "0"})
+	}
+	if err := b.ws.WriteControl(websocket.PingMessage, []byte("are you there"), time.Now().Add(waitFor)); err != nil {
+		t.Fatal(err)
+	}
+	colours := 0
+	for {
+		select {
+		case data := <-pong:
+			if data != "are you there" {
+				t.Fatalf("pong %q, want the ping's data", data)
+			}
+			return
+		default:
+		}
+		out := b.next() // the pong handler runs inside this read
+		if out.Type == wire.TypeColor {
+			colours++
+		}
+		if colours > 20 {
+			t.Fatal("20 colours arrived and no pong")
+		}
+	}
+}
+
+// A frame that breaks the WebSocket protocol is answered with close 1002,
+// written by the hub (gorilla, which refuses the frame, writes nothing).
+func TestAProtocolErrorIsAnsweredWithClose1002(t *testing.T) {
+	s := startHub(t, hub.Config{Room: "lobby"})
+	c := dial(t, s)
+	c.hello("bad", "bad")
+	// A masked frame with the reserved opcode 3 and no payload.
+	if _, err := c.ws.NetConn().Write([]byte{0x83, 0x80, 1, 2, 3, 4}); err != nil {
+		t.Fatal(err)
+	}
+	if code := c.closeCode(); code != websocket.CloseProtocolError {
+		t.Fatalf("close code = %d, want 1002", code)
+	}
+}

@@ -1,0 +1,108 @@
+package wire
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+)
+
+// Vectors are the protocol's shared test vectors, testdata/vectors.json.
+// The page's JavaScript runs the same file in Chromium (e2e/vectors_test.go),
+// so the app and the page agree on every rule listed there.
+type Vectors struct {
+	Colors []struct{ In, Out string } `json:"colors"`
+	Names  []struct {
+		In  string `json:"in"`
+		Max int    `json:"max"`
+		Out string `json:"out"`
+	} `json:"names"`
+	Rooms  []struct{ In, Out string } `json:"rooms"`
+	Stamps []struct {
+		A   Stamp `json:"a"`
+		B   Stamp `json:"b"`
+		Cmp int   `json:"cmp"`
+	} `json:"stamps"`
+	StampText []struct {
+		Text  string `json:"text"`
+		Stamp Stamp  `json:"stamp"`
+		Error bool   `json:"error"`
+	} `json:"stamp_text"`
+	Auth []struct{ Passphrase, Room, Key, Nonce, MAC string } `json:"auth"`
+}
+
+func loadVectors(t *testing.T) Vectors {
+	t.Helper()
+	b, err := os.ReadFile("testdata/vectors.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v Vectors
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("testdata/vectors.json: %v", err)
+	}
+	if len(v.Colors) == 0 || len(v.Names) == 0 || len(v.Rooms) == 0 || len(v.Stamps) == 0 || len(v.StampText) == 0 || len(v.Auth) == 0 {
+		t.Fatal("testdata/vectors.json lacks a section")
+	}
+	return v
+}
+
+func TestVectors(t *testing.T) {
+	v := loadVectors(t)
+	t.Run("colors", func(t *testing.T) {
+		for _, c := range v.Colors {
+			got, err := ParseColor(c.In)
+			if (err != nil) != (c.Out == "") || got != c.Out {
+				t.Errorf("ParseColor(%q) = %q, %v; want %q", c.In, got, err, c.Out)
+			}
+		}
+	})
+	t.Run("names", func(t *testing.T) {
+		for _, c := range v.Names {
+			if got := CleanName(c.In, c.Max); got != c.Out {
+				t.Errorf("CleanName(%q, %d) = %q, want %q", c.In, c.Max, got, c.Out)
+			}
+		}
+	})
+	t.Run("rooms", func(t *testing.T) {
+		for _, c := range v.Rooms {
+			if got := CleanRoom(c.In); got != c.Out {
+				t.Errorf("CleanRoom(%q) = %q, want %q", c.In, got, c.Out)
+			}
+		}
+	})
+	t.Run("stamps", func(t *testing.T) {
+		for _, c := range v.Stamps {
+			if got := c.A.Compare(c.B); got != c.Cmp {
+				t.Errorf("%v.Compare(%v) = %d, want %d", c.A, c.B, got, c.Cmp)
+			}
+			if got := c.B.Compare(c.A); got != -c.Cmp {
+				t.Errorf("%v.Compare(%v) = %d, want %d", c.B, c.A, got, -c.Cmp)
+			}
+		}
+	})
+	t.Run("stamp text", func(t *testing.T) {
+		for _, c := range v.StampText {
+			got, err := ParseStamp(c.Text)
+			if c.Error {
+				if err == nil || err.(*ProtocolError).Code != CodeBadStamp {
+					t.Errorf("ParseStamp(%q) = %v, %v; want bad_stamp", c.Text, got, err)
+				}
+				continue
+			}
+			if err != nil || got != c.Stamp || got.String() != c.Text {
+				t.Errorf("ParseStamp(%q) = %v, %v; want %v", c.Text, got, err, c.Stamp)
+			}
+		}
+	})
+	t.Run("auth", func(t *testing.T) {
+		for _, c := range v.Auth {
+			k := AuthKey(c.Passphrase, c.Room)
+			if got := hexOf(k); got != c.Key {
+				t.Errorf("AuthKey(%q, %q) = %s, want %s", c.Passphrase, c.Room, got, c.Key)
+			}
+			if got := AuthMAC(k, c.Nonce); got != c.MAC {
+				t.Errorf("AuthMAC(%s) = %s, want %s", c.Nonce, got, c.MAC)
+			}
+		}
+	})
+}

@@ -1,0 +1,416 @@
+package peer
+
+import (
+	"context"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/huecast/huecast/hub"
+	"github.com/huecast/huecast/net/discovery"
+	"github.com/huecast/huecast/net/lan"
+	"github.com/huecast/huecast/net/scan"
+)
+
+// Discovery in layers. mDNS comes first and, where multicast works, is all
+// there is. When it hears no hub for mdnsQuiet, the unicast layer asks
+// /api/peer across the local subnets (net/scan): a switch or access point
+// that drops multicast still passes unicast TCP to the port peers already
+// serve, so no other port needs opening, and only a valid answer for our
+// room counts. Hubs this peer joined before are asked first, at once.
+
+const (
+	// mdnsQuiet is how long mDNS must stay silent before the unicast layer
+	// runs: a hub on a LAN that passes multicast answers within milliseconds.
+	mdnsQuiet = searchWait
+	// elderWait bounds waiting for a peer with a lower id, found searching
+	// as we are, to start hosting: it does within a second of its own search.
+	elderWait = 3 * time.Second
+	// elderPoll is how often such a peer is asked again meanwhile.
+	elderPoll = 250 * time.Millisecond
+	// netPoll is how often this machine's addresses are compared with the
+	// last seen: a change is acted on within netPoll plus a search.
+	netPoll = 1 * time.Second
+	// maxHostScan is the longest a hosting peer goes between searches of
+	// the subnets, once they have come to nothing several times.
+	maxHostScan = 60 * time.Second
+	// aloneAfter is how long a peer hosts with nobody joining, all layers
+	// searched, before it says why that may be.
+	aloneAfter = 8 * time.Second
+)
+
+// layered is the Discovery a peer uses when its Config.Discovery is set:
+// remembered hubs and that one (mDNS) first, then, with Config.Scan,
+// net/scan. Its state is safe for the
+// goroutines of a search, the hosting watch and the HTTP server.
+type layered struct {
+	p    *Peer
+	mdns Discovery
+
+	noticed atomic.Bool             // a peer found us through the unicast layer
+	watched atomic.Pointer[hub.Hub] // the hub the last Browse looked for rivals of
+	kick    chan struct{}           // the network changed: look again now
+
+	mu       sync.Mutex // guards the fields below
+	asked    int        // addresses asked by the unicast layer so far
+	lastScan scan.Stats
+	scanned  time.Time     // when the hosting peer last searched the subnets
+	every    time.Duration // how long it waits before the next such search
+}
+
+// resetHostScans makes a hosting peer's next search of the subnets due now,
+// and the ones after it come quickly again.
+func (l *layered) resetHostScans() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.scanned, l.every = time.Time{}, 0
+}
+
+// hostScanDue says whether a hosting peer should search the subnets now,
+// and if so counts it: the searches thin out from every hostBrowse to
+// every maxHostScan while nothing changes, so that a network where
+// multicast is blocked does not carry a full sweep every few seconds.
+func (l *layered) hostScanDue() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.scanned.IsZero() && time.Since(l.scanned) < l.every-time.Second {
+		return false
+	}
+	l.scanned = time.Now()
+	l.every = min(max(l.every*2, hostBrowse), maxHostScan)
+	return true
+}
+
+func newLayered(p *Peer, d Discovery) *layered {
+	return &layered{p: p, mdns: d, kick: make(chan struct{}, 1)}
+}
+
+// Asked returns how many addresses the unicast layer has asked so far.
+func (l *layered) Asked() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.asked
+}
+
+// scanConfig says what the unicast layer asks: LAN subnets only.
+func (l *layered) scanConfig() scan.Config {
+	ifs, _ := lan.Interfaces(l.p.cfg.Ifaces)
+	ports := []int{7788}
+	if l.p.port != 0 && l.p.port != 7788 {
+		ports = append(ports, l.p.port)
+	}
+	for _, hp := range l.p.cfg.Remembered {
+		if _, port, err := net.SplitHostPort(hostPort(hp)); err == nil {
+			if n, err := strconv.Atoi(port); err == nil && n > 0 && n < 65536 && !slices.Contains(ports, n) && len(ports) < 4 {
+				ports = append(ports, n)
+			}
+		}
+	}
+	return scan.Config{Room: l.p.room, Self: l.p.cfg.ID, Subnets: lan.Subnets(ifs), Ports: ports,
+		Logger: l.p.log, Verify: l.p.verifyAnswer}
+}
+
+func (l *layered) count(st scan.Stats) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.asked += st.Asked
+	l.lastScan = st
+	l.p.log.Debug("peer: searched the subnets", "asked", st.Asked, "answered", st.Answered, "ignored", st.Ignored)
+}
+
+// Advertise announces our hub over mDNS, afresh whenever this machine's
+// LAN addresses change, and tells the window the hub's new address.
+func (l *layered) Advertise(ctx context.Context, ad discovery.Ad) error {
+	for {
+		actx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- l.mdns.Advertise(actx, ad) }()
+		err := l.waitChange(ctx, done)
+		cancel()
+		if e := <-done; err == nil {
+			err = e
+		}
+		if ctx.Err() != nil || err != nil {
+			return err
+		}
+		l.p.log.Info("peer: this machine's addresses changed; advertising afresh")
+		select {
+		case l.kick <- struct{}{}:
+		default:
+		}
+		if u := l.p.publicURL(); u != "" {
+			l.p.emitFrom(ctx, Hosting{URL: u, Room: l.p.room})
+		}
+	}
+}
+
+// waitChange returns nil when this machine's LAN addresses change, or
+// done's error when the advertisement ends first, or nil when ctx ends.
+func (l *layered) waitChange(ctx context.Context, done <-chan error) error {
+	last := l.fingerprint()
+	t := time.NewTicker(netPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-done:
+			return err
+		case <-t.C:
+			if f := l.fingerprint(); f != last {
+				return nil
+			}
+		}
+	}
+}
+
+func (l *layered) fingerprint() string {
+	ifs, _ := lan.Interfaces(l.p.cfg.Ifaces)
+	return lan.Fingerprint(ifs)
+}
+
+// Browse is the hosting peer's slow look for other hubs of the room: mDNS
+// until ctx ends and, when mDNS is quiet, one unicast search, unless mDNS
+// is known to reach the room (peers joined us and none needed the
+// unicast layer to find us).
+func (l *layered) Browse(ctx context.Context, room, self string, found chan<- discovery.Hub) error {
+	if h := l.p.hub.Load(); h != l.watched.Swap(h) {
+		// A new hub of ours: its time alone starts now.
+		l.p.hostingSince.Store(time.Now().UnixNano())
+		l.p.aloneTold.Store(false)
+		l.resetHostScans()
+	}
+	done := make(chan error, 1)
+	heard := make(chan discovery.Hub)
+	go func() { done <- l.mdns.Browse(ctx, room, self, heard) }()
+	quiet := time.NewTimer(mdnsQuiet)
+	defer quiet.Stop()
+	// Alone is told aloneAfter into hosting: by then this peer's own search
+	// and this hub's first look have been made.
+	var aloneC <-chan time.Time
+	if since := l.p.hostingSince.Load(); since != 0 && !l.p.aloneTold.Load() {
+		t := time.NewTimer(time.Until(time.Unix(0, since).Add(aloneAfter)))
+		defer t.Stop()
+		aloneC = t.C
+	}
+	var mdnsHeard bool
+	for {
+		select {
+		case <-aloneC:
+			if !mdnsHeard && l.alone(ctx) {
+				l.maybeAlone(ctx)
+			}
+		case h := <-heard:
+			mdnsHeard = true
+			select {
+			case found <- h:
+			case <-ctx.Done():
+			}
+		case <-l.kick:
+			l.resetHostScans()
+			quiet.Reset(0)
+		case <-quiet.C:
+			if mdnsHeard {
+				continue
+			}
+			if !l.p.cfg.Scan || !l.alone(ctx) && !l.noticed.Load() || !l.hostScanDue() {
+				continue
+			}
+			l.hostScan(ctx, found)
+		case err := <-done:
+			return err
+		}
+	}
+}
+
+// hostScan runs one unicast search and reports the hubs it finds.
+func (l *layered) hostScan(ctx context.Context, found chan<- discovery.Hub) {
+	answers := make(chan scan.Answer)
+	stats := make(chan scan.Stats, 1)
+	go func() { stats <- scan.Search(ctx, l.scanConfig(), answers) }()
+	for {
+		select {
+		case a := <-answers:
+			if a.Hosting {
+				select {
+				case found <- answerHub(a):
+				case <-ctx.Done():
+				}
+			}
+		case st := <-stats:
+			l.count(st)
+			return
+		}
+	}
+}
+
+// alone says whether our hub serves nobody but this peer.
+func (l *layered) alone(ctx context.Context) bool {
+	h := l.p.hub.Load()
+	if h == nil {
+		return false
+	}
+	st, err := h.State(ctx)
+	return err == nil && len(st.Peers) <= 1
+}
+
+// maybeAlone tells, once per hosting, that nobody else was found.
+func (l *layered) maybeAlone(ctx context.Context) {
+	since := l.p.hostingSince.Load()
+	if since == 0 || time.Since(time.Unix(0, since)) < aloneAfter || !l.p.aloneTold.CompareAndSwap(false, true) {
+		return
+	}
+	l.p.emitFrom(ctx, Alone{Room: l.p.room, Causes: AloneCauses()})
+}
+
+// search finds the room's hub at start: remembered hubs and mDNS at once,
+// then the unicast layer when mDNS stays quiet for mdnsQuiet. A peer of
+// the room found searching with a lower id will host: wait for it. Returns
+// nil when this peer should host.
+//
+// Only hubs accept takes count; the first other one heard is returned as
+// other (a hub of our room's name with another passphrase).
+func (l *layered) search(ctx context.Context, accept func(discovery.Hub) bool) (found, other *discovery.Hub) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	hubs := make(chan discovery.Hub)
+	answers := make(chan scan.Answer)
+	mctx, mcancel := context.WithTimeout(ctx, mdnsQuiet+scan.Deadline)
+	defer mcancel()
+	mdnsDone := make(chan error, 1)
+	go func() { mdnsDone <- l.mdns.Browse(mctx, l.p.room, l.p.cfg.ID, hubs) }()
+	cfg := l.scanConfig()
+	if len(l.p.cfg.Remembered) > 0 {
+		var first []string
+		for _, r := range l.p.cfg.Remembered {
+			hp := hostPort(r)
+			if _, _, err := net.SplitHostPort(hp); err != nil {
+				hp = net.JoinHostPort(strings.Trim(hp, "[]"), "7788")
+			}
+			first = append(first, hp)
+		}
+		go scan.Ask(ctx, cfg, first, answers)
+	}
+	quiet := time.NewTimer(mdnsQuiet)
+	defer quiet.Stop()
+	var scanDone chan scan.Stats
+	elders := map[string]scan.Answer{} // peers searching with a lower id, by address
+	for {
+		select {
+		case h := <-hubs:
+			if accept(h) {
+				return &h, nil
+			}
+			if other == nil {
+				other = &h
+			}
+		case a := <-answers:
+			if h := l.follow(ctx, a, elders); h != nil && accept(*h) {
+				return h, nil
+			}
+		case <-quiet.C:
+			if !l.p.cfg.Scan {
+				return l.awaitElders(ctx, cfg, elders), other
+			}
+			scanDone = make(chan scan.Stats, 1)
+			go func() { scanDone <- scan.Search(ctx, cfg, answers) }()
+		case st := <-scanDone:
+			l.count(st)
+			mcancel()
+			return l.awaitElders(ctx, cfg, elders), other
+		case <-mdnsDone:
+			mdnsDone = nil
+			if scanDone == nil {
+				// Browse failed at once (no interface): go straight on.
+				quiet.Reset(0)
+			}
+		}
+	}
+}
+
+// follow turns an answer into a hub to join: a hosting peer's own, or the
+// hub a joined peer points to when that hub answers as hosting. A peer
+// searching with a lower id than ours is kept in elders.
+func (l *layered) follow(ctx context.Context, a scan.Answer, elders map[string]scan.Answer) *discovery.Hub {
+	if a.Hosting {
+		h := answerHub(a)
+		return &h
+	}
+	if a.Hub != "" {
+		hp := hostPort(a.Hub)
+		host, _, _ := net.SplitHostPort(hp)
+		ifs, _ := lan.Interfaces(l.p.cfg.Ifaces)
+		if ip := net.ParseIP(host); ip == nil || !lan.OnLink(ifs, ip) {
+			return nil // a pointer off our subnets is not followed blindly
+		}
+		b, err := scan.Probe(ctx, hp)
+		if err == nil && b.Hosting && b.Room == l.p.room && b.ID != l.p.cfg.ID && l.p.verifyAnswer(b) {
+			h := answerHub(b)
+			return &h
+		}
+		return nil
+	}
+	if a.ID < l.p.cfg.ID {
+		elders[a.Addr] = a
+	}
+	return nil
+}
+
+// awaitElders asks the peers that search with a lower id again until one
+// hosts or points to a hub, for at most elderWait; nil when none does.
+func (l *layered) awaitElders(ctx context.Context, cfg scan.Config, elders map[string]scan.Answer) *discovery.Hub {
+	if len(elders) == 0 {
+		return nil
+	}
+	deadline := time.Now().Add(elderWait)
+	t := time.NewTicker(elderPoll)
+	defer t.Stop()
+	for time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		var addrs []string
+		for a := range elders {
+			addrs = append(addrs, a)
+		}
+		answers := make(chan scan.Answer, len(addrs))
+		actx, cancel := context.WithTimeout(ctx, elderPoll*2)
+		scan.Ask(actx, cfg, addrs, answers)
+		cancel()
+		close(answers)
+		for a := range answers {
+			if h := l.follow(ctx, a, map[string]scan.Answer{}); h != nil {
+				return h
+			}
+		}
+	}
+	l.p.log.Info("peer: peers found searching did not host; hosting here")
+	return nil
+}
+
+func answerHub(a scan.Answer) discovery.Hub {
+	return discovery.Hub{ID: a.ID, Name: a.Name, Room: a.Room, URL: a.HubURL(), Auth: a.Verifier != "", Verifier: a.Verifier}
+}
+
+// hostPort returns the host:port of a hub URL or address.
+func hostPort(s string) string {
+	u := s
+	for _, p := range []string{"ws://", "wss://", "http://", "https://"} {
+		if len(u) > len(p) && u[:len(p)] == p {
+			u = u[len(p):]
+			break
+		}
+	}
+	for i, r := range u {
+		if r == '/' {
+			return u[:i]
+		}
+	}
+	return u
+}
