@@ -100,7 +100,8 @@
     by: '',
     byName: '',
     peers: [],
-    host: '',
+    host: '', // the host's name, for the status line
+    hostID: '', // the host's id, which marks it in the list
     self: '', // our id as the hub confirmed it
     pending: '', // picked by the person, not yet sent
     ws: null,
@@ -220,15 +221,12 @@
   }
 
   function renderPeers() {
-    let hostMarked = false;
     const items = st.peers.map((p) => {
       const li = document.createElement('li');
       li.textContent = p.name;
       const badges = [];
-      if (!hostMarked && st.host && p.name === st.host) {
-        hostMarked = true;
-        badges.push('host');
-      }
+      // The host is marked by id: names are anyone's to share.
+      if (st.hostID && p.id === st.hostID) badges.push('host');
       if (p.id === st.self) badges.push('you');
       for (const text of badges) {
         const b = document.createElement('span');
@@ -377,7 +375,8 @@
         st.seq = m.seq;
         st.byName = m.by_name;
         st.peers = Array.isArray(m.peers) ? m.peers : [];
-        st.host = m.host || '';
+        st.host = cleanName(m.host, MAX_NAME);
+        st.hostID = String(m.host_id || '');
         st.lead = Number(m.lead) || 0;
         // The room's colour is shown at once; whatever waited is not.
         st.shown = { color: st.color, seq: st.seq, by: st.by, byName: st.byName };
