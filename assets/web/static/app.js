@@ -241,6 +241,41 @@
 
   // ---- The connection ----
 
+  function hello() {
+    send({ type: 'hello', id: st.id, name: st.name, room: st.room, color: st.color, seq: st.seq, by_name: st.byName });
+  }
+
+  // randomHex returns n random bytes in hex.
+  function randomHex(n) {
+    const b = new Uint8Array(n);
+    crypto.getRandomValues(b);
+    return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  }
+
+  // proof checks the hub's answer to our own challenge: HMAC(key,
+  // "hub:" + our nonce), wire.HubProof. Only then does the page say hello.
+  function proof(mac) {
+    const ws = st.ws, mine = st.mine;
+    if (!mine || st.proved) return;
+    huecastAuth.mac(st.key, 'hub:' + mine).then((want) => {
+      if (st.ws !== ws) return;
+      if (typeof mac === 'string' && mac === want) {
+        st.proved = true;
+        hello();
+        return;
+      }
+      unproven('could not prove it knows room ' + st.room + '\'s passphrase');
+    });
+  }
+
+  // unproven gives up on a hub that is not the room's: it heard nothing
+  // about us, and the key goes nowhere.
+  function unproven(why) {
+    const ws = st.ws;
+    st.refusal = 'The hub at ' + location.host + ' ' + why + '; this page told it nothing.';
+    if (ws) drop(ws, st.refusal);
+  }
+
   function send(msg) {
     const ws = st.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return false;
@@ -283,9 +318,19 @@
     }
     st.ws = ws;
     let opened = false;
+    st.mine = '';
+    st.proved = false;
     ws.onopen = () => {
       opened = true;
-      send({ type: 'hello', id: st.id, name: st.name, room: st.room, color: st.color, seq: st.seq, by_name: st.byName });
+      if (st.key) {
+        // Nothing about us goes to a hub before it proves it knows the
+        // room's passphrase: our own challenge first, the hello after
+        // its proof.
+        st.mine = randomHex(32);
+        send({ type: 'challenge', nonce: st.mine });
+        return;
+      }
+      hello();
     };
     ws.onmessage = (ev) => {
       if (st.ws !== ws) return;
@@ -363,6 +408,9 @@
   function frame(m) {
     switch (m.type) {
       case 'welcome':
+        // The members' addresses count as the room's only if the hub
+        // that listed them proved it knows the passphrase.
+        st.peersProved = st.proved;
         clearTimeout(st.timers.welcome);
         st.joined = true;
         st.self = m.id;
@@ -410,9 +458,20 @@
         renderPeers();
         break;
       case 'challenge':
+        if (st.mine && m.nonce === st.mine) {
+          unproven('sent our own challenge back');
+          break;
+        }
         answer(m.nonce);
         break;
+      case 'auth':
+        proof(m.mac);
+        break;
       case 'error':
+        if (m.code === 'open_room') {
+          unproven('serves room ' + st.room + ' without a passphrase, so it is another room');
+          break;
+        }
         if (m.code === 'unauthorized') {
           askPassphrase(m.message || 'This room needs a passphrase.');
           break;
@@ -645,9 +704,18 @@
       by: st.by,
     });
     // The room's key (never the passphrase) goes along, so the new host's
-    // challenge is answered without asking again.
-    if (st.key) p.set('key', st.key);
+    // challenge is answered without asking again: but only to the page of
+    // a member of the room, as a hub that proved it knows the passphrase
+    // listed them. A pointer from an /api/peer answer (a folded hub) gets
+    // no key: the person gives the passphrase again there.
+    if (st.key && st.peersProved && memberPage(url)) p.set('key', st.key);
     location.assign(url + '#' + p.toString());
+  }
+
+  // memberPage says whether url is the page of a member of the room as the
+  // last welcome listed them.
+  function memberPage(url) {
+    return st.peers.some((p) => pageURL(p.addr) === url);
   }
 
   // takeHandoff reads what a page that moved here handed over, keeps it,
