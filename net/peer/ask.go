@@ -240,9 +240,15 @@ func (p *Peer) setRoom(joined string, peers []wire.Peer) {
 	p.mu.Unlock()
 }
 
-// roomOrigin says whether a page at origin was served by a hub of the
-// room: this peer's own (the Host asked), the hub it joined last, or a
-// member's.
+// roomOrigin says whether a page at origin may read /api/peer: a page
+// served by a hub of the room (this peer's own, the Host asked; the hub it
+// joined last; a member's), or by a LAN address.
+//
+// A page on a LAN address (an IP literal of a private, loopback or
+// link-local range) counts too: a peer restarted as the room's new host
+// knows nothing of the hub the page lost, and the page must still find
+// it. A page of a DNS name or a public address (another site, a name
+// rebound to a LAN address) does not.
 func (p *Peer) roomOrigin(origin, host string) bool {
 	o, ok := originOf(origin)
 	if !ok {
@@ -250,6 +256,11 @@ func (p *Peer) roomOrigin(origin, host string) bool {
 	}
 	if h, ok := originOf(host); ok && h == o {
 		return true
+	}
+	if h, _, err := net.SplitHostPort(o); err == nil {
+		if ip := net.ParseIP(h); ip != nil && (ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast()) {
+			return true
+		}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -407,6 +407,8 @@ func TestAPIPeerSaysWhoAndWhereTheHubIs(t *testing.T) {
 		{hostBase, hostBase, hostBase},
 		{hostBase, "http://" + jAddr, "http://" + jAddr},
 		{"http://" + jAddr, "http://evil.example", ""},
+		{"http://" + jAddr, "http://10.1.2.3:7788", "http://10.1.2.3:7788"},
+		{"http://" + jAddr, "http://kitchen.example:7788", ""},
 		{hostBase, "http://192.0.2.7:7788", ""},
 		{hostBase, "null", ""},
 	} {
