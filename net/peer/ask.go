@@ -162,6 +162,11 @@ func (p *Peer) serveInfo(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	info := p.info
 	p.mu.Unlock()
+	if h := p.hub.Load(); h != nil && info.Hosting {
+		if st, err := h.State(r.Context()); err == nil {
+			info.Members = len(st.Peers)
+		}
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	// A page of the room whose hub has gone asks the members it knew,

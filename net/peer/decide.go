@@ -83,6 +83,12 @@ type state struct {
 	fo      *failover      // while the room looks for its next host; may outlive phaseFailover into a search
 	best    *discovery.Hub // while hosting: the lowest other hub of the room found
 	settle  bool           // while hosting: waiting foldSettle before checking best
+	// formerly are the addresses of the members of the room this peer was
+	// in before it hosted: without discovery, a lone host asks them where
+	// the room is, so that a room split by a failover (a join in flight at
+	// the crash) comes back together.
+	formerly []string
+	asking   bool // an ask-around is under way
 }
 
 // failover is what a peer that lost its hub knows while it looks for the next.
@@ -147,20 +153,32 @@ type (
 	evQuit struct{}
 	// evRefused: the hub we dialed could not prove it knows our passphrase.
 	evRefused struct{}
+	// evTick: time passes (every askAroundEvery).
+	evTick struct{}
+	// evAskedAround: what the former members answered at /api/peer.
+	evAskedAround struct{ answers []answer }
 )
 
-func (evStart) isEvent()      {}
-func (evAsk) isEvent()        {}
-func (evSearched) isEvent()   {}
-func (evProbed) isEvent()     {}
-func (evJoined) isEvent()     {}
-func (evPeerJoined) isEvent() {}
-func (evPeerLeft) isEvent()   {}
-func (evFound) isEvent()      {}
-func (evSettled) isEvent()    {}
-func (evChecked) isEvent()    {}
-func (evQuit) isEvent()       {}
-func (evRefused) isEvent()    {}
+func (evStart) isEvent()       {}
+func (evAsk) isEvent()         {}
+func (evSearched) isEvent()    {}
+func (evProbed) isEvent()      {}
+func (evJoined) isEvent()      {}
+func (evPeerJoined) isEvent()  {}
+func (evPeerLeft) isEvent()    {}
+func (evFound) isEvent()       {}
+func (evSettled) isEvent()     {}
+func (evChecked) isEvent()     {}
+func (evQuit) isEvent()        {}
+func (evRefused) isEvent()     {}
+func (evTick) isEvent()        {}
+func (evAskedAround) isEvent() {}
+
+// answer is one former member's /api/peer, asked at url.
+type answer struct {
+	url  string
+	info Info
+}
 
 // Actions decide asks for. Each evAsk, evSearched and evProbed gets exactly
 // one answer: actDial, actDialOwn, actSearch or actProbe.
@@ -178,28 +196,30 @@ type (
 		hosting bool
 		hub     string
 	}
-	actFast   struct{ on bool }           // reconnect quickly (the room changes host), or not
-	actSettle struct{}                    // report evSettled after foldSettle
-	actCheck  struct{ hub discovery.Hub } // ask hub's peer who it is; report evChecked
-	actLog    struct {
+	actFast      struct{ on bool }           // reconnect quickly (the room changes host), or not
+	actSettle    struct{}                    // report evSettled after foldSettle
+	actCheck     struct{ hub discovery.Hub } // ask hub's peer who it is; report evChecked
+	actAskAround struct{ urls []string }     // ask these peers' /api/peer; report evAskedAround
+	actLog       struct {
 		level slog.Level
 		msg   string
 		args  []any
 	}
 )
 
-func (actDial) isAction()    {}
-func (actDialOwn) isAction() {}
-func (actSearch) isAction()  {}
-func (actProbe) isAction()   {}
-func (actHost) isAction()    {}
-func (actUnhost) isAction()  {}
-func (actEmit) isAction()    {}
-func (actInfo) isAction()    {}
-func (actFast) isAction()    {}
-func (actSettle) isAction()  {}
-func (actCheck) isAction()   {}
-func (actLog) isAction()     {}
+func (actDial) isAction()      {}
+func (actDialOwn) isAction()   {}
+func (actSearch) isAction()    {}
+func (actProbe) isAction()     {}
+func (actHost) isAction()      {}
+func (actUnhost) isAction()    {}
+func (actEmit) isAction()      {}
+func (actInfo) isAction()      {}
+func (actFast) isAction()      {}
+func (actSettle) isAction()    {}
+func (actCheck) isAction()     {}
+func (actAskAround) isAction() {}
+func (actLog) isAction()       {}
 
 func logInfo(msg string, args ...any) action {
 	return actLog{level: slog.LevelInfo, msg: msg, args: args}
@@ -289,6 +309,18 @@ func (d *decider) step(e event) {
 
 	case evChecked:
 		d.checked(e)
+
+	case evTick:
+		// A lone host without discovery has no other way to learn that
+		// the room it came from lives on elsewhere.
+		if s.phase == phaseHosting && !s.me.search && !s.asking && len(s.formerly) > 0 && lone(s) {
+			s.asking = true
+			d.do(actAskAround{slices.Clone(s.formerly)})
+		}
+
+	case evAskedAround:
+		s.asking = false
+		d.askedAround(e.answers)
 
 	case evRefused:
 		if s.target != "" {
@@ -471,7 +503,13 @@ func (d *decider) checked(e evChecked) {
 
 func (d *decider) host() {
 	s := &d.s
-	s.phase, s.fo, s.best, s.settle = phaseHosting, nil, nil, false
+	s.formerly = nil
+	for _, p := range s.peers {
+		if p.ID != s.me.id && validAddr(p.Addr) {
+			s.formerly = append(s.formerly, "ws://"+p.Addr+"/ws")
+		}
+	}
+	s.phase, s.fo, s.best, s.settle, s.asking = phaseHosting, nil, nil, false, false
 	d.do(actHost{}, actFast{false}, actInfo{hosting: true},
 		logInfo("peer: hosting", "url", s.me.public, "room", s.me.room),
 		actEmit{Hosting{URL: s.me.public, Room: s.me.room}})
@@ -487,4 +525,44 @@ func (d *decider) search() action {
 	skip := slices.Sorted(maps.Keys(d.s.refused))
 	d.s.refused = nil
 	return actSearch{skip: skip}
+}
+
+// lone says whether our hub has no member but ourselves.
+func lone(s *state) bool {
+	for _, p := range s.peers {
+		if p.ID != s.me.id {
+			return false
+		}
+	}
+	return true
+}
+
+// askedAround folds a lone host into the hub a former member hosts for
+// our room (name and passphrase) when that hub has other members, or has
+// a lower id: the room went on there without us. Two lone hosts that
+// know each other end in the lower one.
+func (d *decider) askedAround(answers []answer) {
+	s := &d.s
+	if s.phase != phaseHosting || !lone(s) {
+		return
+	}
+	var best *answer
+	for i, a := range answers {
+		if !a.info.Hosting || !s.me.ours(a.info) || a.info.ID == s.me.id || a.info.ID == "" {
+			continue
+		}
+		if a.info.Members < 2 && a.info.ID > s.me.id {
+			continue
+		}
+		if best == nil || a.info.Members > best.info.Members ||
+			a.info.Members == best.info.Members && a.info.ID < best.info.ID {
+			best = &answers[i]
+		}
+	}
+	if best == nil {
+		return
+	}
+	d.do(logInfo("peer: the room lives on at a former member's hub; checking it", "url", best.url, "members", best.info.Members))
+	d.do(actCheck{discovery.Hub{ID: best.info.ID, Name: best.info.Name, Room: best.info.Room, URL: best.url,
+		Auth: best.info.Verifier != "", Verifier: best.info.Verifier}})
 }

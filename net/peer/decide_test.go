@@ -3,6 +3,7 @@ package peer
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -54,6 +55,9 @@ func TestDecide(t *testing.T) {
 
 	// A peer that joined lost's hub and lost it.
 	inFailover := []event{evStart{join: lost}, joinedTo(lost, room3), evAsk{t0}}
+	// A peer that elected itself (ids b and c could not be reached).
+	selfElected := append(slices.Clone(inFailover), evProbed{t0, lost, Info{}, errors.New("refused")},
+		evAsk{later}, evAsk{later.Add(later.Sub(t0))}, joinedTo("ws://127.0.0.1:7788/ws", []wire.Peer{{ID: "m"}}))
 	// A peer hosting, that found a lower hub and waited.
 	settled := []event{evStart{host: true}, evFound{lowHub}, evSettled{}}
 
@@ -193,6 +197,29 @@ func TestDecide(t *testing.T) {
 			append(settled, evChecked{hub: lowHub, info: Info{ID: "q", Room: "lobby", Hosting: true}}), phaseHosting, nil},
 		{"not if it does not answer", me,
 			append(settled, evChecked{hub: lowHub, err: errors.New("timeout")}), phaseHosting, nil},
+		{"a lone host without discovery asks its former room's members where the room is", noSearch,
+			append(selfElected, evTick{}), phaseHosting,
+			[]action{actAskAround{[]string{"ws://10.0.0.2:7788/ws", "ws://10.0.0.3:7788/ws"}}}},
+		{"but not while it asks already", noSearch,
+			append(selfElected, evTick{}, evTick{}), phaseHosting, nil},
+		{"nor with discovery, which folds hubs", me,
+			append(selfElected, evTick{}), phaseHosting, nil},
+		{"nor once others joined it", noSearch,
+			append(selfElected, evPeerJoined{wire.Peer{ID: "c"}}, evTick{}), phaseHosting, nil},
+		{"a former member's hub with others in it is checked, then folded into", noSearch,
+			append(selfElected, evTick{}, evAskedAround{[]answer{
+				{"ws://10.0.0.2:7788/ws", Info{ID: "b", Room: "lobby", Hub: "ws://10.0.0.3:7788/ws"}},
+				{"ws://10.0.0.3:7788/ws", Info{ID: "c", Name: "Cy", Room: "lobby", Hosting: true, Members: 2}},
+			}}), phaseHosting,
+			[]action{actCheck{discovery.Hub{ID: "c", Name: "Cy", Room: "lobby", URL: "ws://10.0.0.3:7788/ws"}}}},
+		{"a lone hub with a higher id is not folded into (it folds into ours)", noSearch,
+			append(selfElected, evTick{}, evAskedAround{[]answer{
+				{"ws://10.0.0.3:7788/ws", Info{ID: "z", Room: "lobby", Hosting: true, Members: 1}},
+			}}), phaseHosting, nil},
+		{"a former member hosting another passphrase's room is not folded into", noSearch,
+			append(selfElected, evTick{}, evAskedAround{[]answer{
+				{"ws://10.0.0.3:7788/ws", Info{ID: "c", Room: "lobby", Hosting: true, Members: 3, Verifier: "99999999"}},
+			}}), phaseHosting, nil},
 		{"quitting stops hosting and says so", me,
 			[]event{evStart{host: true}, evQuit{}}, phaseStopped, []action{actInfo{}, actUnhost{}}},
 		{"a quitting peer dials its own address until the link ends", me,

@@ -59,6 +59,7 @@ type owner struct {
 	found      chan discovery.Hub // browse results while hosting
 	settle     *time.Timer
 	checked    chan evChecked
+	asked      chan evAskedAround
 }
 
 func (o *owner) setListener(ln net.Listener, ifaces []string) {
@@ -85,6 +86,8 @@ func (o *owner) setListener(ln net.Listener, ifaces []string) {
 func (o *owner) loop(ctx context.Context) {
 	events := o.p.link.Events()
 	done := ctx.Done()
+	tick := time.NewTicker(askAroundEvery)
+	defer tick.Stop()
 	for {
 		var settle <-chan time.Time
 		if o.settle != nil {
@@ -111,6 +114,10 @@ func (o *owner) loop(ctx context.Context) {
 			o.step(ctx, evSettled{})
 		case c := <-o.checked:
 			o.step(ctx, c)
+		case a := <-o.asked:
+			o.step(ctx, a)
+		case <-tick.C:
+			o.step(ctx, evTick{})
 		case <-done:
 			done = nil
 			o.step(ctx, evQuit{})
@@ -161,6 +168,8 @@ func (o *owner) step(ctx context.Context, e event) decision {
 			o.settle = time.NewTimer(foldSettle)
 		case actCheck:
 			o.check(ctx, a.hub)
+		case actAskAround:
+			o.askAround(ctx, a.urls)
 		case actLog:
 			o.p.log.Log(ctx, a.level, a.msg, a.args...)
 		}
@@ -299,6 +308,34 @@ func (o *owner) stopHosting() {
 		o.settle.Stop()
 		o.settle = nil
 	}
+}
+
+// askAround asks the peers at urls, in the background and at once, who
+// they are and whether they host; the answers come back as evAskedAround.
+func (o *owner) askAround(ctx context.Context, urls []string) {
+	o.wg.Add(1)
+	go func() {
+		defer o.wg.Done()
+		out := make(chan answer, len(urls))
+		for _, u := range urls {
+			go func() {
+				n := probe(ctx, u)
+				if n.err != nil {
+					out <- answer{url: u}
+					return
+				}
+				out <- answer{url: u, info: n.info}
+			}()
+		}
+		var ev evAskedAround
+		for range urls {
+			ev.answers = append(ev.answers, <-out)
+		}
+		select {
+		case o.asked <- ev:
+		case <-ctx.Done():
+		}
+	}()
 }
 
 // check asks hub's peer, in the background, who it is and whether it

@@ -71,6 +71,9 @@ const (
 	maxQuickDrops = 3
 	// maxRedirects bounds following lost hubs that say where the room went.
 	maxRedirects = 3
+	// askAroundEvery is how often a lone host without discovery asks the
+	// members of its former room where the room is.
+	askAroundEvery = 3 * time.Second
 	// proveTimeout bounds a hub's proof before we fold into it: a dial, two
 	// frames each way, on a LAN.
 	proveTimeout = 3 * time.Second
@@ -218,6 +221,9 @@ type Info struct {
 	// Verifier is wire.Verifier of the room's key (absent in an open
 	// room), so that an asker tells rooms of one name apart.
 	Verifier string `json:"vk,omitempty"`
+	// Members is how many peers the hub holds, while hosting: a lone host
+	// folds into a former member's hub that has others.
+	Members int `json:"members,omitempty"`
 }
 
 // New returns a peer; Run starts it.
@@ -275,7 +281,7 @@ func (p *Peer) SetFlipNow(now bool) { p.link.SetFlipNow(now) }
 // cannot listen and has no hub to join.
 func (p *Peer) Run(ctx context.Context) error {
 	defer close(p.events)
-	o := &owner{p: p, found: make(chan discovery.Hub), checked: make(chan evChecked)}
+	o := &owner{p: p, found: make(chan discovery.Hub), checked: make(chan evChecked), asked: make(chan evAskedAround)}
 	ln, err := p.listen()
 	if err != nil {
 		if p.cfg.Join == "" {

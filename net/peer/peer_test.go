@@ -109,7 +109,8 @@ type fakeDisc struct{ lan *fakeLAN }
 
 func (d fakeDisc) Advertise(ctx context.Context, ad discovery.Ad) error {
 	h := discovery.Hub{ID: ad.ID, Name: ad.Name, Room: wire.CleanRoom(ad.Room),
-		URL: fmt.Sprintf("ws://127.0.0.1:%d/ws", ad.Port), Instance: discovery.InstanceName(ad.ID), Auth: ad.Auth}
+		URL: fmt.Sprintf("ws://127.0.0.1:%d/ws", ad.Port), Instance: discovery.InstanceName(ad.ID), Auth: ad.Auth,
+		Verifier: ad.Verifier}
 	l := d.lan
 	l.mu.Lock()
 	l.hubs[ad.ID] = h
@@ -429,7 +430,7 @@ func TestAPIPeerSaysWhoAndWhereTheHubIs(t *testing.T) {
 		}
 		return info
 	}
-	if got := get(hostBase); got != (peer.Info{ID: "h", Name: "name-h", Room: "kitchen", Hosting: true}) {
+	if got := get(hostBase); got != (peer.Info{ID: "h", Name: "name-h", Room: "kitchen", Hosting: true, Members: 2}) {
 		t.Fatalf("host says %+v", got)
 	}
 	if got := get("http://" + jAddr); got != (peer.Info{ID: "j", Name: "name-j", Room: "kitchen", Hub: url}) {
