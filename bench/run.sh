@@ -41,7 +41,7 @@
 #             (e.g. the previous release, for a before/after in one run)
 #   SERVER_CPUS [0]  LOAD_CPUS [1]  (taskset lists; both empty: no pinning)
 #   NS [10 100 500 1000]  REPS [3]  RATE [100]  DURATION [5s]  WARMUP [1s]  SENDERS [1]
-#   CI_N [200]  CI_REPS [5]  CI_DURATION [3s]  CI_CPU_RATIO [0.8]  CI_P99_RATIO [0.8]
+#   CI_N [200]  CI_REPS [5]  CI_DURATION [3s]  CI_CPU_RATIO [0.7]  CI_P99_RATIO [0.7]
 #   SCALE_FROM [1000]  SCALE_MAX [16000]  SCALE_SERVERS [huecast socketio]
 #   IDLE_N [1000] (0 skips)   IDLE_HOLD [2s]
 #   SAT_NS [100 500]  SAT_P99_MS [50]  SAT_DURATION [3s]  SAT_STEPS [12]  SAT_TRIES [2]
@@ -93,8 +93,8 @@ DESKTOP=${DESKTOP:-0}
 CI_N=${CI_N:-200}
 CI_REPS=${CI_REPS:-5}
 CI_DURATION=${CI_DURATION:-3s}
-CI_CPU_RATIO=${CI_CPU_RATIO:-0.8}
-CI_P99_RATIO=${CI_P99_RATIO:-0.8}
+CI_CPU_RATIO=${CI_CPU_RATIO:-0.7}
+CI_P99_RATIO=${CI_P99_RATIO:-0.7}
 SERVER_CPUS=${SERVER_CPUS-0}
 LOAD_CPUS=${LOAD_CPUS-1}
 if [[ $mode == ci ]]; then
@@ -289,9 +289,10 @@ if [[ $mode == saturation || $mode == scale ]]; then
 		done
 		return 1
 	}
-	"$load" -md-header load
 	if [[ $mode == scale ]]; then
 		echo "Scale: the largest N at which p99 < $SAT_P99_MS ms at $RATE/s with every colour delivered"
+		echo
+		"$load" -md-header load
 		for server in $SCALE_SERVERS; do
 			good=0 bad=0 n=$SCALE_FROM best_row=
 			while ((n <= SCALE_MAX)) && ((bad == 0 || bad - good > good / 8)); do
@@ -318,6 +319,7 @@ if [[ $mode == saturation || $mode == scale ]]; then
 	fi
 	echo "Saturation: the highest rate at which p99 < $SAT_P99_MS ms, every colour is delivered and sent on time"
 	echo
+	"$load" -md-header load
 	for n in $SAT_NS; do
 		for server in huecast socketio; do
 			# Double from 50/s until it breaks, then halve the gap 3 times;

@@ -161,8 +161,25 @@ func partitionHealed(t *testing.T, bin string) {
 		t.Fatal(err)
 	}
 	xs := startTogether(t, bin, nw.Hosts, "p")
-	settle(t, xs[:2], blockedBound+5*time.Second)
-	settle(t, xs[2:], blockedBound+5*time.Second)
+	h1, _ := settle(t, xs[:2], blockedBound+5*time.Second)
+	h2, _ := settle(t, xs[2:], blockedBound+5*time.Second)
+	if h1 == h2 {
+		t.Fatalf("one hub, %s's, across the partition", h1)
+	}
+	// Heal only after both hubs' first look, so that they meet on a later
+	// one: the slow look goes on while multicast stays blocked.
+	deadline := time.Now().Add(lanWait)
+	for _, x := range xs {
+		if x.name != h1 && x.name != h2 {
+			continue
+		}
+		for strings.Count(x.proc.Stderr(), "searched the subnets") < 2 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s never looked again after hosting:\n%s", x.name, tail(x.proc.Stderr()))
+			}
+			<-time.After(50 * time.Millisecond)
+		}
+	}
 	if err := nw.Flush(); err != nil {
 		t.Fatal(err)
 	}

@@ -3,11 +3,12 @@
 //
 // One goroutine, Run's, owns the room state and the set of connections;
 // connections reach it through a channel. Each connection has exactly one
-// reader goroutine and at most one writer goroutine, which does every write:
-// gorilla/websocket allows one concurrent writer only. The writer runs only
-// while the connection's outbox holds frames, so an idle connection costs
-// one parked goroutine, not two; Run's ticker queues the heartbeat pings and
-// ends writes that have stalled.
+// reader goroutine (gorilla/websocket reads) and one write side, which the
+// hub owns (writer.go): a broadcast is framed once, and Run writes the frame
+// to every idle socket itself without blocking; a writer goroutine runs only
+// while a connection has frames its socket could not take at once. An idle
+// connection costs one parked goroutine; Run's ticker sends the heartbeat
+// pings and ends writes that have stalled.
 package hub
 
 import (
@@ -94,7 +95,7 @@ type Config struct {
 type State struct {
 	Room   string      `json:"room"`
 	Color  string      `json:"color"`
-	Seq    uint64      `json:"seq"`
+	Stamp  wire.Stamp  `json:"stamp"`
 	By     string      `json:"by"`
 	ByName string      `json:"by_name"`
 	Peers  []wire.Peer `json:"peers"`
@@ -128,8 +129,9 @@ type Hub struct {
 	lastOpen  time.Time               // when the last connection was registered
 	retrimAt  time.Time               // when to give memory back once more; zero: not due
 	rtts      map[*conn]time.Duration // round trips members last reported
+	clock     wire.Clock              // stamps accepted colours; has seen every stamp adopted
 	color     string
-	seq       uint64
+	stamp     wire.Stamp // color's
 	by        string
 	byName    string
 }
@@ -304,7 +306,7 @@ func (h *Hub) trim(now time.Time) {
 }
 
 func (h *Hub) snapshot() State {
-	st := State{Room: h.cfg.Room, Color: h.color, Seq: h.seq, By: h.by, ByName: h.byName, Peers: h.peerList(),
+	st := State{Room: h.cfg.Room, Color: h.color, Stamp: h.stamp, By: h.by, ByName: h.byName, Peers: h.peerList(),
 		Lead: wire.Millis(h.lead())}
 	return st
 }

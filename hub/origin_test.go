@@ -48,10 +48,10 @@ func TestOriginIsCheckedAgainstThisHubAndTheRoomsMembers(t *testing.T) {
 
 	// A member that would host at 10.9.8.7:7788 (ws URL) and one at port 80.
 	m1 := dial(t, s)
-	m1.send(wire.Hello{Type: wire.TypeHello, ID: "m1", Name: "mia", Room: "lobby", Addr: "ws://10.9.8.7:7788/ws"})
+	m1.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "m1", Name: "mia", Room: "lobby", Addr: "ws://10.9.8.7:7788/ws"})
 	m1.nextOf(wire.TypeWelcome)
 	m2 := dial(t, s)
-	m2.send(wire.Hello{Type: wire.TypeHello, ID: "m2", Name: "max", Room: "lobby", Addr: "Max.local:80"})
+	m2.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "m2", Name: "max", Room: "lobby", Addr: "Max.local:80"})
 	m2.nextOf(wire.TypeWelcome)
 
 	for _, tc := range []struct {

@@ -48,10 +48,12 @@ type Settings struct {
 }
 
 // Preference keys. The window saves the name and room a person picks, and
-// the addresses they joined; main reads PrefName and PrefRoom at start.
+// the addresses they joined; main reads PrefName and PrefRoom at start, and
+// keeps the install's peer id under PrefID.
 const (
 	PrefName   = "name"
 	PrefRoom   = "room"
+	PrefID     = "peer_id"
 	PrefRecent = "recent_addresses"
 	// PrefFlipNow: show colours on arrival rather than with the room.
 	PrefFlipNow = "flip_now"

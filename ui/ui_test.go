@@ -158,7 +158,7 @@ func TestTappingEachPaletteButtonSendsItsColour(t *testing.T) {
 	for _, s := range wire.Palette {
 		t.Run(s.Name, func(t *testing.T) {
 			h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
-			h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#ff00ff", Seq: 4, Peers: []wire.Peer{ann}, Host: "bob", HostID: bob.ID})
+			h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#ff00ff", Stamp: wire.Stamp{MS: 4}, Peers: []wire.Peer{ann}, Host: "bob", HostID: bob.ID})
 			test.Tap(h.u.buttons[strings.ToLower(s.Name)])
 			if got := h.sentColor(); got != s.Hex {
 				t.Fatalf("peer got %s, want %s", got, s.Hex)
@@ -168,7 +168,7 @@ func TestTappingEachPaletteButtonSendsItsColour(t *testing.T) {
 			if got := fill(h); got != "#ff00ff" {
 				t.Fatalf("circle %s right after the click, want the room's #ff00ff still", got)
 			}
-			h.send(link.ColorChanged{Color: s.Hex, Seq: 5, By: ann.ID, Name: "ann"})
+			h.send(link.ColorChanged{Color: s.Hex, Stamp: wire.Stamp{MS: 5, ID: ann.ID}, By: ann.ID, Name: "ann"})
 			if got := fill(h); got != s.Hex {
 				t.Fatalf("circle %s once the room's colour came back, want %s", got, s.Hex)
 			}
@@ -204,15 +204,15 @@ func TestTheCircleFollowsTheHubsOrder(t *testing.T) {
 
 	test.Tap(h.u.buttons["blue"])
 	h.sentColor()
-	// Bob's red reached the hub first; then our blue, as seq 2.
-	h.send(link.ColorChanged{Color: "#ff0000", Seq: 1, By: bob.ID, Name: "bob"})
+	// Bob's red reached the hub first; then our blue, stamped after it.
+	h.send(link.ColorChanged{Color: "#ff0000", Stamp: wire.Stamp{MS: 1, ID: bob.ID}, By: bob.ID, Name: "bob"})
 	if got := fill(h); got != "#ff0000" {
 		t.Fatalf("after bob's red the circle is %s", got)
 	}
 	if got := h.u.lastSet.Text; got != "Red, set by bob, just now" {
 		t.Fatalf("last set %q", got)
 	}
-	h.send(link.ColorChanged{Color: "#1e90ff", Seq: 2, By: ann.ID, Name: "ann"})
+	h.send(link.ColorChanged{Color: "#1e90ff", Stamp: wire.Stamp{MS: 2, ID: ann.ID}, By: ann.ID, Name: "ann"})
 	if got := fill(h); got != "#1e90ff" {
 		t.Fatalf("after our echo the circle is %s", got)
 	}
@@ -234,7 +234,7 @@ func TestAnIncomingColourFillsTheCircle(t *testing.T) {
 		t.Run(tt.color, func(t *testing.T) {
 			h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
 			h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann, bob}, Host: "bob", HostID: bob.ID},
-				link.ColorChanged{Color: tt.color, Seq: 1, By: bob.ID, Name: "bob"})
+				link.ColorChanged{Color: tt.color, Stamp: wire.Stamp{MS: 1, ID: bob.ID}, By: bob.ID, Name: "bob"})
 			if got := fill(h); got != tt.color {
 				t.Fatalf("circle %s, want %s", got, tt.color)
 			}
@@ -504,7 +504,7 @@ func TestWindowSnapshot(t *testing.T) {
 	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
 	h.send(peer.Hosting{URL: hubURL, Room: "lobby"},
 		link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann, bob}, Host: "ann", HostID: ann.ID, Lead: 40 * time.Millisecond},
-		link.ColorChanged{Color: "#1e90ff", Seq: 1, By: bob.ID, Name: "bob"},
+		link.ColorChanged{Color: "#1e90ff", Stamp: wire.Stamp{MS: 1, ID: bob.ID}, By: bob.ID, Name: "bob"},
 		link.RTT{D: 3400 * time.Microsecond})
 	h.advance(3 * time.Second)
 	test.AssertRendersToMarkup(t, "window.xml", h.u.win.Canvas())

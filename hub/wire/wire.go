@@ -80,10 +80,6 @@ const (
 	// frame is a welcome listing many peers; everything a client sends fits
 	// in a few hundred bytes.
 	MaxFrame = 4096
-	// MaxSeq is the highest seq a hub adopts from a hello: JavaScript's
-	// largest safe integer, so that pages compare seqs exactly, and far
-	// from wrapping. At one colour a millisecond it lasts 285,000 years.
-	MaxSeq = 1<<53 - 1
 )
 
 // Peer is one member of a room as the protocol shows it. Addr is the hub
@@ -102,7 +98,6 @@ type In struct {
 	Name   string `json:"name"`
 	Room   string `json:"room"`
 	Color  string `json:"color"`
-	Seq    uint64 `json:"seq"`
 	ByName string `json:"by_name"`
 	Addr   string `json:"addr"`
 	V      int    `json:"v"`     // hello only
@@ -122,7 +117,6 @@ type Hello struct {
 	Name  string `json:"name"`
 	Room  string `json:"room"`
 	Color string `json:"color"`
-	Seq   uint64 `json:"seq"`
 	// ByName names whoever set Color, so "set by bob" survives a change of host.
 	ByName string `json:"by_name,omitempty"`
 	Addr   string `json:"addr,omitempty"`
@@ -159,7 +153,6 @@ type Welcome struct {
 	ID     string `json:"id"`
 	Room   string `json:"room"`
 	Color  string `json:"color"`
-	Seq    uint64 `json:"seq"`
 	By     string `json:"by"`
 	ByName string `json:"by_name"`
 	Peers  []Peer `json:"peers"`
@@ -177,7 +170,6 @@ type Welcome struct {
 type Color struct {
 	Type  string `json:"type"`
 	Color string `json:"color"`
-	Seq   uint64 `json:"seq"`
 	By    string `json:"by"`
 	Name  string `json:"name"`
 	Stamp Stamp  `json:"stamp"`
@@ -209,7 +201,6 @@ type Out struct {
 	ID      string `json:"id"`
 	Room    string `json:"room"`
 	Color   string `json:"color"`
-	Seq     uint64 `json:"seq"`
 	By      string `json:"by"`
 	ByName  string `json:"by_name"`
 	Name    string `json:"name"`

@@ -129,12 +129,12 @@ func (l *layered) Advertise(ctx context.Context, ad discovery.Ad) error {
 		actx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- l.mdns.Advertise(actx, ad) }()
-		err := l.waitChange(ctx, done)
+		ended, err := l.waitChange(ctx, done)
 		cancel()
-		if e := <-done; err == nil {
-			err = e
+		if !ended {
+			err = <-done
 		}
-		if ctx.Err() != nil || err != nil {
+		if ctx.Err() != nil || ended {
 			return err
 		}
 		l.p.log.Info("peer: this machine's addresses changed; advertising afresh")
@@ -148,21 +148,22 @@ func (l *layered) Advertise(ctx context.Context, ad discovery.Ad) error {
 	}
 }
 
-// waitChange returns nil when this machine's LAN addresses change, or
-// done's error when the advertisement ends first, or nil when ctx ends.
-func (l *layered) waitChange(ctx context.Context, done <-chan error) error {
+// waitChange returns when this machine's LAN addresses change or ctx
+// ends, or, with ended true and its error, when the advertisement on done
+// ends first.
+func (l *layered) waitChange(ctx context.Context, done <-chan error) (ended bool, err error) {
 	last := l.fingerprint()
 	t := time.NewTicker(netPoll)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return false, nil
 		case err := <-done:
-			return err
+			return true, err
 		case <-t.C:
 			if f := l.fingerprint(); f != last {
-				return nil
+				return false, nil
 			}
 		}
 	}

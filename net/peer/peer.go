@@ -10,7 +10,7 @@
 // from the room's last peer list, the peer with the lowest id among those
 // with an address. Everyone holds the same list, so everyone elects the
 // same successor: it hosts, the others join it, and the link's hello brings
-// the room's colour and seq along. mDNS only finds hubs and breaks ties
+// the room's colour and stamp along. mDNS only finds hubs and breaks ties
 // between hubs started together; losses are noticed through the WebSocket.
 package peer
 
@@ -273,6 +273,14 @@ func (p *Peer) Events() <-chan link.Event { return p.events }
 
 // SetColor sends #rrggbb to the room.
 func (p *Peer) SetColor(c string) error { return p.link.SetColor(c) }
+
+// Color returns the last colour this peer knows, its stamp, and the name of
+// whoever set it.
+func (p *Peer) Color() (color string, st wire.Stamp, byName string) { return p.link.Color() }
+
+// Seed gives a peer that has not run yet the colour a previous one knew, so
+// that its hello carries it; the newer stamp wins as always.
+func (p *Peer) Seed(color string, st wire.Stamp, byName string) { p.link.Seed(color, st, byName) }
 
 // SetFlipNow shows colours on arrival (true) or at the room's moment.
 func (p *Peer) SetFlipNow(now bool) { p.link.SetFlipNow(now) }

@@ -184,7 +184,7 @@ func TestHostQuitsAndTheRoomElectsTheLowestIDWithAnAddress(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range peers {
-		next(r, eventWait, func(c link.ColorChanged) bool { return c.Color == "#1e90ff" && c.Seq == 1 })
+		next(r, eventWait, func(c link.ColorChanged) bool { return c.Color == "#1e90ff" && c.Stamp.ID == "p2" })
 	}
 
 	quit := time.Now()
@@ -196,8 +196,8 @@ func TestHostQuitsAndTheRoomElectsTheLowestIDWithAnAddress(t *testing.T) {
 			t.Fatalf("%s: host_changed %+v, want p1 elected after the host was lost", r.p.ID(), hc)
 		}
 		j := next[link.Joined](r, 3*time.Second, nil)
-		if j.Color != "#1e90ff" || j.Seq != 1 || j.Host != "name-p1" {
-			t.Fatalf("%s: rejoined %+v, want p1's hub with #1e90ff at seq 1", r.p.ID(), j)
+		if j.Color != "#1e90ff" || j.Stamp.ID != "p2" || j.Host != "name-p1" {
+			t.Fatalf("%s: rejoined %+v, want p1's hub with p2's #1e90ff and its stamp", r.p.ID(), j)
 		}
 		if newURL == "" {
 			newURL = j.URL
@@ -208,12 +208,12 @@ func TestHostQuitsAndTheRoomElectsTheLowestIDWithAnAddress(t *testing.T) {
 	if d := time.Since(quit); d > 3*time.Second {
 		t.Fatalf("failover took %v", d)
 	}
-	// The room carries on: a colour from a peer reaches all, at seq 2.
+	// The room carries on: a colour from a peer reaches all.
 	if err := peers[0].p.SetColor("#ff0000"); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range peers {
-		next(r, eventWait, func(c link.ColorChanged) bool { return c.Color == "#ff0000" && c.Seq == 2 })
+		next(r, eventWait, func(c link.ColorChanged) bool { return c.Color == "#ff0000" && c.Stamp.ID == "p3" })
 	}
 }
 
@@ -226,7 +226,7 @@ func ghost(t *testing.T, url, id, addr string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ws.Close() })
-	if err := ws.WriteJSON(wire.Hello{Type: wire.TypeHello, ID: id, Name: id, Room: "lobby", Addr: addr}); err != nil {
+	if err := ws.WriteJSON(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: id, Name: id, Room: "lobby", Addr: addr}); err != nil {
 		t.Fatal(err)
 	}
 	go func() { // answer pings until the hub goes
@@ -359,7 +359,7 @@ func TestAFoldingHubTakesItsClientsAlong(t *testing.T) {
 	if err := c.p.SetColor("#abcdef"); err != nil {
 		t.Fatal(err)
 	}
-	next(c, eventWait, func(cc link.ColorChanged) bool { return cc.Seq == 1 })
+	next(c, eventWait, func(cc link.ColorChanged) bool { return cc.Color == "#abcdef" })
 
 	// a appears (a partition heals, say); its id is lower, so b folds into it.
 	a := runPeer(t, peer.Config{ID: "a", Host: true, Discovery: fakeDisc{lan}})
@@ -368,11 +368,11 @@ func TestAFoldingHubTakesItsClientsAlong(t *testing.T) {
 		if hc := next[peer.HostChanged](r, eventWait, nil); hc.URL != aURL || hc.Reason != peer.ReasonMerged {
 			t.Fatalf("%s: host_changed %+v, want merged into %s", r.p.ID(), hc, aURL)
 		}
-		if j := next(r, eventWait, func(j link.Joined) bool { return j.URL == aURL }); j.Seq < 1 {
+		if j := next(r, eventWait, func(j link.Joined) bool { return j.URL == aURL }); j.Color != "#abcdef" {
 			t.Fatalf("%s: joined %+v: the colour did not come along", r.p.ID(), j)
 		}
 	}
-	next(a, eventWait, func(cc link.ColorChanged) bool { return cc.Color == "#abcdef" && cc.Seq == 1 })
+	next(a, eventWait, func(cc link.ColorChanged) bool { return cc.Color == "#abcdef" && cc.Stamp.ID == "c" })
 }
 
 func TestAPIPeerSaysWhoAndWhereTheHubIs(t *testing.T) {

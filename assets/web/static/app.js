@@ -1,8 +1,9 @@
 // huecast's page joins the room over the same WebSocket protocol as the
 // native app (PROTOCOL.md) and behaves as net/link does: hello with the last
-// colour and seq it knew, colours applied in seq order only, reconnection
+// colour and stamp it knew, colours applied in stamp order only, reconnection
 // with Socket.IO's backoff (1 s doubling to 5 s, ±50%), and a colour picked
-// while away sent once back. When its hub has gone and another member of the
+// while away stamped when picked and carried by the next hello, where the
+// hub keeps it unless the room changed colour after it. When its hub has gone and another member of the
 // room says, at the address it told the room, that it now hosts the room (or
 // where the room's hub is), the page moves there, carrying its id, name and
 // colour in the new address's fragment.
@@ -22,8 +23,10 @@
   // Heartbeats as in hub/wire: the hub's WebSocket pings are invisible to a
   // page, so it sends protocol pings and treats a hub silent for PONG_WAIT
   // as gone.
-  const PING_PERIOD = 1000; // wire.PingPeriod
-  const PONG_WAIT = 4000; // wire.PongWait
+  const W = window.huecastWire; // package wire's constants, written by the hub
+  const P = window.huecastProto; // package wire's rules
+  const PING_PERIOD = W.PING_PERIOD;
+  const PONG_WAIT = W.PONG_WAIT;
   const WELCOME_WAIT = 5000; // link's welcomeWait
   // PROBE_WAIT bounds the look for the room's new host: on a LAN a live hub
   // answers in milliseconds.
@@ -32,16 +35,18 @@
   // more: native peers elect and start the new hub within about 200 ms of
   // losing the old one, often just after the page's first look.
   const REPROBE = 400;
-  const MAX_NAME = 64; // wire.MaxNameLen
-  const MAX_ID = 64; // wire.MaxIDLen
+  const MAX_NAME = W.MAX_NAME;
+  const MAX_ID = W.MAX_ID;
   const REPLACED = 'replaced by a newer connection'; // the hub's close text
-  const AUTH_SALT = 'huecast/v1/room:'; // wire.AuthSalt
-  const AUTH_ITERATIONS = 100000; // wire.AuthIterations
   // BURST_PINGS are sent BURST_GAP ms apart after each welcome, so that the
-  // offset to the hub's clock rests on several round trips at once (link's
-  // burstPings, burstGap).
+  // offset to the hub's clock rests on several round trips at once, then
+  // SETTLE_PINGS SETTLE_GAP ms apart, which replace round trips slowed by a
+  // room joining all at once (link's burstPings, burstGap, settlePings,
+  // settleGap).
   const BURST_PINGS = 8;
   const BURST_GAP = 25;
+  const SETTLE_PINGS = 12;
+  const SETTLE_GAP = 250;
   // FLIP_BACKSTOP: a hidden or busy tab gets few animation frames or none;
   // a timer shows the colour this long after its moment instead, two frames.
   const FLIP_BACKSTOP = 34;
@@ -94,9 +99,9 @@
     id: '',
     name: '',
     room: '', // learnt from /api/state, or handed over by a page that moved here
-    // The room's state as last known, changed in seq order only.
+    // The room's state as last known, changed in stamp order only.
     color: '',
-    seq: 0,
+    stamp: P.ZERO,
     by: '',
     byName: '',
     peers: [],
@@ -104,6 +109,8 @@
     hostID: '', // the host's id, which marks it in the list
     self: '', // our id as the hub confirmed it
     pending: '', // picked by the person, not yet sent
+    pendingAt: P.ZERO, // when pending was picked
+    hlc: null, // stamps picks made while away; has seen every stamp heard
     ws: null,
     joined: false,
     attempt: 1,
@@ -116,16 +123,16 @@
     needPass: false, // waiting for the person to type the passphrase
     probes: 0, // looks for the room's new host made, for tests
     // What the circle shows: the room's colour once its moment has come.
-    shown: { color: '', seq: 0, by: '', byName: '' },
+    shown: { color: '', stamp: P.ZERO, by: '', byName: '' },
     clock: huecastClock.Estimator(),
-    sched: huecastClock.Schedule((a, b) => a.seq > b.seq),
+    sched: huecastClock.Schedule((a, b) => P.after(a.stamp, b.stamp)),
     flipNow: false,
     frame: 0, // requestAnimationFrame id; 0: none asked
     backstop: 0, // setTimeout id
     frameGap: 1000 / 60, // ms between animation frames, as last seen
     lastFrame: 0,
     lead: 0, // ms, as the hub last said
-    flips: [], // {color, seq, at, offset, shown, shownHub, late}, newest last
+    flips: [], // {color, stamp, at, offset, shown, shownHub, late}, newest last
   };
 
   function randomID() {
@@ -134,18 +141,10 @@
     return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
   }
 
-  // cleanName is wire.CleanName's rules, so the name shown is the name sent.
-  function cleanName(s, max) {
-    const out = Array.from(String(s || '').trim())
-      .filter((ch) => !/[\p{Cc}\p{Cf}]/u.test(ch))
-      .slice(0, max);
-    return out.join('').trim();
-  }
-
-  function parseColor(s) {
-    s = String(s || '').trim().toLowerCase();
-    return /^#[0-9a-f]{6}$/.test(s) ? s : '';
-  }
+  // wire.CleanName's and wire.ParseColor's rules, so the name shown is the
+  // name sent.
+  const cleanName = P.cleanName;
+  const parseColor = P.parseColor;
 
   // backoff is link.SocketIOBackoff: 1 s doubling to 5 s, ±50%, never
   // above 5 s.
@@ -212,7 +211,7 @@
     }
     for (const b of ui.buttons) b.setAttribute('aria-pressed', String(b.dataset.color === c));
     if (!c) ui.setBy.textContent = '';
-    else if (st.shown.seq === 0) ui.setBy.textContent = "The room's starting colour";
+    else if (P.isZero(st.shown.stamp)) ui.setBy.textContent = "The room's starting colour";
     else if (st.shown.by && st.shown.by === st.self) ui.setBy.textContent = 'Set by you';
     else if (st.shown.byName) ui.setBy.textContent = 'Set by ' + st.shown.byName;
     else ui.setBy.textContent = '';
@@ -242,7 +241,16 @@
   // ---- The connection ----
 
   function hello() {
-    send({ type: 'hello', id: st.id, name: st.name, room: st.room, color: st.color, seq: st.seq, by_name: st.byName });
+    if (st.pending && P.after(st.pendingAt, st.stamp)) {
+      // Picked while away: the hub keeps it unless the room changed
+      // colour after it was picked.
+      st.color = st.pending;
+      st.stamp = st.pendingAt;
+      st.by = st.id;
+      st.byName = st.name;
+      st.pending = '';
+    }
+    send({ type: 'hello', v: W.VERSION, id: st.id, name: st.name, room: st.room, color: st.color, stamp: st.stamp, by_name: st.byName });
   }
 
   // randomHex returns n random bytes in hex.
@@ -412,22 +420,30 @@
         // that listed them proved it knows the passphrase.
         st.peersProved = st.proved;
         clearTimeout(st.timers.welcome);
+        if (m.v !== W.VERSION) {
+          // A hub of another version took our hello as its own: leave.
+          st.refusal = 'The hub at ' + location.host + ' speaks huecast protocol ' + (m.v || 1) +
+            ' and this page protocol ' + W.VERSION + ': update huecast on the hub\'s machine.';
+          drop(st.ws, 'wrong protocol version');
+          break;
+        }
         st.joined = true;
         st.self = m.id;
         st.room = m.room;
         // A hub that took the colour from a hello (after a restart or a
         // move) does not know who set it, only their name; when it is the
         // colour we knew, so is the setter.
-        if (m.by || m.color !== st.color || m.seq !== st.seq) st.by = m.by;
+        if (m.by || m.color !== st.color || P.compareStamps(m.stamp, st.stamp) !== 0) st.by = m.by;
         st.color = m.color;
-        st.seq = m.seq;
+        st.stamp = P.stamp(m.stamp);
+        st.hlc.observe(st.stamp);
         st.byName = m.by_name;
         st.peers = Array.isArray(m.peers) ? m.peers : [];
         st.host = cleanName(m.host, MAX_NAME);
         st.hostID = String(m.host_id || '');
         st.lead = Number(m.lead) || 0;
         // The room's colour is shown at once; whatever waited is not.
-        st.shown = { color: st.color, seq: st.seq, by: st.by, byName: st.byName };
+        st.shown = { color: st.color, stamp: st.stamp, by: st.by, byName: st.byName };
         st.sched.show(st.shown);
         st.clock.reset(); // perhaps another hub, with a clock of its own
         render();
@@ -436,9 +452,10 @@
         flush(); // a colour picked while away goes out now
         break;
       case 'color':
-        if (m.seq > st.seq) { // older colours lost the race at the hub
+        if (P.after(m.stamp, st.stamp)) {
           st.color = m.color;
-          st.seq = m.seq;
+          st.stamp = P.stamp(m.stamp);
+          st.hlc.observe(st.stamp);
           st.by = m.by;
           st.byName = m.name;
           schedule(m);
@@ -503,8 +520,9 @@
       }
       ping();
     }, PING_PERIOD);
-    for (let i = 0; i < BURST_PINGS; i++) {
-      setTimeout(() => { if (st.ws === ws) ping(); }, i * BURST_GAP);
+    for (let i = 0; i < BURST_PINGS + SETTLE_PINGS; i++) {
+      const at = i < BURST_PINGS ? i * BURST_GAP : (BURST_PINGS - 1) * BURST_GAP + (i - BURST_PINGS + 1) * SETTLE_GAP;
+      setTimeout(() => { if (st.ws === ws) ping(); }, at);
     }
   }
 
@@ -522,7 +540,7 @@
   // or shows it at once: when late, without a moment, before the page
   // knows the hub's clock, or with #flip=now.
   function schedule(m) {
-    const v = { color: m.color, seq: m.seq, by: m.by, byName: m.name, at: Number(m.at) || 0 };
+    const v = { color: m.color, stamp: P.stamp(m.stamp), by: m.by, byName: m.name, at: Number(m.at) || 0 };
     if (Number(m.lead) > 0) st.lead = Number(m.lead);
     const off = st.clock.offset();
     v.offset = off;
@@ -564,8 +582,8 @@
 
   function show(f) {
     const now = performance.now();
-    st.shown = { color: f.v.color, seq: f.v.seq, by: f.v.by, byName: f.v.byName };
-    st.flips.push({ color: f.v.color, seq: f.v.seq, at: f.v.at, offset: f.v.offset, shown: now,
+    st.shown = { color: f.v.color, stamp: f.v.stamp, by: f.v.by, byName: f.v.byName };
+    st.flips.push({ color: f.v.color, stamp: f.v.stamp, at: f.v.at, offset: f.v.offset, shown: now,
       shownHub: f.v.offset === null ? null : now + f.v.offset, wall: performance.timeOrigin + now, late: f.late });
     if (st.flips.length > MAX_FLIPS) st.flips.shift();
     render();
@@ -575,6 +593,7 @@
     const c = parseColor(hex);
     if (!c) return;
     st.pending = c;
+    st.pendingAt = st.hlc.stamp();
     if (!flush()) addNote(colourName(c) + ' ' + c + ' will be sent once connected.');
   }
 
@@ -623,7 +642,7 @@
 
   // roomKey is wire.CleanRoom for the salt: the hub's room is clean already.
   function roomKey(room) {
-    return cleanName(room, 64).toLowerCase() || 'lobby';
+    return P.cleanRoom(room) || W.DEFAULT_ROOM;
   }
 
   // ---- Finding the room after its hub has gone ----
@@ -699,7 +718,7 @@
       name: st.name,
       room: st.room,
       color: st.color,
-      seq: String(st.seq),
+      stamp: P.stampText(st.stamp),
       by_name: st.byName,
       by: st.by,
     });
@@ -729,10 +748,10 @@
     if (p.has('name')) store.set('name', cleanName(p.get('name'), MAX_NAME));
     st.room = String(p.get('room') || '');
     const c = parseColor(p.get('color'));
-    const seq = Number(p.get('seq'));
-    if (c && Number.isSafeInteger(seq) && seq >= 0) {
+    const stamp = P.parseStamp(p.get('stamp'));
+    if (c && stamp) {
       st.color = c;
-      st.seq = seq;
+      st.stamp = stamp;
       st.byName = cleanName(p.get('by_name'), MAX_NAME);
       st.by = cleanName(p.get('by'), MAX_ID);
     }
@@ -749,13 +768,15 @@
   // ---- Start ----
 
   takeHandoff();
-  st.shown = { color: st.color, seq: st.seq, by: st.by, byName: st.byName };
+  st.shown = { color: st.color, stamp: st.stamp, by: st.by, byName: st.byName };
   st.flipNow = new URLSearchParams(location.search).get('flip') === 'now';
   st.id = store.get('id') || '';
   if (!st.id) {
     st.id = randomID();
     store.set('id', st.id);
   }
+  st.hlc = P.Clock(st.id);
+  st.hlc.observe(st.stamp);
   st.name = cleanName(store.get('name'), MAX_NAME);
   ui.nameInput.value = st.name;
 
@@ -773,7 +794,7 @@
     if (!pass) return;
     ui.passInput.value = '';
     setStatus('connecting', 'Checking the passphrase…');
-    huecastAuth.deriveKey(pass, roomKey(st.room), AUTH_SALT, AUTH_ITERATIONS).then((key) => {
+    huecastAuth.deriveKey(pass, roomKey(st.room), W.AUTH_SALT, W.AUTH_ITERATIONS).then((key) => {
       st.key = key;
       tabStore.set('key.' + st.room, key);
       st.needPass = false;
@@ -814,7 +835,7 @@
   window.addEventListener('online', wake);
 
   // For tests and the curious: the state as this page sees it.
-  window.huecast = { state: st, pageURL, backoff, auth: huecastAuth, clock: huecastClock };
+  window.huecast = { state: st, pageURL, backoff, auth: huecastAuth, clock: huecastClock, proto: P, wire: W };
 
   render();
   connect();
