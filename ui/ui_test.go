@@ -567,8 +567,10 @@ func TestTabReachesEveryColourAndEnterOrSpacePicksIt(t *testing.T) {
 		if got := h.sentColor(); got != s.Hex {
 			t.Fatalf("%s on %s sent %s, want %s", key, s.Name, got, s.Hex)
 		}
+		// The circle flips when the room's colour comes back, as for a tap.
+		h.send(link.ColorChanged{Color: s.Hex, Stamp: wire.Stamp{MS: int64(10 + len(reached)), ID: ann.ID}, By: ann.ID, Name: "ann"})
 		if got := fill(h); got != s.Hex {
-			t.Fatalf("circle %s after %s on %s", got, key, s.Name)
+			t.Fatalf("circle %s after %s on %s and the room's answer", got, key, s.Name)
 		}
 	}
 	if len(reached) != len(wire.Palette) {
