@@ -49,6 +49,7 @@ func TestDiscoveryLayers(t *testing.T) {
 	t.Run("DiagnoseSaysWhatItSees", func(t *testing.T) { diagnose(t, bin) })
 	t.Run("HostileAnswersIgnored", func(t *testing.T) { hostileAnswers(t, bin) })
 	t.Run("RememberedHubFirstWhenNothingElseWorks", func(t *testing.T) { rememberedHub(t, bin) })
+	t.Run("SearchKeepsToTheRoomsPassphrase", func(t *testing.T) { searchPassphrase(t, bin) })
 }
 
 func multicastDropped(t *testing.T, bin string) {
@@ -416,8 +417,14 @@ func hostileAnswers(t *testing.T, bin string) {
 // startWithState starts a peer as startHC does, keeping its state in file.
 func startWithState(t *testing.T, bin string, ns *netns.Host, name, file string, args ...string) *hc {
 	t.Helper()
+	return startWithEnv(t, bin, ns, name, []string{"HUECAST_STATE=" + file}, args...)
+}
+
+// startWithEnv starts a peer as startHC does, with env added.
+func startWithEnv(t *testing.T, bin string, ns *netns.Host, name string, env []string, args ...string) *hc {
+	t.Helper()
 	x, cmd := prepareHC(t, bin, ns, name, args...)
-	cmd.Env = append(cmd.Env, "HUECAST_STATE="+file) // the last of a name wins
+	cmd.Env = append(cmd.Env, env...) // the last of a name wins
 	x.started = time.Now()
 	x.proc = netns.Start(t, cmd)
 	go x.pump()
@@ -450,4 +457,23 @@ func rememberedHub(t *testing.T, bin string) {
 		t.Fatalf("joined %s, not the remembered hub", e.str("url"))
 	}
 	t.Logf("rejoined the remembered hub %v after starting", at.Sub(again.started).Round(time.Millisecond))
+}
+
+func searchPassphrase(t *testing.T, bin string) {
+	nw := netns.New(t, 3)
+	if err := nw.BlockMulticast(); err != nil {
+		t.Fatal(err)
+	}
+	ours := []string{"HUECAST_PASSPHRASE=blue moon"}
+	host := startWithEnv(t, bin, nw.Hosts[0], "p1", ours, "--host")
+	host.must(lanWait, "hosting", nil)
+	// Same room name, another passphrase: another room; it hosts its own.
+	other := startWithEnv(t, bin, nw.Hosts[1], "p2", []string{"HUECAST_PASSPHRASE=red sun"})
+	if e := other.must(blockedBound, "joined", nil); !strings.Contains(e.str("url"), "127.0.0.1") {
+		t.Fatalf("a peer of another passphrase joined %s", e.str("url"))
+	}
+	mate := startWithEnv(t, bin, nw.Hosts[2], "p3", ours)
+	if e := mate.must(blockedBound, "joined", nil); !strings.Contains(e.str("url"), nw.Hosts[0].Addr) {
+		t.Fatalf("a peer of the room's passphrase joined %s, not its hub", e.str("url"))
+	}
 }

@@ -216,8 +216,6 @@ func lanIP(names []string) net.IP {
 	return lan.Host(ifs, "")
 }
 
-// verifyAnswer says whether a peer's /api/peer answer may be trusted as
-// one of our room's.
 // verifyAnswer says whether a peer's /api/peer answer is of our room's
 // passphrase (or of an open room when we hold none), by its verifier.
 func (p *Peer) verifyAnswer(a scan.Answer) bool { return a.Verifier == p.vk }
