@@ -88,7 +88,7 @@ func encode(ev link.Event) map[string]any {
 		m["url"], m["id"], m["name"], m["reason"] = e.URL, e.ID, e.Name, e.Reason
 	case link.Joined:
 		m["url"], m["color"], m["stamp"], m["peers"], m["room"], m["host"] = e.URL, e.Color, e.Stamp, len(e.Peers), e.Room, e.Host
-		m["id"] = e.ID
+		m["id"], m["host_id"] = e.ID, e.HostID
 		m["lead_ms"] = wire.Millis(e.Lead)
 	case link.ColorChanged:
 		m["color"], m["stamp"], m["by"] = e.Color, e.Stamp, e.Name

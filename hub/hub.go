@@ -64,6 +64,7 @@ const (
 type Config struct {
 	Room   string       // the room's name; wire.DefaultRoom if empty
 	Host   string       // the hosting peer's display name, sent in welcome
+	HostID string       // the hosting peer's id, sent in welcome; "" when no peer hosts
 	Logger *slog.Logger // nil discards logs
 	// SendQueue bounds each client's queue of unsent frames; 0 means
 	// DefaultSendQueue.
@@ -78,6 +79,9 @@ type Config struct {
 	// Passphrase, if set, admits only clients that answer the hub's
 	// challenge with it (see wire.AuthKey); it never crosses the wire.
 	Passphrase string
+	// Key, if set, is wire.AuthKey(Passphrase, Room), derived once by a
+	// caller that needs it too (the derivation is slow on purpose).
+	Key []byte
 	// MaxPeers bounds the joined peers; 0 means DefaultMaxPeers. A hello
 	// beyond it gets room_full.
 	MaxPeers int
@@ -144,6 +148,9 @@ func New(cfg Config) *Hub {
 	if cfg.MaxPeers <= 0 {
 		cfg.MaxPeers = DefaultMaxPeers
 	}
+	// The host's name reaches every screen: cleaned like any peer's.
+	cfg.Host = wire.CleanName(cfg.Host, wire.MaxNameLen)
+	cfg.HostID = wire.CleanName(cfg.HostID, wire.MaxIDLen)
 	if cfg.ColorRate == 0 {
 		cfg.ColorRate = DefaultColorRate
 	}
@@ -165,10 +172,13 @@ func New(cfg Config) *Hub {
 		conns:     map[*conn]struct{}{},
 		authFails: map[string]*bucket{},
 		color:     wire.StartColor,
-		key:       wire.AuthKey(cfg.Passphrase, cfg.Room),
+		key:       cfg.Key,
 		release:   debug.FreeOSMemory,
 		start:     time.Now(),
 		rtts:      map[*conn]time.Duration{},
+	}
+	if h.key == nil {
+		h.key = wire.AuthKey(cfg.Passphrase, cfg.Room)
 	}
 	h.runOnce <- struct{}{}
 	checkOrigin := cfg.CheckOrigin

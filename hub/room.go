@@ -58,6 +58,8 @@ func (h *Hub) frame(c *conn, in wire.In) {
 		h.hello(c, in)
 	case wire.TypeAuth:
 		h.auth(c, in)
+	case wire.TypeChallenge:
+		h.challenged(c, in)
 	case wire.TypePing:
 		if in.RTT > 0 && c.joined {
 			h.rtts[c] = min(wire.Duration(in.RTT), MaxLead)
@@ -151,7 +153,7 @@ func (h *Hub) hello(c *conn, in wire.In) {
 	// brings it along; the newer stamp wins, whoever counted more changes.
 	refused := h.adopt(c, in)
 	h.sendTo(c, wire.Welcome{Type: wire.TypeWelcome, ID: id, Room: h.cfg.Room, Color: h.color, Stamp: h.stamp,
-		By: h.by, ByName: h.byName, Peers: h.peerList(), Host: h.cfg.Host, Lead: wire.Millis(h.lead()), V: wire.Version})
+		By: h.by, ByName: h.byName, Peers: h.peerList(), Host: h.cfg.Host, HostID: h.cfg.HostID, Lead: wire.Millis(h.lead()), V: wire.Version})
 	if refused != nil {
 		h.sendError(c, refused)
 	}

@@ -372,3 +372,85 @@ func TestControlCharactersAreStrippedFromNamesEndToEnd(t *testing.T) {
 		t.Fatalf("colour credited to %q", c.Name)
 	}
 }
+
+func TestHubProvesThePassphraseToAClientThatProvedIt(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby", Passphrase: testPassphrase, Host: "h\x07ost\u200b", HostID: "hid"})
+	mine := wire.NewNonce()
+	c, nonce := challenged(t, s)
+	// The client's own challenge first: nothing is told before the client
+	// has proved itself.
+	c.send(wire.Challenge{Type: wire.TypeChallenge, Nonce: mine})
+	c.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(testKey, nonce)})
+	p := c.next()
+	if p.Type != wire.TypeAuth || !wire.CheckProof(testKey, mine, p.MAC) {
+		t.Fatalf("got %+v, want the hub's proof of our nonce", p)
+	}
+	// The proof is not the client's answer to the same nonce (no reflection).
+	if wire.CheckMAC(testKey, mine, p.MAC) {
+		t.Fatal("the hub's proof equals a client's answer to the same nonce")
+	}
+	w := c.hello("a", "alice")
+	if w.HostID != "hid" || w.Host != "host" {
+		t.Fatalf("welcome names the host %q (id %q), want the cleaned name and its id", w.Host, w.HostID)
+	}
+
+	// The challenge may also follow the answer.
+	c2, nonce := challenged(t, s)
+	c2.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(testKey, nonce)})
+	c2.send(wire.Challenge{Type: wire.TypeChallenge, Nonce: mine})
+	if p := c2.next(); p.Type != wire.TypeAuth || !wire.CheckProof(testKey, mine, p.MAC) {
+		t.Fatalf("got %+v, want the hub's proof", p)
+	}
+
+	// A client that has not proved itself gets no proof, only refusal.
+	c3, _ := challenged(t, s)
+	c3.send(wire.Challenge{Type: wire.TypeChallenge, Nonce: mine})
+	c3.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(wrongKey, mine)})
+	if e := c3.next(); e.Type != wire.TypeError || e.Code != wire.CodeUnauthorized {
+		t.Fatalf("got %+v, want unauthorized and no proof", e)
+	}
+}
+
+func TestBadClientChallengesGetAClearError(t *testing.T) {
+	t.Parallel()
+	locked := startHub(t, hub.Config{Room: "lobby", Passphrase: testPassphrase})
+	for _, tc := range []struct{ name, nonce string }{
+		{"empty", ""},
+		{"short", "abcd"},
+		{"upper case", strings.Repeat("AB", wire.NonceLen)},
+		{"not hex", strings.Repeat("zz", wire.NonceLen)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _ := challenged(t, locked)
+			c.send(wire.Challenge{Type: wire.TypeChallenge, Nonce: tc.nonce})
+			if e := c.next(); e.Type != wire.TypeError || e.Code != wire.CodeBadType || !strings.Contains(e.Message, "nonce") {
+				t.Fatalf("got %+v, want bad_type about the nonce", e)
+			}
+		})
+	}
+	t.Run("twice", func(t *testing.T) {
+		c, _ := challenged(t, locked)
+		c.send(wire.Challenge{Type: wire.TypeChallenge, Nonce: wire.NewNonce()})
+		c.send(wire.Challenge{Type: wire.TypeChallenge, Nonce: wire.NewNonce()})
+		if e := c.next(); e.Type != wire.TypeError || e.Code != wire.CodeBadType {
+			t.Fatalf("got %+v, want bad_type", e)
+		}
+	})
+	// An open hub says at once that it is no room of a passphrase.
+	open := startHub(t, hub.Config{Room: "lobby"})
+	c := dial(t, open)
+	c.send(wire.Challenge{Type: wire.TypeChallenge, Nonce: wire.NewNonce()})
+	if e := c.next(); e.Type != wire.TypeError || e.Code != wire.CodeOpenRoom {
+		t.Fatalf("got %+v, want open_room", e)
+	}
+	if code := c.closeCode(); code != websocket.ClosePolicyViolation {
+		t.Fatalf("close code %d, want 1008", code)
+	}
+	// Both hubs serve everyone else as before.
+	a := dial(t, open)
+	a.hello("a", "alice")
+	b, nonce := challenged(t, locked)
+	b.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(testKey, nonce)})
+	b.hello("b", "bob")
+}

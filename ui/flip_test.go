@@ -19,7 +19,7 @@ func (h *harness) frameAt(start time.Time, d time.Duration) {
 }
 
 func joinedRoom(h *harness) time.Time {
-	h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann, bob}, Host: "bob", Lead: 40 * time.Millisecond})
+	h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann, bob}, Host: "bob", HostID: bob.ID, Lead: 40 * time.Millisecond})
 	return h.clock
 }
 
@@ -81,7 +81,7 @@ func TestAWelcomeDropsTheColourThatWaits(t *testing.T) {
 	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
 	start := joinedRoom(h)
 	h.send(link.ColorChanged{Color: "#ff0000", Stamp: wire.Stamp{MS: 1, ID: bob.ID}, By: bob.ID, Name: "bob", Due: start.Add(50 * time.Millisecond)})
-	h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#123456", Stamp: wire.Stamp{MS: 7}, Peers: []wire.Peer{ann, bob}, Host: "bob"})
+	h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#123456", Stamp: wire.Stamp{MS: 7}, Peers: []wire.Peer{ann, bob}, Host: "bob", HostID: bob.ID})
 	if fill(h) != "#123456" || h.frameTick != nil {
 		t.Fatalf("circle %s, waiting %v: want the welcome's colour, nothing waiting", fill(h), h.frameTick != nil)
 	}

@@ -125,6 +125,7 @@ type UI struct {
 	hubAddr  string    // host:port of the hub this peer is joined to
 	selfID   string
 	hostName string
+	hostID   string // marks the host in the list; "" when the hub names none
 	peers    []wire.Peer
 	online   bool
 	// moved opens the status once the room has moved host, until the next

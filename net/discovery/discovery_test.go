@@ -124,6 +124,23 @@ func TestTXT(t *testing.T) {
 	if h, _ := testFilter().check(entry("huecast-abc", 7788, []string{"10.77.5.11"}, nil, "v=2", "room=lobby", "id=abc", "path=/ws", "auth=yes")); h.Auth {
 		t.Fatal("auth=yes read as auth=1")
 	}
+	// The room's verifier tells two rooms of one name apart; a malformed
+	// one, or one on an open room, reads as none.
+	txt, _ = TXT(Ad{ID: "abc", Room: "lobby", Auth: true, Verifier: "0123abcd"})
+	if h, why := testFilter().check(entry("huecast-abc", 7788, []string{"10.77.5.11"}, nil, txt...)); why != "" || h.Verifier != "0123abcd" {
+		t.Fatalf("vk read back as %+v, %q", h, why)
+	}
+	for _, bad := range [][]string{
+		{"auth=1", "vk=0123ABCD"}, {"auth=1", "vk=0123abc"}, {"auth=1", "vk=0123abcde"}, {"auth=1", "vk=0123abcg"}, {"vk=0123abcd"},
+	} {
+		txt := append([]string{"v=1", "room=lobby", "id=abc", "path=/ws"}, bad...)
+		if h, why := testFilter().check(entry("huecast-abc", 7788, []string{"10.77.5.11"}, nil, txt...)); why != "" || h.Verifier != "" {
+			t.Fatalf("%q read as %+v, %q; want the hub with no verifier", bad, h, why)
+		}
+	}
+	if txt, _ := TXT(Ad{ID: "abc", Room: "lobby", Verifier: "0123abcd"}); strings.Contains(strings.Join(txt, " "), "vk=") {
+		t.Fatalf("an open room advertises a verifier: %q", txt)
+	}
 	// A room of 64 four-byte characters does not fit one TXT string.
 	if _, err := TXT(Ad{ID: "abc", Room: strings.Repeat("😀", 64)}); err == nil {
 		t.Fatal("an overlong room was accepted")

@@ -23,6 +23,7 @@ type Joined struct {
 	ByName string
 	Peers  []wire.Peer
 	Host   string // the hosting peer's name
+	HostID string // the hosting peer's id; "" when no peer hosts
 	// Lead is how far ahead of accepting a colour the room shows it.
 	Lead time.Duration
 }

@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -76,6 +75,9 @@ type Config struct {
 	// Passphrase answers the challenge of a hub whose room has one; it
 	// never crosses the wire. Empty: the link joins open rooms only.
 	Passphrase string
+	// Key, if set, is wire.AuthKey(Passphrase, Room), derived once by a
+	// caller that needs it too (the derivation is slow on purpose).
+	Key []byte
 	// FlipNow delivers colours on arrival rather than at the moment the
 	// room shows them (see SetFlipNow).
 	FlipNow bool
@@ -120,7 +122,11 @@ func New(cfg Config) *Link {
 	}
 	d := cfg.Dialer
 	if d == nil {
-		d = &websocket.Dialer{HandshakeTimeout: 5 * time.Second, Proxy: http.ProxyFromEnvironment}
+		d = &websocket.Dialer{HandshakeTimeout: 5 * time.Second, Proxy: LANProxy}
+	}
+	key := cfg.Key
+	if key == nil {
+		key = wire.AuthKey(cfg.Passphrase, cfg.Room)
 	}
 	l := &Link{
 		cfg:    cfg,
@@ -128,7 +134,7 @@ func New(cfg Config) *Link {
 		dialer: d,
 		events: make(chan Event, eventBuffer),
 		kick:   make(chan struct{}, 1),
-		key:    wire.AuthKey(cfg.Passphrase, cfg.Room),
+		key:    key,
 		hlc:    wire.Clock{ID: cfg.ID},
 		flips:  make(chan flip),
 		epoch:  time.Now(),
@@ -288,6 +294,17 @@ func (l *Link) session(ctx context.Context, url string) (joined bool, err error)
 
 	// Until the writer runs, nothing else would notice ctx ending.
 	stopClosing := context.AfterFunc(ctx, func() { ws.Close() })
+	if l.key != nil {
+		// Nothing about us goes to a hub before it proves it knows the
+		// room's passphrase.
+		if err := authenticate(ws, l.key, url, roomName(l.cfg.Room)); err != nil {
+			stopClosing()
+			if r, ok := err.(*Refusal); ok {
+				l.emit(ctx, r.HubError)
+			}
+			return false, err
+		}
+	}
 	l.mu.Lock()
 	if l.pending != "" && l.pendingAt.After(l.stamp) {
 		// Picked while away: the hello carries it with the time it was
@@ -306,18 +323,12 @@ func (l *Link) session(ctx context.Context, url string) (joined bool, err error)
 	_ = ws.SetReadDeadline(time.Now().Add(welcomeWait))
 	w, err := readOut(ws)
 	if err == nil && w.Type == wire.TypeChallenge {
-		// The room has a passphrase: the hub holds our hello until we
-		// answer. Without one we hang up at once rather than time out.
-		if l.key == nil {
-			stopClosing()
-			msg := "Room '" + roomName(l.cfg.Room) + "' needs a passphrase; set it under Name and room…, or with --passphrase."
-			l.emit(ctx, HubError{Code: wire.CodeUnauthorized, Message: msg})
-			return false, fmt.Errorf("%s asks for a passphrase, and this peer has none", url)
-		}
-		_ = ws.SetWriteDeadline(time.Now().Add(wire.WriteWait))
-		if err = ws.WriteJSON(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(l.key, w.Nonce)}); err == nil {
-			w, err = readOut(ws)
-		}
+		// The room has a passphrase and we hold none: hang up at once
+		// rather than time out.
+		stopClosing()
+		msg := "Room '" + roomName(l.cfg.Room) + "' needs a passphrase; set it under Name and room…, or with --passphrase."
+		l.emit(ctx, HubError{Code: wire.CodeUnauthorized, Message: msg})
+		return false, fmt.Errorf("%s asks for a passphrase, and this peer has none", url)
 	}
 	if !stopClosing() || err != nil {
 		if err == nil {
@@ -349,7 +360,7 @@ func (l *Link) session(ctx context.Context, url string) (joined bool, err error)
 	// session still waiting for its moment is not.
 	l.toFlipper(ctx, flip{reset: true, c: ColorChanged{Color: w.Color, Stamp: w.Stamp, By: w.By, Name: w.ByName}})
 	l.emit(ctx, Joined{URL: url, ID: w.ID, Room: w.Room, Color: w.Color, Stamp: w.Stamp, By: w.By,
-		ByName: w.ByName, Peers: w.Peers, Host: w.Host, Lead: wire.Duration(w.Lead)})
+		ByName: w.ByName, Peers: w.Peers, Host: w.Host, HostID: w.HostID, Lead: wire.Duration(w.Lead)})
 
 	// Every frame, the hub's pings included, proves the hub alive.
 	alive := func() { _ = ws.SetReadDeadline(time.Now().Add(wire.PongWait)) }

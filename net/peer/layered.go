@@ -300,7 +300,10 @@ func (l *layered) maybeAlone(ctx context.Context) {
 // then the unicast layer when mDNS stays quiet for mdnsQuiet. A peer of
 // the room found searching with a lower id will host: wait for it. Returns
 // nil when this peer should host.
-func (l *layered) search(ctx context.Context) *discovery.Hub {
+//
+// Only hubs accept takes count; the first other one heard is returned as
+// other (a hub of our room's name with another passphrase).
+func (l *layered) search(ctx context.Context, accept func(discovery.Hub) bool) (found, other *discovery.Hub) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	hubs := make(chan discovery.Hub)
@@ -328,21 +331,26 @@ func (l *layered) search(ctx context.Context) *discovery.Hub {
 	for {
 		select {
 		case h := <-hubs:
-			return &h
+			if accept(h) {
+				return &h, nil
+			}
+			if other == nil {
+				other = &h
+			}
 		case a := <-answers:
-			if h := l.follow(ctx, a, elders); h != nil {
-				return h
+			if h := l.follow(ctx, a, elders); h != nil && accept(*h) {
+				return h, nil
 			}
 		case <-quiet.C:
 			if !l.p.cfg.Scan {
-				return l.awaitElders(ctx, cfg, elders)
+				return l.awaitElders(ctx, cfg, elders), other
 			}
 			scanDone = make(chan scan.Stats, 1)
 			go func() { scanDone <- scan.Search(ctx, cfg, answers) }()
 		case st := <-scanDone:
 			l.count(st)
 			mcancel()
-			return l.awaitElders(ctx, cfg, elders)
+			return l.awaitElders(ctx, cfg, elders), other
 		case <-mdnsDone:
 			mdnsDone = nil
 			if scanDone == nil {
@@ -416,7 +424,7 @@ func (l *layered) awaitElders(ctx context.Context, cfg scan.Config, elders map[s
 }
 
 func answerHub(a scan.Answer) discovery.Hub {
-	return discovery.Hub{ID: a.ID, Name: a.Name, Room: a.Room, URL: a.HubURL()}
+	return discovery.Hub{ID: a.ID, Name: a.Name, Room: a.Room, URL: a.HubURL(), Auth: a.Verifier != "", Verifier: a.Verifier}
 }
 
 // hostPort returns the host:port of a hub URL or address.

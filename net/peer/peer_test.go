@@ -109,7 +109,8 @@ type fakeDisc struct{ lan *fakeLAN }
 
 func (d fakeDisc) Advertise(ctx context.Context, ad discovery.Ad) error {
 	h := discovery.Hub{ID: ad.ID, Name: ad.Name, Room: wire.CleanRoom(ad.Room),
-		URL: fmt.Sprintf("ws://127.0.0.1:%d/ws", ad.Port), Instance: discovery.InstanceName(ad.ID), Auth: ad.Auth}
+		URL: fmt.Sprintf("ws://127.0.0.1:%d/ws", ad.Port), Instance: discovery.InstanceName(ad.ID), Auth: ad.Auth,
+		Verifier: ad.Verifier}
 	l := d.lan
 	l.mu.Lock()
 	l.hubs[ad.ID] = h
@@ -388,6 +389,34 @@ func TestAPIPeerSaysWhoAndWhereTheHubIs(t *testing.T) {
 	if !strings.HasPrefix(jAddr, "127.0.0.1:") {
 		t.Fatalf("j told the hub addr %q, want its loopback listener", jAddr)
 	}
+	hostBase := "http://" + strings.TrimSuffix(strings.TrimPrefix(url, "ws://"), "/ws")
+	cors := func(base, origin string) string {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, base+"/api/peer", nil)
+		req.Header.Set("Origin", origin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.Header.Get("Access-Control-Allow-Origin")
+	}
+	// Pages of the room read it from their lost hub's origin, or a
+	// member's; no other site's page does.
+	for _, c := range []struct{ base, origin, want string }{
+		{"http://" + jAddr, hostBase, hostBase},
+		{hostBase, hostBase, hostBase},
+		{hostBase, "http://" + jAddr, "http://" + jAddr},
+		{"http://" + jAddr, "http://evil.example", ""},
+		{"http://" + jAddr, "http://10.1.2.3:7788", "http://10.1.2.3:7788"},
+		{"http://" + jAddr, "http://kitchen.example:7788", ""},
+		{hostBase, "http://192.0.2.7:7788", ""},
+		{hostBase, "null", ""},
+	} {
+		if got := cors(c.base, c.origin); got != c.want {
+			t.Errorf("%s/api/peer from %s: Access-Control-Allow-Origin %q, want %q", c.base, c.origin, got, c.want)
+		}
+	}
 	get := func(base string) peer.Info {
 		t.Helper()
 		resp, err := http.Get(base + "/api/peer")
@@ -395,18 +424,13 @@ func TestAPIPeerSaysWhoAndWhereTheHubIs(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
-		// Pages of the room read it from their lost hub's origin.
-		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "*" {
-			t.Errorf("%s/api/peer: Access-Control-Allow-Origin %q, want *", base, got)
-		}
 		var info peer.Info
 		if err := json.NewDecoder(resp.Body).Decode(&info); err != nil {
 			t.Fatal(err)
 		}
 		return info
 	}
-	hostBase := "http://" + strings.TrimSuffix(strings.TrimPrefix(url, "ws://"), "/ws")
-	if got := get(hostBase); got != (peer.Info{ID: "h", Name: "name-h", Room: "kitchen", Hosting: true}) {
+	if got := get(hostBase); got != (peer.Info{ID: "h", Name: "name-h", Room: "kitchen", Hosting: true, Members: 2}) {
 		t.Fatalf("host says %+v", got)
 	}
 	if got := get("http://" + jAddr); got != (peer.Info{ID: "j", Name: "name-j", Room: "kitchen", Hub: url}) {

@@ -105,7 +105,8 @@
     by: '',
     byName: '',
     peers: [],
-    host: '',
+    host: '', // the host's name, for the status line
+    hostID: '', // the host's id, which marks it in the list
     self: '', // our id as the hub confirmed it
     pending: '', // picked by the person, not yet sent
     pendingAt: P.ZERO, // when pending was picked
@@ -219,15 +220,12 @@
   }
 
   function renderPeers() {
-    let hostMarked = false;
     const items = st.peers.map((p) => {
       const li = document.createElement('li');
       li.textContent = p.name;
       const badges = [];
-      if (!hostMarked && st.host && p.name === st.host) {
-        hostMarked = true;
-        badges.push('host');
-      }
+      // The host is marked by id: names are anyone's to share.
+      if (st.hostID && p.id === st.hostID) badges.push('host');
       if (p.id === st.self) badges.push('you');
       for (const text of badges) {
         const b = document.createElement('span');
@@ -241,6 +239,50 @@
   }
 
   // ---- The connection ----
+
+  function hello() {
+    if (st.pending && P.after(st.pendingAt, st.stamp)) {
+      // Picked while away: the hub keeps it unless the room changed
+      // colour after it was picked.
+      st.color = st.pending;
+      st.stamp = st.pendingAt;
+      st.by = st.id;
+      st.byName = st.name;
+      st.pending = '';
+    }
+    send({ type: 'hello', v: W.VERSION, id: st.id, name: st.name, room: st.room, color: st.color, stamp: st.stamp, by_name: st.byName });
+  }
+
+  // randomHex returns n random bytes in hex.
+  function randomHex(n) {
+    const b = new Uint8Array(n);
+    crypto.getRandomValues(b);
+    return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  }
+
+  // proof checks the hub's answer to our own challenge: HMAC(key,
+  // "hub:" + our nonce), wire.HubProof. Only then does the page say hello.
+  function proof(mac) {
+    const ws = st.ws, mine = st.mine;
+    if (!mine || st.proved) return;
+    huecastAuth.mac(st.key, 'hub:' + mine).then((want) => {
+      if (st.ws !== ws) return;
+      if (typeof mac === 'string' && mac === want) {
+        st.proved = true;
+        hello();
+        return;
+      }
+      unproven('could not prove it knows room ' + st.room + '\'s passphrase');
+    });
+  }
+
+  // unproven gives up on a hub that is not the room's: it heard nothing
+  // about us, and the key goes nowhere.
+  function unproven(why) {
+    const ws = st.ws;
+    st.refusal = 'The hub at ' + location.host + ' ' + why + '; this page told it nothing.';
+    if (ws) drop(ws, st.refusal);
+  }
 
   function send(msg) {
     const ws = st.ws;
@@ -284,18 +326,19 @@
     }
     st.ws = ws;
     let opened = false;
+    st.mine = '';
+    st.proved = false;
     ws.onopen = () => {
       opened = true;
-      if (st.pending && P.after(st.pendingAt, st.stamp)) {
-        // Picked while away: the hub keeps it unless the room changed
-        // colour after it was picked.
-        st.color = st.pending;
-        st.stamp = st.pendingAt;
-        st.by = st.id;
-        st.byName = st.name;
-        st.pending = '';
+      if (st.key) {
+        // Nothing about us goes to a hub before it proves it knows the
+        // room's passphrase: our own challenge first, the hello after
+        // its proof.
+        st.mine = randomHex(32);
+        send({ type: 'challenge', nonce: st.mine });
+        return;
       }
-      send({ type: 'hello', v: W.VERSION, id: st.id, name: st.name, room: st.room, color: st.color, stamp: st.stamp, by_name: st.byName });
+      hello();
     };
     ws.onmessage = (ev) => {
       if (st.ws !== ws) return;
@@ -373,6 +416,9 @@
   function frame(m) {
     switch (m.type) {
       case 'welcome':
+        // The members' addresses count as the room's only if the hub
+        // that listed them proved it knows the passphrase.
+        st.peersProved = st.proved;
         clearTimeout(st.timers.welcome);
         if (m.v !== W.VERSION) {
           // A hub of another version took our hello as its own: leave.
@@ -393,7 +439,8 @@
         st.hlc.observe(st.stamp);
         st.byName = m.by_name;
         st.peers = Array.isArray(m.peers) ? m.peers : [];
-        st.host = m.host || '';
+        st.host = cleanName(m.host, MAX_NAME);
+        st.hostID = String(m.host_id || '');
         st.lead = Number(m.lead) || 0;
         // The room's colour is shown at once; whatever waited is not.
         st.shown = { color: st.color, stamp: st.stamp, by: st.by, byName: st.byName };
@@ -428,9 +475,20 @@
         renderPeers();
         break;
       case 'challenge':
+        if (st.mine && m.nonce === st.mine) {
+          unproven('sent our own challenge back');
+          break;
+        }
         answer(m.nonce);
         break;
+      case 'auth':
+        proof(m.mac);
+        break;
       case 'error':
+        if (m.code === 'open_room') {
+          unproven('serves room ' + st.room + ' without a passphrase, so it is another room');
+          break;
+        }
         if (m.code === 'unauthorized') {
           askPassphrase(m.message || 'This room needs a passphrase.');
           break;
@@ -665,9 +723,18 @@
       by: st.by,
     });
     // The room's key (never the passphrase) goes along, so the new host's
-    // challenge is answered without asking again.
-    if (st.key) p.set('key', st.key);
+    // challenge is answered without asking again: but only to the page of
+    // a member of the room, as a hub that proved it knows the passphrase
+    // listed them. A pointer from an /api/peer answer (a folded hub) gets
+    // no key: the person gives the passphrase again there.
+    if (st.key && st.peersProved && memberPage(url)) p.set('key', st.key);
     location.assign(url + '#' + p.toString());
+  }
+
+  // memberPage says whether url is the page of a member of the room as the
+  // last welcome listed them.
+  function memberPage(url) {
+    return st.peers.some((p) => pageURL(p.addr) === url);
   }
 
   // takeHandoff reads what a page that moved here handed over, keeps it,
