@@ -38,7 +38,7 @@ func main() {
 		passphrase   = fs.String("passphrase", os.Getenv("HUECAST_PASSPHRASE"), "the room's passphrase (default $HUECAST_PASSPHRASE; the variable keeps it out of ps)")
 		maxPeers     = fs.Int("max-peers", hub.DefaultMaxPeers, "most peers a hub hosted here admits")
 		colorRate    = fs.Float64("color-rate", hub.DefaultColorRate, "colour changes a second each client of a hub hosted here may send (burst: twice that); negative: no limit")
-		stateFile    = fs.String("state", headless.StatePath(), "file where a headless peer keeps its id and the hubs it joined (default $HUECAST_STATE, else in your config folder; \"\": none)")
+		stateFile    = fs.String("state", "", "file where a headless peer keeps its id and the hubs it joined (default $HUECAST_STATE, else huecast/headless.json in your config folder; - keeps none)")
 		flip         = fs.String("flip", "together", "when to show a colour: together (at the moment the whole room shows it) or now (on arrival)")
 		showVersion  = fs.Bool("version", false, "print the version and exit")
 		verbose      = fs.Bool("v", false, "debug logs")
@@ -103,7 +103,14 @@ func main() {
 		}
 		return
 	}
-	id, note, release, err := headless.ClaimID(*stateFile)
+	statePath := *stateFile
+	switch statePath {
+	case "":
+		statePath = headless.StatePath()
+	case "-":
+		statePath = ""
+	}
+	id, note, release, err := headless.ClaimID(statePath)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "huecast:", err)
 		os.Exit(2)
@@ -113,13 +120,13 @@ func main() {
 		log.Info("huecast: " + note)
 	}
 	cfg.ID = id
-	if st, err := headless.LoadState(*stateFile); err == nil {
+	if st, err := headless.LoadState(statePath); err == nil {
 		cfg.Remembered = st.Hubs
 	}
 	p := peer.New(cfg)
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
-	headless.RunRemembering(ctx, p, os.Stdin, os.Stdout, stop, *stateFile)
+	headless.RunRemembering(ctx, p, os.Stdin, os.Stdout, stop, statePath)
 	if err := <-done; err != nil {
 		log.Error("huecast: " + err.Error())
 		os.Exit(1)

@@ -38,7 +38,7 @@ const helpWidth = 78 // wrap flag descriptions for an 80-column terminal
 // listed gets its type's name.
 var argNames = map[string]string{
 	"room": "NAME", "name": "NAME", "join": "ADDR", "listen": "ADDR", "iface": "NAMES",
-	"passphrase": "WORDS", "max-peers": "N", "color-rate": "R", "log-file": "PATH",
+	"passphrase": "WORDS", "max-peers": "N", "color-rate": "R", "log-file": "PATH", "state": "PATH",
 }
 
 // envDefaults are flags whose default comes from the environment and is not
