@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -40,9 +41,15 @@ func main() {
 		stateFile    = fs.String("state", headless.StatePath(), "file where a headless peer keeps its id and the hubs it joined (default $HUECAST_STATE, else in your config folder; \"\": none)")
 		flip         = fs.String("flip", "together", "when to show a colour: together (at the moment the whole room shows it) or now (on arrival)")
 		showVersion  = fs.Bool("version", false, "print the version and exit")
-		verbose      = fs.Bool("v", false, "debug logs on stderr")
+		verbose      = fs.Bool("v", false, "debug logs")
+		logFile      = fs.String("log-file", "", "also write logs to this file (a window's default: huecast.log in the config directory; - for stderr only)")
 	)
-	if err := fs.Parse(os.Args[1:]); err != nil {
+	fs.Usage = func() {} // -h and --help print usage on stdout; a bad flag gets a hint
+	if err := fs.Parse(os.Args[1:]); errors.Is(err, flag.ErrHelp) {
+		usage(os.Stdout, fs)
+		return
+	} else if err != nil {
+		shortUsage(os.Stderr)
 		os.Exit(2)
 	}
 	if *showVersion {
@@ -61,7 +68,12 @@ func main() {
 	if *verbose {
 		level = slog.LevelDebug
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	log, closeLog, err := newLogger(*logFile, !*headlessMode, level)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "huecast:", err)
+		os.Exit(2)
+	}
+	defer closeLog()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg := peer.Config{Name: *name, Room: *room, Join: *join, Host: *host, Listen: *listen, Logger: log,

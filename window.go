@@ -46,10 +46,7 @@ func runWindow(ctx context.Context, cfg peer.Config, given map[string]bool) (err
 	}
 	// The id stays with the install, so that "(you)", the order of
 	// election and reconnects hold across restarts.
-	if cfg.ID = a.Preferences().String(ui.PrefID); cfg.ID == "" {
-		cfg.ID = peer.NewID()
-		a.Preferences().SetString(ui.PrefID, cfg.ID)
-	}
+	cfg.ID = ui.PeerID(a.Preferences(), peer.NewID)
 	cfg.Remembered = a.Preferences().StringList(ui.PrefRecent)
 	// --flip wins over the window's setting, and becomes it.
 	if given["flip"] {

@@ -31,7 +31,7 @@ func chromiumPath(t *testing.T) string {
 		path = "/usr/bin/chromium"
 	}
 	if _, err := exec.LookPath(path); err != nil {
-		msg := fmt.Sprintf("browser tests need Chromium at %s (apt-get install chromium, or run scripts/deps.sh): %v", path, err)
+		msg := fmt.Sprintf("browser tests need Chromium at %s (apt-get install chromium, or run scripts/test-deps.sh): %v", path, err)
 		if os.Getenv("HUECAST_E2E_REQUIRED") == "1" {
 			t.Fatal(msg)
 		}

@@ -31,8 +31,9 @@ const (
 	// 10 s), so it is generous.
 	lossBound = 40 * time.Second
 	// followBound: after an address change, the peer is heard of at its new
-	// address within this (5 s aimed at, plus a loaded machine's margin).
-	followBound = 8 * time.Second
+	// address within this (it takes about a second: the change is noticed
+	// within one, then the peer reconnects or advertises afresh).
+	followBound = 5 * time.Second
 )
 
 func TestDiscoveryLayers(t *testing.T) {
@@ -138,10 +139,12 @@ func framesLost(t *testing.T, bin string) {
 	}
 	xs := startTogether(t, bin, nw.Hosts, "p")
 	host, _ := settle(t, xs, lossBound)
+	// Each colour from another peer, once the one before has reached
+	// everyone: every peer ends on the last.
 	for i, c := range []string{"#ff0000", "#00ff00", "#0000ff"} {
 		xs[i+1].say(c)
+		awaitAll(t, xs, lanWait*2, "color", func(e ev) bool { return e.str("color") == c })
 	}
-	awaitAll(t, xs, lanWait*2, "color", func(e ev) bool { return e.str("color") == "#0000ff" })
 	oneHub(t, xs, host)
 }
 

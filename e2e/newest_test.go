@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/gorilla/websocket"
 	"github.com/huecast/huecast/e2e/netns"
 	"github.com/huecast/huecast/hub/wire"
@@ -261,4 +262,42 @@ func (x *hc) lastHost() string {
 		}
 	}
 	return h
+}
+
+// TestAStalePageTabDoesNotWin: a page that changed the colour five times,
+// ending on red, before its hub restarted comes back after someone set blue
+// once on the new hub; its hello carries red with red's older stamp, and the
+// page ends on blue.
+func TestAStalePageTabDoesNotWin(t *testing.T) {
+	browser := newBrowser(t)
+	first := serveHub(t, "127.0.0.1:0", "first")
+	p := newPage(t, browser)
+	p.open("http://" + first.addr + "/")
+	// Many changes, ending on red: a count of changes would make red win.
+	for _, c := range []string{"#ffa500", "#800080", "#ffd700", "#008000", "#ff0000"} {
+		p.do(chromedp.Click(chromedp.CSS(`#palette button[data-color="` + c + `"]`)))
+		p.waitJS(c, circleIs(c)+` && huecast.state.stamp.ms > 0`, waitFor)
+	}
+	redAt, err := wire.ParseStamp(eval[string](p, `huecast.proto.stampText(huecast.state.stamp)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.stop()
+	p.waitJS("page reconnecting", `!huecast.state.joined`, waitFor)
+
+	second := serveHub(t, first.addr, "second")
+	alice, _ := dialRaw(t, "ws://"+second.addr+"/ws", wire.Hello{ID: "alice", Name: "alice", Room: "lobby"})
+	if err := alice.ws.WriteJSON(wire.SetColor{Type: wire.TypeColor, Color: "#1e90ff"}); err != nil {
+		t.Fatal(err)
+	}
+	blue := alice.next(wire.TypeColor)
+	if !blue.Stamp.After(redAt) {
+		t.Fatalf("blue at %v is not after red at %v", blue.Stamp, redAt)
+	}
+	p.waitJoined()
+	p.waitJS("the page shows blue", circleIs("#1e90ff"), waitFor)
+	st, err := second.hub.State(t.Context())
+	if err != nil || st.Color != "#1e90ff" || st.Stamp != blue.Stamp {
+		t.Fatalf("the room is %+v, %v; want blue at %v kept", st, err, blue.Stamp)
+	}
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/huecast/huecast/e2e/netns"
 )
 
-// Tools the real-window tests drive the X server with; scripts/deps.sh
+// Tools the real-window tests drive the X server with; scripts/test-deps.sh
 // installs them (xvfb, xdotool, imagemagick).
 var x11Tools = []string{"Xvfb", "xdotool", "import"}
 
@@ -47,7 +47,7 @@ func requireX(t *testing.T) {
 	if len(missing) == 0 {
 		return
 	}
-	msg := fmt.Sprintf("no %s on PATH; scripts/deps.sh installs them", strings.Join(missing, ", "))
+	msg := fmt.Sprintf("no %s on PATH; scripts/test-deps.sh installs them", strings.Join(missing, ", "))
 	if os.Getenv(netns.EnvRequired) == "1" {
 		t.Fatalf("%s (%s=1, so this is a failure, not a skip)", msg, netns.EnvRequired)
 	}

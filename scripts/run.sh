@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what huecast needs, builds it, and runs it with the given flags.
+# Installs what building and running huecast needs (scripts/deps.sh), builds
+# it, and runs it with the given flags: `scripts/run.sh --help` lists them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh >&2

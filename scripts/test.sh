@@ -3,9 +3,9 @@
 # included) and every test under the race detector.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh
+scripts/test-deps.sh
 export PATH=$PATH:/usr/local/go/bin
-# deps.sh installed Chromium, so the browser tests must run, not skip.
+# test-deps.sh installed Chromium, Xvfb and Wine, so their tests must run, not skip.
 export HUECAST_E2E_REQUIRED=${HUECAST_E2E_REQUIRED:-1}
 if [ -f bench/socketio/package-lock.json ] && [ ! -d bench/socketio/node_modules ]; then
   (cd bench/socketio && npm ci --no-audit --no-fund)
@@ -18,7 +18,7 @@ go vet -tags nowindow .
 go vet -tags pprof .
 go build ./...
 go test -race -count=1 -timeout 20m ./...
-# Issue 8: each fuzz target for a bounded time beyond its committed seeds
+# Each fuzz target for a bounded time beyond its committed seeds
 # (testdata/fuzz); FUZZTIME=0 skips, a longer one digs deeper.
 fuzztime=${FUZZTIME:-10s}
 if [ "$fuzztime" != 0 ]; then

@@ -229,11 +229,11 @@ func (u *UI) follow(events <-chan link.Event, tick <-chan time.Time, stop <-chan
 func (u *UI) layout() fyne.CanvasObject {
 	row := container.NewGridWithColumns(len(wire.Palette) + 1)
 	for _, s := range wire.Palette {
-		b := newSwatch(s.Name, hexColor(s.Hex), func() { u.pick(s.Hex) })
+		b := newSwatch(s.Name, hexColor(s.Hex), func() { u.pick(s.Hex) }, u.typed)
 		u.buttons[strings.ToLower(s.Name)] = b
 		row.Add(b)
 	}
-	custom := widget.NewButton("Custom…", u.showCustom)
+	custom := newKeyButton("Custom…", u.showCustom, u.typed)
 	u.buttons["custom"] = custom
 	row.Add(custom)
 

@@ -542,6 +542,78 @@ func TestARoomThatNeedsAPassphraseAsksForItAndRestartsWithIt(t *testing.T) {
 	}
 }
 
+func TestTabReachesEveryColourAndEnterOrSpacePicksIt(t *testing.T) {
+	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
+	c := h.u.win.Canvas()
+	keys := []fyne.KeyName{fyne.KeyReturn, fyne.KeySpace, fyne.KeyEnter}
+	// Tab (FocusNext) walks the palette in order, then Custom….
+	var reached []string
+	for i := 0; i < 20 && len(reached) < len(wire.Palette); i++ {
+		c.FocusNext()
+		sw, ok := c.Focused().(*swatch)
+		if !ok {
+			continue // the page's link, say
+		}
+		if len(reached) > 0 && reached[len(reached)-1] == sw.name {
+			t.Fatalf("Tab stayed on %s", sw.name)
+		}
+		reached = append(reached, sw.name)
+		s := wire.Palette[len(reached)-1]
+		if sw.name != s.Name {
+			t.Fatalf("Tab reached %v, want the palette in order", reached)
+		}
+		key := keys[len(reached)%len(keys)]
+		c.Focused().TypedKey(&fyne.KeyEvent{Name: key})
+		if got := h.sentColor(); got != s.Hex {
+			t.Fatalf("%s on %s sent %s, want %s", key, s.Name, got, s.Hex)
+		}
+		// The circle flips when the room's colour comes back, as for a tap.
+		h.send(link.ColorChanged{Color: s.Hex, Stamp: wire.Stamp{MS: int64(10 + len(reached)), ID: ann.ID}, By: ann.ID, Name: "ann"})
+		if got := fill(h); got != s.Hex {
+			t.Fatalf("circle %s after %s on %s and the room's answer", got, key, s.Name)
+		}
+	}
+	if len(reached) != len(wire.Palette) {
+		t.Fatalf("Tab reached only %v", reached)
+	}
+	c.FocusNext()
+	if b, ok := c.Focused().(*keyButton); !ok || b.Text != "Custom…" {
+		t.Fatalf("after the palette Tab reached %T, want the Custom… button", c.Focused())
+	}
+	// Keys 1–6 still pick while a button has the focus.
+	c.Focused().TypedRune('2')
+	if got := h.sentColor(); got != wire.Palette[1].Hex {
+		t.Fatalf("key 2 on Custom… sent %s", got)
+	}
+	c.FocusPrevious()
+	c.Focused().TypedRune('1')
+	if got := h.sentColor(); got != wire.Palette[0].Hex {
+		t.Fatalf("key 1 on a swatch sent %s", got)
+	}
+	select {
+	case extra := <-h.peer.colors:
+		t.Fatalf("a colour sent that no key asked for: %s", extra)
+	default:
+	}
+}
+
+func TestAFocusedSwatchShowsARing(t *testing.T) {
+	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
+	sw := h.u.buttons["green"].(*swatch)
+	r := test.TempWidgetRenderer(t, sw).(*swatchRenderer)
+	if !r.ring.Hidden {
+		t.Fatal("ring shown without the focus")
+	}
+	h.u.win.Canvas().Focus(sw)
+	if r.ring.Hidden {
+		t.Fatal("no ring on the focused swatch")
+	}
+	h.u.win.Canvas().Unfocus()
+	if !r.ring.Hidden {
+		t.Fatal("ring stays after the focus left")
+	}
+}
+
 func TestAloneSaysWhatToDoUntilSomeoneJoins(t *testing.T) {
 	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
 	ann := wire.Peer{ID: "a", Name: "ann"}

@@ -133,7 +133,7 @@ func TestTXT(t *testing.T) {
 	for _, bad := range [][]string{
 		{"auth=1", "vk=0123ABCD"}, {"auth=1", "vk=0123abc"}, {"auth=1", "vk=0123abcde"}, {"auth=1", "vk=0123abcg"}, {"vk=0123abcd"},
 	} {
-		txt := append([]string{"v=1", "room=lobby", "id=abc", "path=/ws"}, bad...)
+		txt := append([]string{"v=" + Version, "room=lobby", "id=abc", "path=/ws"}, bad...)
 		if h, why := testFilter().check(entry("huecast-abc", 7788, []string{"10.77.5.11"}, nil, txt...)); why != "" || h.Verifier != "" {
 			t.Fatalf("%q read as %+v, %q; want the hub with no verifier", bad, h, why)
 		}

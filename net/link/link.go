@@ -106,8 +106,9 @@ type Link struct {
 	stamp     wire.Stamp
 	by        string
 	byName    string
-	pending   string     // picked by the user, not yet sent
-	pendingAt wire.Stamp // when pending was picked
+	pending   string          // picked by the user, not yet sent
+	pendingAt wire.Stamp      // when pending was picked
+	conn      *websocket.Conn // the current session's, once dialled; nil between sessions
 }
 
 // New returns a link; Run connects it.
@@ -212,6 +213,18 @@ func (l *Link) SetAddr(addr string) {
 	l.cfg.Addr = addr
 }
 
+// Reconnect ends the current session, if any, as a lost connection ends
+// it; Run then asks Target where to go. Used when this machine's address
+// changed, so that the hub hears of the new one now rather than after its
+// heartbeat gives up.
+func (l *Link) Reconnect() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.conn != nil {
+		_ = l.conn.Close() // the reader notices; the writer and Run follow
+	}
+}
+
 // SocketIOBackoff is Socket.IO's reconnection delay: 1 s doubling to 5 s,
 // randomised by ±50%, never above 5 s.
 func SocketIOBackoff(attempt int) time.Duration {
@@ -270,6 +283,14 @@ func (l *Link) session(ctx context.Context, url string) (joined bool, err error)
 	}
 	defer ws.Close()
 	ws.SetReadLimit(maxWelcome)
+	l.mu.Lock()
+	l.conn = ws
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		l.conn = nil
+		l.mu.Unlock()
+	}()
 
 	// Until the writer runs, nothing else would notice ctx ending.
 	stopClosing := context.AfterFunc(ctx, func() { ws.Close() })

@@ -326,3 +326,16 @@ func TestSetAddrChangesWhatTheNextHelloTells(t *testing.T) {
 		t.Fatalf("after SetAddr the hub has %q, want 10.0.0.7:7788", addrOf(j, "a"))
 	}
 }
+
+func TestReconnectEndsTheSessionAndTellsTheNewAddress(t *testing.T) {
+	url, _ := hubAt(t, "127.0.0.1:0")
+	a := startLink(t, "a", url)
+	a.await("joined", isJoined)
+	a.l.SetAddr("10.0.0.9:7788")
+	a.l.Reconnect()
+	a.await("disconnected", func(ev link.Event) bool { _, ok := ev.(link.Disconnected); return ok })
+	j := a.await("rejoined", isJoined).(link.Joined)
+	if len(j.Peers) != 1 || j.Peers[0].Addr != "10.0.0.9:7788" {
+		t.Fatalf("the hub has %+v, want a at the new address", j.Peers)
+	}
+}

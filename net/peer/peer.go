@@ -334,6 +334,9 @@ func (p *Peer) Run(ctx context.Context) error {
 
 	linkDone := make(chan error, 1)
 	go func() { linkDone <- p.link.Run(ctx) }()
+	if p.layers != nil {
+		o.wg.Go(func() { p.layers.followNetwork(ctx) })
+	}
 	o.loop(ctx)
 	o.stopHosting()
 	o.wg.Wait()
