@@ -264,8 +264,23 @@ func (o *owner) startHosting() {
 			if o.listenIP != nil {
 				ad.IPs = []net.IP{o.listenIP}
 			}
-			if err := d.Advertise(hctx, ad); err != nil {
-				o.p.log.Warn("peer: cannot advertise the hub; others can still join by address", "err", err)
+			// An advertisement that fails (no interface up: a link down)
+			// is tried again while we host, so that a hub cut off and
+			// reconnected is heard, and folded, again.
+			for warned := false; ; {
+				err := d.Advertise(hctx, ad)
+				if hctx.Err() != nil {
+					return
+				}
+				if err != nil && !warned {
+					warned = true
+					o.p.log.Warn("peer: cannot advertise the hub; others can still join by address", "err", err)
+				}
+				select {
+				case <-time.After(readvertise):
+				case <-hctx.Done():
+					return
+				}
 			}
 		}()
 		go func() {

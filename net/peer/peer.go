@@ -71,6 +71,9 @@ const (
 	maxQuickDrops = 3
 	// maxRedirects bounds following lost hubs that say where the room went.
 	maxRedirects = 3
+	// readvertise is the pause before advertising again after an
+	// advertisement failed or ended while hosting.
+	readvertise = 1 * time.Second
 	// askAroundEvery is how often a lone host without discovery asks the
 	// members of its former room where the room is.
 	askAroundEvery = 3 * time.Second

@@ -120,6 +120,7 @@
     refusal: '', // why the hub refused our hello
     stopped: false,
     key: '', // the room's derived key, hex; '' until the person gives the passphrase
+    vk: '', // the room's verifier, from key
     needPass: false, // waiting for the person to type the passphrase
     probes: 0, // looks for the room's new host made, for tests
     // What the circle shows: the room's colour once its moment has come.
@@ -317,6 +318,12 @@
 
   function open() {
     if (!st.key) st.key = tabStore.get('key.' + st.room) || '';
+    if (!st.key) st.vk = '';
+    else if (!st.vk) {
+      // The room's verifier (wire.Verifier: HMAC(key, wire.VerifierLabel),
+      // 8 hex digits), to tell rooms of one name apart at /api/peer.
+      huecastAuth.mac(st.key, 'huecast/v1/verifier').then((m) => { st.vk = m.slice(0, 8); });
+    }
     let ws;
     try {
       ws = new WebSocket(wsURL());
@@ -624,6 +631,7 @@
   // page connects again once the person submits it.
   function askPassphrase(why) {
     st.key = '';
+    st.vk = '';
     tabStore.set('key.' + st.room, '');
     st.needPass = true;
     const ws = st.ws;
@@ -649,10 +657,14 @@
 
   // candidates are the pages of the hubs the room's other members said they
   // would host, in join order.
+  //
+  // The lost hub's own address comes first: a hub that folded into
+  // another says where (its peer still answers), even when only pages
+  // were attached to it and no member told an address.
   function candidates() {
     const own = new URL('/', location.href).href;
     const seen = new Set([own]);
-    const out = [];
+    const out = [own];
     for (const p of st.peers) {
       const u = pageURL(p.addr);
       if (u && !seen.has(u)) {
@@ -673,6 +685,9 @@
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error('HTTP ' + r.status))))
       .then((info) => {
         if (!info || info.room !== st.room) throw new Error(u + ' is not in room ' + st.room);
+        // A room is its name and its passphrase: the verifier tells.
+        if (String(info.vk || '') !== st.vk) throw new Error(u + ' is a room of another passphrase');
+        if (info.hosting && u === own) throw new Error('the hub here is back; reconnecting');
         if (info.hosting) return u;
         const there = pageURL(info.hub);
         if (there && there !== own) return there;
@@ -694,7 +709,8 @@
     }, () => {
       if (st.joined || st.stopped) return;
       const parts = [capital(why) + ' — trying again in ' + secs + ' s. The room may have moved to '];
-      urls.forEach((u, i) => parts.push(i ? ' or ' : '', link(u)));
+      const own = new URL('/', location.href).href;
+      urls.filter((u) => u !== own).forEach((u, i) => parts.push(i ? ' or ' : '', link(u)));
       parts.push('.');
       setStatus('reconnecting', ...parts);
       if (!again) st.timers.probe = setTimeout(() => followRoom(why, secs, true), REPROBE);
@@ -796,6 +812,7 @@
     setStatus('connecting', 'Checking the passphrase…');
     huecastAuth.deriveKey(pass, roomKey(st.room), W.AUTH_SALT, W.AUTH_ITERATIONS).then((key) => {
       st.key = key;
+      st.vk = '';
       tabStore.set('key.' + st.room, key);
       st.needPass = false;
       ui.passForm.hidden = true;
