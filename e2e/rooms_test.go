@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -123,22 +125,17 @@ func openBesideLocked(t *testing.T, bin string) {
 	host, _ := settle(t, locked.xs, lanWait)
 	oneHub(t, locked.xs, host)
 	open := &group{prefix: "open", colors: []string{"#0000ff", "#800080"}}
-	// Ids are random: start the open peer until its id is below the
-	// locked host's (one try in two; eight tries miss once in 256 runs).
-	for try := 1; ; try++ {
-		x := startHC(t, bin, nw.Hosts[3], fmt.Sprintf("open%d", try))
-		e := x.must(lanWait, "joined", nil)
-		if e.str("id") < lockedHostID(t, locked.xs, host) {
-			open.xs = []*hc{x}
-			t.Logf("open hub %s (id %s) beside locked host %s (id %s)", x.name, e.str("id"), host, lockedHostID(t, locked.xs, host))
-			break
-		}
-		if try == 8 {
-			t.Fatal("no open peer with a lower id in 8 tries")
-		}
-		_ = x.proc.Term()
-		_ = x.proc.Wait(lanWait)
+	// Id 0 is below any other: the open peer keeps it in its state file.
+	state := filepath.Join(t.TempDir(), "open.json")
+	if err := os.WriteFile(state, []byte(`{"id":"0000000000000000"}`), 0o600); err != nil {
+		t.Fatal(err)
 	}
+	x := startHC(t, bin, nw.Hosts[3], "open1", "--state", state)
+	if e := x.must(lanWait, "joined", nil); e.str("id") != "0000000000000000" {
+		t.Fatalf("the open peer joined as %v, want id 0000000000000000", e)
+	}
+	open.xs = []*hc{x}
+	t.Logf("open hub open1 (id 0000000000000000) beside locked host %s (id %s)", host, lockedHostID(t, locked.xs, host))
 	if !open.xs[0].hosting() {
 		t.Fatalf("the open peer joined a locked room: %v", open.xs[0].all())
 	}
