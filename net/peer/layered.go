@@ -122,18 +122,8 @@ func (l *layered) Advertise(ctx context.Context, ad discovery.Ad) error {
 		if !ended {
 			err = <-done
 		}
-		if ctx.Err() != nil || (ended && err == nil) {
+		if ctx.Err() != nil || ended {
 			return err
-		}
-		if ended {
-			// No LAN interface can carry the advertisement now (a cable
-			// out, a link down, Wi-Fi between networks): say so, and
-			// advertise again when the addresses change, as when the
-			// link comes back.
-			l.p.log.Warn("peer: cannot advertise the hub for now; others can still join by address", "err", err)
-			if l.waitChange(ctx, nil); ctx.Err() != nil {
-				return nil
-			}
 		}
 		l.p.log.Info("peer: this machine's addresses changed; advertising afresh")
 		select {
@@ -148,7 +138,7 @@ func (l *layered) Advertise(ctx context.Context, ad discovery.Ad) error {
 
 // waitChange returns when this machine's LAN addresses change or ctx
 // ends, or, with ended true and its error, when the advertisement on done
-// ends first; a nil done waits for a change alone.
+// ends first.
 func (l *layered) waitChange(ctx context.Context, done <-chan error) (ended bool, err error) {
 	last := l.fingerprint()
 	t := time.NewTicker(netPoll)
