@@ -31,13 +31,14 @@ func main() {
 		join         = fs.String("join", "", "join this hub (ws://host:port/ws, or host:port) and skip discovery")
 		host         = fs.Bool("host", false, "host a hub here")
 		listen       = fs.String("listen", peer.DefaultListen, "the hub's address when hosting (a free port if this one is taken)")
-		noMDNS       = fs.Bool("no-mdns", false, "neither advertise nor browse")
+		noMDNS       = fs.Bool("no-mdns", false, "no discovery: neither mDNS nor the subnet search (join by address, or host)")
 		noScan       = fs.Bool("no-scan", false, "when mDNS finds no hub, do not ask the local subnets' addresses (TCP 7788) instead")
 		iface        = fs.String("iface", "", "use only these interfaces for discovery: NAME[,NAME] (by default LAN interfaces: not loopback, Docker, VM, tunnel or VPN ones)")
 		diagnose     = fs.Bool("diagnose", false, "print what discovery sees on this network (interfaces, mDNS, the subnet search, this port) and exit")
 		passphrase   = fs.String("passphrase", os.Getenv("HUECAST_PASSPHRASE"), "the room's passphrase (default $HUECAST_PASSPHRASE; the variable keeps it out of ps)")
 		maxPeers     = fs.Int("max-peers", hub.DefaultMaxPeers, "most peers a hub hosted here admits")
 		colorRate    = fs.Float64("color-rate", hub.DefaultColorRate, "colour changes a second each client of a hub hosted here may send (burst: twice that); negative: no limit")
+		stateFile    = fs.String("state", "", "file where a headless peer keeps its id and the hubs it joined (default $HUECAST_STATE, else huecast/headless.json in your config folder; - keeps none)")
 		flip         = fs.String("flip", "together", "when to show a colour: together (at the moment the whole room shows it) or now (on arrival)")
 		showVersion  = fs.Bool("version", false, "print the version and exit")
 		verbose      = fs.Bool("v", false, "debug logs")
@@ -102,10 +103,24 @@ func main() {
 		}
 		return
 	}
-	statePath := headless.StatePath()
-	if st, err := headless.LoadState(statePath); err != nil {
-		log.Warn("huecast: " + err.Error())
-	} else {
+	statePath := *stateFile
+	switch statePath {
+	case "":
+		statePath = headless.StatePath()
+	case "-":
+		statePath = ""
+	}
+	id, note, release, err := headless.ClaimID(statePath)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "huecast:", err)
+		os.Exit(2)
+	}
+	defer release()
+	if note != "" {
+		log.Info("huecast: " + note)
+	}
+	cfg.ID = id
+	if st, err := headless.LoadState(statePath); err == nil {
 		cfg.Remembered = st.Hubs
 	}
 	p := peer.New(cfg)

@@ -38,12 +38,13 @@ const helpWidth = 78 // wrap flag descriptions for an 80-column terminal
 // listed gets its type's name.
 var argNames = map[string]string{
 	"room": "NAME", "name": "NAME", "join": "ADDR", "listen": "ADDR", "iface": "NAMES",
-	"passphrase": "WORDS", "max-peers": "N", "color-rate": "R", "log-file": "PATH",
+	"passphrase": "WORDS", "max-peers": "N", "color-rate": "R", "log-file": "PATH", "flip": "WHEN", "state": "PATH",
 }
 
-// secretFlags are flags whose default must not be printed: it may come from
-// the environment.
-var secretFlags = map[string]bool{"passphrase": true}
+// envDefaults are flags whose default comes from the environment and is not
+// printed: a passphrase must not be, and the state file's path, which their
+// meaning describes in words, is this machine's and too long for a line.
+var envDefaults = map[string]bool{"passphrase": true, "state": true}
 
 // usage writes --help's text to w: about, then every flag of fs with its
 // argument, its meaning and its default.
@@ -64,7 +65,7 @@ func usage(w io.Writer, fs *flag.FlagSet) {
 			}
 			b.WriteString(" " + strings.ToUpper(arg))
 		}
-		if def := f.DefValue; def != "" && def != "false" && def != "0" && !secretFlags[f.Name] {
+		if def := f.DefValue; def != "" && def != "false" && def != "0" && !envDefaults[f.Name] {
 			if g, ok := f.Value.(flag.Getter); ok {
 				if _, isString := g.Get().(string); isString {
 					def = fmt.Sprintf("%q", def)

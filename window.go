@@ -44,6 +44,9 @@ func runWindow(ctx context.Context, cfg peer.Config, given map[string]bool) (err
 	if !given["room"] {
 		cfg.Room = a.Preferences().StringWithFallback(ui.PrefRoom, cfg.Room)
 	}
+	// The id stays with the install, so that "(you)", the order of
+	// election and reconnects hold across restarts.
+	cfg.ID = ui.PeerID(a.Preferences(), peer.NewID)
 	cfg.Remembered = a.Preferences().StringList(ui.PrefRecent)
 	// --flip wins over the window's setting, and becomes it.
 	if given["flip"] {

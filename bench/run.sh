@@ -18,8 +18,10 @@
 #               idle memory, TCP round-trip floor
 #   ci          N=$CI_N, $CI_REPS times; exits 1 if, as the median over the
 #               repetitions, huecast's CPU per delivery exceeds $CI_CPU_RATIO
-#               of Socket.IO's or its p99 exceeds $CI_P99_RATIO of Socket.IO's
-#               (both measured in the same repetition), or if a case cannot run
+#               of Socket.IO's (over the repetitions in which both delivered
+#               every colour, if three or more did) or its p99 exceeds
+#               $CI_P99_RATIO of Socket.IO's (both measured in the same
+#               repetition), or if a case cannot run
 #   saturation  for each N in $SAT_NS, the highest rate at which p99 stays
 #               under $SAT_P99_MS ms with every colour delivered, for both;
 #               at most $SAT_STEPS rates per server and N, $SAT_BUDGET s in all;
@@ -41,7 +43,7 @@
 #             (e.g. the previous release, for a before/after in one run)
 #   SERVER_CPUS [0]  LOAD_CPUS [1]  (taskset lists; both empty: no pinning)
 #   NS [10 100 500 1000]  REPS [3]  RATE [100]  DURATION [5s]  WARMUP [1s]  SENDERS [1]
-#   CI_N [200]  CI_REPS [5]  CI_DURATION [3s]  CI_CPU_RATIO [0.8]  CI_P99_RATIO [0.8]
+#   CI_N [200]  CI_REPS [5]  CI_DURATION [3s]  CI_CPU_RATIO [0.8]  CI_P99_RATIO [0.7]
 #   SCALE_FROM [1000]  SCALE_MAX [16000]  SCALE_SERVERS [huecast socketio]
 #   IDLE_N [1000] (0 skips)   IDLE_HOLD [2s]
 #   SAT_NS [100 500]  SAT_P99_MS [50]  SAT_DURATION [3s]  SAT_STEPS [12]  SAT_TRIES [2]
@@ -94,7 +96,7 @@ CI_N=${CI_N:-200}
 CI_REPS=${CI_REPS:-5}
 CI_DURATION=${CI_DURATION:-3s}
 CI_CPU_RATIO=${CI_CPU_RATIO:-0.8}
-CI_P99_RATIO=${CI_P99_RATIO:-0.8}
+CI_P99_RATIO=${CI_P99_RATIO:-0.7}
 SERVER_CPUS=${SERVER_CPUS-0}
 LOAD_CPUS=${LOAD_CPUS-1}
 if [[ $mode == ci ]]; then
@@ -241,10 +243,13 @@ median() {
 range() { sort -g | awk -v f="${1:-%.2f}" 'NR == 1 { lo = $1 } { hi = $1 } END { printf f "–" f, lo, hi }'; }
 # col N SERVER FIELD: that field of every repetition of SERVER at N (see $tmp/rows).
 col() { awk -v n="$1" -v s="$2" -v f="$3" '$1 == n && $2 == s { print $f }' "$tmp/rows"; }
-# ratios N A B FIELD: A's field over B's, for each repetition in which both ran.
+# ratios N A B FIELD [kept]: A's field over B's, for each repetition in which
+# both ran; with "kept", only those in which both delivered every colour.
 ratios() {
-	awk -v n="$1" -v a="$2" -v b="$3" -v f="$4" '$1 == n && $2 == a { x[$3] = $f } $1 == n && $2 == b { y[$3] = $f }
-		END { for (r in x) if ((r in y) && y[r] > 0) printf "%.3f\n", x[r] / y[r] }' "$tmp/rows"
+	awk -v n="$1" -v a="$2" -v b="$3" -v f="$4" -v kept="${5:-}" '
+		$1 == n && $2 == a { x[$3] = $f; xa[$3] = $10 >= $11 }
+		$1 == n && $2 == b { y[$3] = $f; ya[$3] = $10 >= $11 }
+		END { for (r in x) if ((r in y) && y[r] > 0 && (kept == "" || (xa[r] && ya[r]))) printf "%.3f\n", x[r] / y[r] }' "$tmp/rows"
 }
 # Fields of $tmp/rows: 1 N, 2 server, 3 repetition, 4 p50, 5 p99, 6 max,
 # 7 peak RSS MiB, 8 CPU µs per delivery, 9 load tool µs per delivery,
@@ -289,9 +294,10 @@ if [[ $mode == saturation || $mode == scale ]]; then
 		done
 		return 1
 	}
-	"$load" -md-header load
 	if [[ $mode == scale ]]; then
 		echo "Scale: the largest N at which p99 < $SAT_P99_MS ms at $RATE/s with every colour delivered"
+		echo
+		"$load" -md-header load
 		for server in $SCALE_SERVERS; do
 			good=0 bad=0 n=$SCALE_FROM best_row=
 			while ((n <= SCALE_MAX)) && ((bad == 0 || bad - good > good / 8)); do
@@ -307,7 +313,7 @@ if [[ $mode == saturation || $mode == scale ]]; then
 					say "$server: N=$n breaks ($SAT_TRIES runs)"
 				fi
 				if ((bad == 0)); then n=$((n * 2)); else n=$(((good + bad) / 2)); fi
-				((n > good)) || break
+				((n > good && n >= 2)) || break # a sender and someone to receive
 			done
 			if [[ -n $best_row ]]; then echo "$best_row"; fi
 			echo "$server: holds N=$good at $RATE/s, $(if ((bad > 0)); then echo "breaks at N=$bad"; else echo "did not break up to N=$good"; fi)" >>"$tmp/brackets"
@@ -318,6 +324,7 @@ if [[ $mode == saturation || $mode == scale ]]; then
 	fi
 	echo "Saturation: the highest rate at which p99 < $SAT_P99_MS ms, every colour is delivered and sent on time"
 	echo
+	"$load" -md-header load
 	for n in $SAT_NS; do
 		for server in huecast socketio; do
 			# Double from 50/s until it breaks, then halve the gap 3 times;
@@ -397,17 +404,23 @@ if [[ $mode == ci ]]; then
 	# The guard is on ratios measured in the same repetition, so a busy
 	# machine slows both servers alike, and on their median over CI_REPS
 	# repetitions, so one stall does not decide.
-	cpu=$(ratios "$CI_N" huecast socketio 8 | median %.3f)
+	# CPU per delivery is compared only where both servers kept up: a
+	# server that falls behind writes to clients that are awake anyway and
+	# pays for fewer wake-ups, so its backlog makes it look cheaper. If
+	# fewer than three repetitions qualify, all of them count.
+	cpu_kept=kept
+	if (($(ratios "$CI_N" huecast socketio 8 kept | wc -l) < 3)); then cpu_kept=; fi
+	cpu=$(ratios "$CI_N" huecast socketio 8 $cpu_kept | median %.3f)
 	p99=$(ratios "$CI_N" huecast socketio 5 | median %.3f)
 	if [[ -z $cpu || -z $p99 ]] || (($(wc -l <"$tmp/rows") < 3 * CI_REPS)); then
 		say "ci: FAIL: not every case ran"
 		exit 1
 	fi
 	if awk -v c="$cpu" -v p="$p99" -v mc="$CI_CPU_RATIO" -v mp="$CI_P99_RATIO" 'BEGIN { exit !(c > mc || p > mp) }'; then
-		say "ci: FAIL: huecast/Socket.IO at N=$CI_N: CPU per delivery $cpu (at most $CI_CPU_RATIO), p99 $p99 (at most $CI_P99_RATIO), medians of $CI_REPS repetitions"
+		say "ci: FAIL: huecast/Socket.IO at N=$CI_N: CPU per delivery $cpu (at most $CI_CPU_RATIO; ${cpu_kept:+repetitions where both kept up}${cpu_kept:-all repetitions}), p99 $p99 (at most $CI_P99_RATIO), medians of $CI_REPS repetitions"
 		exit 1
 	fi
-	say "ci: ok: huecast/Socket.IO at N=$CI_N: CPU per delivery $cpu (at most $CI_CPU_RATIO), p99 $p99 (at most $CI_P99_RATIO), medians of $CI_REPS repetitions"
+	say "ci: ok: huecast/Socket.IO at N=$CI_N: CPU per delivery $cpu (at most $CI_CPU_RATIO; ${cpu_kept:+repetitions where both kept up}${cpu_kept:-all repetitions}), p99 $p99 (at most $CI_P99_RATIO), medians of $CI_REPS repetitions"
 	exit $failed
 fi
 

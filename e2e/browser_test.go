@@ -162,7 +162,7 @@ func TestPagesAndHeadlessPeerShareTheColour(t *testing.T) {
 		p2.do(chromedp.Click(chromedp.CSS(`#palette button[data-color="` + orange + `"]`)))
 		pat.awaitWithin(sameScreen, "orange at pat", colorEvent(orange))
 		p1.waitJS("page 1 orange", circleIs(orange), sameScreen)
-		seq := eval[int](p1, `huecast.state.seq`)
+		orangeAt := eval[string](p1, `huecast.proto.stampText(huecast.state.stamp)`)
 		// Only the pages may carry the colour over: the headless peer leaves.
 		io.WriteString(pat.stdin, "quit\n")
 		host.await("pat leaving", func(m map[string]any) bool { return m["event"] == "peer_left" && m["name"] == "pat" })
@@ -192,17 +192,25 @@ func TestPagesAndHeadlessPeerShareTheColour(t *testing.T) {
 			t.Errorf("page 2 rejoined showing %s, want orange kept (or yellow, page 1's pick)", c)
 		}
 		p1.waitJoined()
-		// The new hub started green at seq 0. Only the pages' hellos can
-		// have brought orange at its seq; page 1's yellow came after it.
-		host2.await("yellow sent once back", colorEvent(yellow))
+		// The new hub started green at the zero stamp. Only the pages'
+		// hellos can have brought a colour: page 1's yellow, picked after
+		// orange and stamped then, wins whichever hello came first.
+		var yellowAt wire.Stamp
 		for i, p := range []*page{p1, p2} {
 			p.waitJS(fmt.Sprintf("page %d yellow", i+1), circleIs(yellow), waitFor)
-			if got := eval[int](p, `huecast.state.seq`); got != seq+1 {
-				t.Errorf("page %d at seq %d, want %d: orange's seq %d was not carried over", i+1, got, seq+1, seq)
+			at, err := wire.ParseStamp(eval[string](p, `huecast.proto.stampText(huecast.state.stamp)`))
+			if i == 0 {
+				yellowAt = at
+			}
+			if err != nil || at != yellowAt {
+				t.Errorf("page %d at %v (%v), page 1 at %v", i+1, at, err, yellowAt)
 			}
 		}
-		if st := hubState(t, pageURL); st.Color != yellow || st.Seq != uint64(seq+1) {
-			t.Errorf("restarted hub: %s at seq %d, want %s at %d", st.Color, st.Seq, yellow, seq+1)
+		if o, err := wire.ParseStamp(orangeAt); err != nil || !yellowAt.After(o) || yellowAt.ID != eval[string](p1, `huecast.state.id`) {
+			t.Errorf("yellow at %v, orange at %s (%v): want yellow stamped by page 1 after orange", yellowAt, orangeAt, err)
+		}
+		if st := hubState(t, pageURL); st.Color != yellow || st.Stamp != yellowAt {
+			t.Errorf("restarted hub: %s at %v, want %s at %v", st.Color, st.Stamp, yellow, yellowAt)
 		}
 		if s := p2.status(); !strings.HasPrefix(s, "Connected") {
 			t.Errorf("status after the restart = %q", s)
@@ -298,7 +306,7 @@ ws.onclose = (e) => { if (window.result === 'pending') window.result = 'refused 
 			t.Fatal(err)
 		}
 		defer ws.Close()
-		if err := ws.WriteJSON(wire.Hello{Type: wire.TypeHello, ID: "long", Name: long, Room: "lobby"}); err != nil {
+		if err := ws.WriteJSON(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "long", Name: long, Room: "lobby"}); err != nil {
 			t.Fatal(err)
 		}
 		phone.waitJS("the long name listed", `[...document.querySelectorAll('#peers li')].some(li => li.textContent === '`+long+`')`, waitFor)
@@ -398,8 +406,8 @@ func TestPageFollowsTheRoomToItsNewHost(t *testing.T) {
 	if got := eval[string](p, `huecast.state.self`); got != id {
 		t.Errorf("joined bo's hub as %q, want the same id %q", got, id)
 	}
-	if st := hubState(t, urlB); st.Color != "#ffa500" || st.Seq != 1 {
-		t.Errorf("bo's hub: %+v; want orange at seq 1, brought by the page", st)
+	if st := hubState(t, urlB); st.Color != "#ffa500" || st.Stamp.IsZero() {
+		t.Errorf("bo's hub: %+v; want orange and its stamp, brought by the page", st)
 	}
 }
 

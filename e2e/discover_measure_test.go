@@ -16,7 +16,8 @@ import (
 // discovery in layers, with the binary as shipped, in namespaces: the time
 // from the last of four peers started together to one room, with mDNS
 // working, with multicast dropped by the switch, and with a fifth of all
-// frames lost; and the frames one subnet search sends. It runs only with
+// frames lost, and for a peer alone to host; and the frames one subnet
+// search sends. It runs only with
 // HUECAST_MEASURE=1; HUECAST_MEASURE_RUNS sets the runs (10 by default):
 //
 //	HUECAST_MEASURE=1 go test ./e2e -run TestMeasureDiscovery -v -count=1 -timeout 30m
@@ -32,17 +33,19 @@ func TestMeasureDiscovery(t *testing.T) {
 	bin := buildLANBinary(t)
 	ways := []struct {
 		name  string
+		peers int
 		setup func(*netns.Network) error
 	}{
-		{"mDNS working", func(*netns.Network) error { return nil }},
-		{"multicast dropped", func(nw *netns.Network) error { return nw.BlockMulticast() }},
-		{"20% of frames lost", func(nw *netns.Network) error { return nw.Loss(20) }},
+		{"alone (hosts)", 1, func(*netns.Network) error { return nil }},
+		{"mDNS working", 4, func(*netns.Network) error { return nil }},
+		{"multicast dropped", 4, func(nw *netns.Network) error { return nw.BlockMulticast() }},
+		{"20% of frames lost", 4, func(nw *netns.Network) error { return nw.Loss(20) }},
 	}
 	got := map[string][]time.Duration{}
 	for i := range runs {
 		for _, w := range ways {
 			t.Run(fmt.Sprintf("%s/%d", w.name, i), func(t *testing.T) {
-				nw := netns.New(t, 4)
+				nw := netns.New(t, w.peers)
 				if err := w.setup(nw); err != nil {
 					t.Fatal(err)
 				}
@@ -58,7 +61,7 @@ func TestMeasureDiscovery(t *testing.T) {
 			})
 		}
 	}
-	t.Logf("%d runs, 4 peers started together, huecast without the race detector, %d CPUs:", runs, runtime.NumCPU())
+	t.Logf("%d runs, 4 peers started together (1 alone), huecast without the race detector, %d CPUs:", runs, runtime.NumCPU())
 	for _, w := range ways {
 		ds := slices.Clone(got[w.name])
 		if len(ds) == 0 {

@@ -109,7 +109,7 @@ func TestMeasureFlipPages(t *testing.T) {
 		t.Cleanup(func() { px.Close() })
 		p := newPage(t, browser)
 		p.open("http://" + px.Addr + "/")
-		p.waitJS("the page knows the hub's clock", `huecast.state.clock.size() >= 8`, waitFor)
+		p.waitJS("the page has a window of the hub's clock", `huecast.state.clock.size() >= 16`, waitFor)
 		tabs = append(tabs, p)
 	}
 	var spreads, fromNatives, pageOffErr []time.Duration

@@ -57,6 +57,36 @@ func TestPageClockRunsTheClockVectors(t *testing.T) {
 	}
 }
 
+// The page's Schedule must order and time colours as net/clock's does.
+func TestPageScheduleRunsTheClockVectors(t *testing.T) {
+	browser := newBrowser(t)
+	b, err := os.ReadFile("../net/clock/testdata/clock.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := serveHub(t, "127.0.0.1:0", "host")
+	p := newPage(t, browser)
+	p.open("http://" + h.addr + "/")
+	// Each case gives "" when the page agrees, else what it did.
+	got := eval[[]string](p, `(`+string(b)+`).schedule.map((c) => {
+		const s = huecastClock.Schedule((a, b) => a.n > b.n);
+		for (const [i, st] of c.steps.entries()) {
+			const f = st.add ? s.add(st.add, st.at, st.now) : s.due(st.now);
+			const shown = f ? f.v.color : '';
+			if (shown !== st.shown || (f && f.late !== st.late)) return 'step ' + i + ': shown ' + JSON.stringify(shown) + (f ? ' late ' + f.late : '');
+		}
+		return s.late() === c.late ? '' : 'late ' + s.late();
+	})`)
+	if len(got) == 0 {
+		t.Fatal("no schedule vectors ran")
+	}
+	for i, g := range got {
+		if g != "" {
+			t.Errorf("schedule vector %d: %s", i, g)
+		}
+	}
+}
+
 func deref(f *float64) any {
 	if f == nil {
 		return nil
@@ -95,7 +125,7 @@ func TestPagesFlipWithNativePeers(t *testing.T) {
 		t.Cleanup(func() { px.Close() })
 		p := newPage(t, browser)
 		p.open("http://" + px.Addr + "/")
-		p.waitJS("the page knows the hub's clock", `huecast.state.clock.size() >= 4`, waitFor)
+		p.waitJS("the page has a window of the hub's clock", `huecast.state.clock.size() >= 16`, waitFor)
 		pages = append(pages, p)
 	}
 	var all []time.Duration
@@ -113,18 +143,19 @@ func TestPagesFlipWithNativePeers(t *testing.T) {
 		for i, p := range pages {
 			f := pageShown(p, color)
 			// A frame is 16.7 ms; the page shows on the one nearest the
-			// moment, so within about half of one. A loaded machine adds
-			// to that now and then; a page showing colours on arrival
-			// would be about the lead (over 150 ms) early.
+			// moment, so within about half of one. A loaded machine now
+			// and then stalls Chromium's main thread for longer: that is
+			// not the page's clock, whose error is checked on its own.
+			// A page showing colours on arrival would be about the lead
+			// (over 150 ms) early every time, and so fail the median.
 			d := time.Duration((f.Wall - ref) * 1e6)
 			all = append(all, d.Abs())
-			if d.Abs() > 80*time.Millisecond || f.Late {
-				// The truth: the hub's clock is the time since r.start.
-				var offErr float64
-				if f.ShownHub != nil {
-					offErr = *f.ShownHub - (f.Wall - float64(r.start.UnixMicro())/1000)
-				}
-				t.Errorf("colour %d: page %d showed it %v from the native peers (late %v; its hub clock off by %.1f ms)", k, i, d, f.Late, offErr)
+			var offErr float64 // the truth: the hub's clock is the time since r.start
+			if f.ShownHub != nil {
+				offErr = *f.ShownHub - (f.Wall - float64(r.start.UnixMicro())/1000)
+			}
+			if f.ShownHub == nil || math.Abs(offErr) > 20 {
+				t.Errorf("colour %d: page %d's estimate of the hub's clock was off by %.1f ms (it showed the colour %v from the native peers)", k, i, offErr, d)
 			}
 		}
 	}

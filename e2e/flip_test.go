@@ -217,7 +217,7 @@ func TestPeersBehindDifferentDelaysFlipTogether(t *testing.T) {
 		for k := range colours {
 			res := r.flip(fmt.Sprintf("#%06x", 0x100000+k))
 			spreads = append(spreads, res.spread)
-			if !flipNow && res.early > 5*time.Millisecond {
+			if !flipNow && res.early > 15*time.Millisecond { // the offset's error, on a loaded machine
 				t.Errorf("colour %d shown %v before its moment", k, res.early)
 			}
 		}

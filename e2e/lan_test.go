@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/huecast/huecast/e2e/netns"
+	"github.com/huecast/huecast/hub/wire"
 )
 
 // The headless binary in network namespaces of a private bridge, with mDNS
@@ -113,6 +114,7 @@ type stamped struct {
 }
 
 func (e ev) str(k string) string { s, _ := e[k].(string); return s }
+func (e ev) stamp() wire.Stamp   { return stampOf(e) }
 func (e ev) num(k string) float64 {
 	n, _ := e[k].(float64)
 	return n
@@ -183,7 +185,8 @@ func (g *goroutineTB) Fatal(args ...any) {
 func prepareHC(t testing.TB, bin string, ns *netns.Host, name string, args ...string) (*hc, *exec.Cmd) {
 	t.Helper()
 	cmd := ns.Command(context.Background(), bin, append([]string{"--headless", "--name", name, "-v"}, args...)...)
-	// Hubs joined are remembered there, not in the machine's own user's files.
+	// Its id and the hubs it joined are kept there, not in the machine's
+	// own user's files.
 	cmd.Env = append(os.Environ(), "HUECAST_STATE="+filepath.Join(t.TempDir(), "headless.json"))
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -441,7 +444,7 @@ func fiveStartedTogether(t testing.TB, bin string) time.Duration {
 	// One colour everywhere: what one peer types, every other sees, in one hub.
 	xs[2].say("orange")
 	awaitAll(t, xs, lanWait, "color", func(e ev) bool {
-		return e.str("color") == "#ffa500" && e.str("by") == "p3" && e.num("seq") == 1
+		return e.str("color") == "#ffa500" && e.str("by") == "p3" && !e.stamp().IsZero()
 	})
 	oneHub(t, xs, host)
 	return took
@@ -457,14 +460,16 @@ func colourEverywhere(t *testing.T, bin string) {
 		x.must(lanWait, "joined", nil)
 		xs = append(xs, x)
 	}
+	var last wire.Stamp
 	for i, c := range []string{"#ff0000", "#00ff00", "#0000ff"} {
 		xs[i].say(c)
 		es, _ := awaitAll(t, xs, lanWait, "color", func(e ev) bool { return e.str("color") == c })
 		for _, e := range es {
-			if e.str("by") != xs[i].name || e.num("seq") != float64(i+1) {
-				t.Fatalf("colour event %v, want %s by %s at seq %d", e, c, xs[i].name, i+1)
+			if e.str("by") != xs[i].name || !e.stamp().After(last) {
+				t.Fatalf("colour event %v, want %s by %s stamped after %v", e, c, xs[i].name, last)
 			}
 		}
+		last = es[0].stamp()
 	}
 }
 
@@ -495,7 +500,7 @@ type failoverRun struct {
 
 // failover runs a host and three peers, sets a colour, takes the host away
 // and checks that the others agree on one new host, keeping colour and
-// seq. byAddress: nobody uses mDNS, peers --join the host's address. The
+// stamp. byAddress: nobody uses mDNS, peers --join the host's address. The
 // caller checks the times it returns against the bounds.
 func failover(t testing.TB, bin string, d death, byAddress bool) failoverRun {
 	t.Helper()
@@ -526,7 +531,8 @@ func failover(t testing.TB, bin string, d death, byAddress bool) failoverRun {
 		xs = append(xs, x)
 	}
 	xs[0].say("purple")
-	awaitAll(t, xs, lanWait, "color", func(e ev) bool { return e.str("color") == "#800080" && e.num("seq") == 1 })
+	purple, _ := awaitAll(t, xs, lanWait, "color", func(e ev) bool { return e.str("color") == "#800080" })
+	purpleAt := purple[0].stamp()
 
 	gone := time.Now()
 	if err := d.do(nw.Hosts[0], host); err != nil {
@@ -540,8 +546,8 @@ func failover(t testing.TB, bin string, d death, byAddress bool) failoverRun {
 		if e.str("host") != successor {
 			t.Fatalf("%s joined %s's hub, %s joined %s's", xs[i].name, e.str("host"), xs[0].name, successor)
 		}
-		if e.str("color") != "#800080" || e.num("seq") != 1 {
-			t.Fatalf("%s rejoined %v, want #800080 at seq 1 kept", xs[i].name, e)
+		if e.str("color") != "#800080" || e.stamp() != purpleAt {
+			t.Fatalf("%s rejoined %v, want #800080 at %v kept", xs[i].name, e, purpleAt)
 		}
 	}
 	// What each peer said on the way: it searched because the host was
@@ -563,7 +569,7 @@ func failover(t testing.TB, bin string, d death, byAddress bool) failoverRun {
 	}
 	// The room goes on in its one new hub.
 	xs[2].say("#123456")
-	awaitAll(t, xs, lanWait, "color", func(e ev) bool { return e.str("color") == "#123456" && e.num("seq") == 2 })
+	awaitAll(t, xs, lanWait, "color", func(e ev) bool { return e.str("color") == "#123456" && e.stamp().After(purpleAt) })
 	oneHub(t, xs, successor)
 	r.nw, r.host, r.peers, r.successor = nw, host, xs, successor
 	return r
@@ -585,7 +591,7 @@ func linkBack(t *testing.T, bin string) {
 		t.Fatalf("one hub only %v after the link came back, over the %v bound", took, healBound)
 	}
 	r.host.say("navy")
-	awaitAll(t, all, lanWait, "color", func(e ev) bool { return e.str("color") == "#000080" && e.num("seq") == 3 })
+	awaitAll(t, all, lanWait, "color", func(e ev) bool { return e.str("color") == "#000080" })
 	oneHub(t, all, host)
 }
 
@@ -607,16 +613,17 @@ func twoRooms(t *testing.T, bin string) {
 		}
 		hosts[room] = host
 	}
-	for room, c := range map[string]string{"red": "#ff0000", "blue": "#1e90ff"} {
+	colours := map[string]string{"red": "#ff0000", "blue": "#1e90ff"}
+	for room, c := range colours {
 		rooms[room][1].say(room)
-		awaitAll(t, rooms[room], lanWait, "color", func(e ev) bool { return e.str("color") == c && e.num("seq") == 1 })
+		awaitAll(t, rooms[room], lanWait, "color", func(e ev) bool { return e.str("color") == c })
 	}
 	for room, xs := range rooms {
 		oneHub(t, xs, hosts[room])
 		for _, x := range xs {
 			for _, e := range x.all() {
 				if r := e.str("room"); r != "" && r != room || mentions(e, func(n string) bool { return !strings.HasPrefix(n, room) }) ||
-					e.num("seq") > 1 {
+					e.str("color") != "" && e.str("color") != wire.StartColor && e.str("color") != colours[room] {
 					t.Fatalf("%s of room %s heard of the other room: %v", x.name, room, e)
 				}
 			}

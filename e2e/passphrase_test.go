@@ -52,7 +52,7 @@ func TestPageAsksForTheRoomsPassphrase(t *testing.T) {
 		t.Error("passphrase form still shown after joining")
 	}
 	p.do(chromedp.Click(chromedp.CSS(`#palette button[data-color="#ff0000"]`)))
-	p.waitJS("red accepted", `huecast.state.color === '#ff0000' && huecast.state.seq === 1`, waitFor)
+	p.waitJS("red accepted", `huecast.state.color === '#ff0000' && huecast.state.stamp.ms > 0`, waitFor)
 	if st, err := h.State(t.Context()); err != nil || st.Color != "#ff0000" || len(st.Peers) != 1 {
 		t.Fatalf("hub state %+v, %v", st, err)
 	}

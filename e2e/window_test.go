@@ -35,7 +35,7 @@ const (
 // hostFor starts a headless host on loopback and returns its hub URL.
 func hostFor(t *testing.T, bin string) (*netns.Proc, string) {
 	t.Helper()
-	host := netns.Start(t, exec.Command(bin, "--headless", "--no-mdns", "--host", "--listen", "127.0.0.1:0", "--name", "hosty"))
+	host := netns.Start(t, exec.Command(bin, "--headless", "--state", "-", "--no-mdns", "--host", "--listen", "127.0.0.1:0", "--name", "hosty"))
 	line, err := host.WaitLine(waitFor, netns.Contains(`"event":"hosting"`))
 	if err != nil {
 		t.Fatal(err)

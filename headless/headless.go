@@ -87,10 +87,11 @@ func encode(ev link.Event) map[string]any {
 	case peer.HostChanged:
 		m["url"], m["id"], m["name"], m["reason"] = e.URL, e.ID, e.Name, e.Reason
 	case link.Joined:
-		m["url"], m["color"], m["seq"], m["peers"], m["room"], m["host"] = e.URL, e.Color, e.Seq, len(e.Peers), e.Room, e.Host
+		m["url"], m["color"], m["stamp"], m["peers"], m["room"], m["host"] = e.URL, e.Color, e.Stamp, len(e.Peers), e.Room, e.Host
+		m["id"], m["host_id"] = e.ID, e.HostID
 		m["lead_ms"] = wire.Millis(e.Lead)
 	case link.ColorChanged:
-		m["color"], m["seq"], m["by"] = e.Color, e.Seq, e.Name
+		m["color"], m["stamp"], m["by"] = e.Color, e.Stamp, e.Name
 		// When it was shown, on the hub's clock and this machine's, and
 		// the moment it was meant for: enough to measure how together a
 		// room flips.

@@ -39,7 +39,7 @@ func TestHeadlessPrintsEventsAndTakesCommands(t *testing.T) {
 		close(done)
 	}()
 	f.events <- peer.Hosting{URL: "ws://127.0.0.1:1/ws", Room: "lobby"}
-	f.events <- link.ColorChanged{Color: "#1e90ff", Seq: 1, By: "id", Name: "alice"}
+	f.events <- link.ColorChanged{Color: "#1e90ff", Stamp: wire.Stamp{MS: 1, ID: "id"}, By: "id", Name: "alice"}
 	f.events <- link.PeerLeft{Peer: wire.Peer{ID: "b", Name: "bob"}, Reason: "timeout"}
 	f.events <- link.RTT{D: 5}
 	<-quit // every command has been read by now
@@ -80,13 +80,13 @@ func TestHeadlessPrintsEveryState(t *testing.T) {
 		{peer.Searching{Room: "lobby", Reason: peer.ReasonStart}, `{"event":"searching","reason":"start","room":"lobby"}`},
 		{peer.Searching{Room: "lobby", Reason: peer.ReasonHostLost}, `{"event":"searching","reason":"host_lost","room":"lobby"}`},
 		{peer.Hosting{URL: "ws://10.0.0.2:7788/ws", Room: "lobby"}, `{"event":"hosting","room":"lobby","url":"ws://10.0.0.2:7788/ws"}`},
-		{link.Joined{URL: "ws://10.0.0.2:7788/ws", Room: "lobby", Color: "#008000", Seq: 3, Host: "bob", Peers: []wire.Peer{{ID: "a"}, {ID: "b"}}, Lead: 40 * time.Millisecond},
-			`{"color":"#008000","event":"joined","host":"bob","lead_ms":40,"peers":2,"room":"lobby","seq":3,"url":"ws://10.0.0.2:7788/ws"}`},
-		{link.ColorChanged{Color: "#1e90ff", Seq: 4, Name: "bob", At: 12345.5, Offset: -2500 * time.Microsecond, Synced: true,
+		{link.Joined{URL: "ws://10.0.0.2:7788/ws", ID: "a", Room: "lobby", Color: "#008000", Stamp: wire.Stamp{MS: 1764120000000, N: 2, ID: "a"}, Host: "bob", HostID: "b", Peers: []wire.Peer{{ID: "a"}, {ID: "b"}}, Lead: 40 * time.Millisecond},
+			`{"color":"#008000","event":"joined","host":"bob","host_id":"b","id":"a","lead_ms":40,"peers":2,"room":"lobby","stamp":{"ms":1764120000000,"n":2,"id":"a"},"url":"ws://10.0.0.2:7788/ws"}`},
+		{link.ColorChanged{Color: "#1e90ff", Stamp: wire.Stamp{MS: 4, ID: "b"}, Name: "bob", At: 12345.5, Offset: -2500 * time.Microsecond, Synced: true,
 			Shown: time.UnixMicro(1700000000123456), ShownHub: 12345.6},
-			`{"at":12345.5,"by":"bob","color":"#1e90ff","event":"color","late":false,"late_count":0,"offset_ms":-2.5,"seq":4,"shown_ms":12345.6,"shown_unix_ms":1700000000123.456}`},
-		{link.ColorChanged{Color: "#1e90ff", Seq: 5, Late: true, LateCount: 2, Shown: time.UnixMicro(1000)},
-			`{"at":0,"by":"","color":"#1e90ff","event":"color","late":true,"late_count":2,"seq":5,"shown_unix_ms":1}`},
+			`{"at":12345.5,"by":"bob","color":"#1e90ff","event":"color","late":false,"late_count":0,"offset_ms":-2.5,"shown_ms":12345.6,"shown_unix_ms":1700000000123.456,"stamp":{"ms":4,"n":0,"id":"b"}}`},
+		{link.ColorChanged{Color: "#1e90ff", Stamp: wire.Stamp{MS: 5}, Late: true, LateCount: 2, Shown: time.UnixMicro(1000)},
+			`{"at":0,"by":"","color":"#1e90ff","event":"color","late":true,"late_count":2,"shown_unix_ms":1,"stamp":{"ms":5,"n":0,"id":""}}`},
 		{link.Disconnected{URL: "ws://10.0.0.2:7788/ws", Reason: "the connection was lost", Attempt: 2, RetryIn: 830 * time.Millisecond},
 			`{"attempt":2,"event":"disconnected","reason":"the connection was lost","retry_ms":830,"url":"ws://10.0.0.2:7788/ws"}`},
 		{peer.HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "ab", Name: "bob", Reason: peer.ReasonHostLost},

@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/peer"
 )
 
 // maxHubs is how many hubs joined before a headless peer keeps, as the
@@ -19,14 +22,19 @@ const EnvState = "HUECAST_STATE"
 
 // State is what a headless peer keeps between runs, as JSON in one file.
 type State struct {
+	// ID is the peer's id: the same every run, so that "you", the order of
+	// election and reconnects hold across restarts (see ClaimID).
+	ID string `json:"id,omitempty"`
 	// Hubs are the hubs this peer joined, host:port, newest first: asked
 	// first at the next start, so a room reforms where neither mDNS nor the
 	// subnet search gets through.
 	Hubs []string `json:"hubs,omitempty"`
 }
 
-// StatePath is where the state lives: $HUECAST_STATE, else huecast/headless.json
-// in the user's configuration folder; "" when there is none.
+// StatePath is where the state lives unless --state says otherwise:
+// $HUECAST_STATE, else huecast/headless.json in the user's configuration
+// folder (~/.config on Linux, %AppData% on Windows, ~/Library/Application
+// Support on macOS); "" when there is none.
 func StatePath() string {
 	if p := os.Getenv(EnvState); p != "" {
 		return p
@@ -112,4 +120,45 @@ func joinedHub(url string) string {
 		return ""
 	}
 	return hp
+}
+
+// ClaimID returns the peer id this run takes part under: the one kept in
+// the state file at path, made and saved the first time. While the peer
+// runs it holds path's lock (path + ".lock"); a second peer started on the
+// same file meanwhile gets a fresh id that is not kept, and note says so,
+// rather than two peers sharing one id and replacing each other in the
+// room. An empty path keeps nothing. A state file that is not huecast's is
+// an error, and is left as it is. The caller must call release when the
+// peer has ended.
+func ClaimID(path string) (id, note string, release func(), err error) {
+	release = func() {}
+	if path == "" {
+		return peer.NewID(), "no state file: a new peer id for this run", release, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", "", release, fmt.Errorf("headless: state %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return "", "", release, fmt.Errorf("headless: state %s: %w", path, err)
+	}
+	if !lock(f) {
+		f.Close()
+		return peer.NewID(), "another huecast is using " + path + ": a new peer id for this run (give each peer its own --state)", release, nil
+	}
+	release = func() { f.Close() }
+	st, err := LoadState(path)
+	if err != nil {
+		release()
+		return "", "", func() {}, fmt.Errorf("%w; move it away, or choose another file with --state", err)
+	}
+	if st.ID != "" && wire.CleanName(st.ID, wire.MaxIDLen) == st.ID {
+		return st.ID, "", release, nil
+	}
+	st.ID = peer.NewID()
+	if err := st.Save(path); err != nil {
+		release()
+		return "", "", func() {}, err
+	}
+	return st.ID, "", release, nil
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -51,5 +52,58 @@ func TestABrokenStateIsAnErrorNotACrash(t *testing.T) {
 	}
 	if _, err := LoadState(path); err == nil || !strings.Contains(err.Error(), path) {
 		t.Fatalf("a broken file: %v", err)
+	}
+}
+
+func TestTheIDIsKeptAcrossRunsAndNeverShared(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "deep", "huecast", "headless.json")
+	first, note, release, err := ClaimID(path)
+	if err != nil || first == "" || note != "" {
+		t.Fatalf("first run: %q %q %v", first, note, err)
+	}
+	if runtime.GOOS != "windows" {
+		// While the first peer runs, a second one on the same file must
+		// not share its id.
+		second, note, rel2, err := ClaimID(path)
+		if err != nil || second == first || !strings.Contains(note, "another huecast") {
+			t.Fatalf("second peer at once: %q %q %v; want a fresh id and a note", second, note, err)
+		}
+		rel2()
+	}
+	// Remembering hubs keeps the id.
+	st, _ := LoadState(path)
+	st.Remember("10.0.0.2:7788")
+	if err := st.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	again, _, release, err := ClaimID(path)
+	if err != nil || again != first {
+		t.Fatalf("after a restart: %q, %v; want %s", again, err, first)
+	}
+	release()
+	if st, _ := LoadState(path); st.ID != first || len(st.Hubs) != 1 {
+		t.Fatalf("state %+v", st)
+	}
+}
+
+func TestAStateFileThatIsNotOursIsLeftAlone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(path, []byte("shopping list\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if id, _, _, err := ClaimID(path); err == nil || !strings.Contains(err.Error(), "--state") {
+		t.Fatalf("ClaimID = %q, %v; want an error naming --state", id, err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "shopping list\n" {
+		t.Fatalf("the file was changed to %q", b)
+	}
+}
+
+func TestNoStateFileGivesANewIDEachRun(t *testing.T) {
+	a, _, _, _ := ClaimID("")
+	b, _, _, _ := ClaimID("")
+	if a == "" || a == b {
+		t.Fatalf("ids %q and %q", a, b)
 	}
 }

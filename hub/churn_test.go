@@ -22,7 +22,7 @@ import (
 // leave (cleanly, abruptly, or before saying hello), for churnDuration on
 // loopback, while churnSenders long-lived clients keep colours flowing.
 // Afterwards every client still connected must hold the room's last colour
-// and seq, and once all have gone the goroutines and heap must be back near
+// and stamp, and once all have gone the goroutines and heap must be back near
 // where they started.
 //
 // CI runs it for 5 s. The full run, whose figures are in BENCHMARKS.md and
@@ -76,23 +76,30 @@ func measure() heapGoroutines {
 // churnClient is one connection of the churn, and what it last saw.
 type churnClient struct {
 	ws      *websocket.Conn
-	mu      sync.Mutex // guards color and seq
+	mu      sync.Mutex // guards color, stamp and colours
 	color   string
-	seq     uint64
-	changed chan struct{} // a token when color or seq changed
+	stamp   wire.Stamp
+	colours int           // colour frames read
+	changed chan struct{} // a token when color or stamp changed
 	read    chan struct{} // closed when its reader has ended
 	err     error         // why the reader ended; read once read is closed
 }
 
-func (c *churnClient) last() (string, uint64) {
+func (c *churnClient) last() (string, wire.Stamp) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.color, c.seq
+	return c.color, c.stamp
+}
+
+func (c *churnClient) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.colours
 }
 
 // await waits until ok holds for what c last saw; it reports false if the
 // deadline passes or c's reader ends first.
-func (c *churnClient) await(deadline time.Time, ok func(color string, seq uint64) bool) bool {
+func (c *churnClient) await(deadline time.Time, ok func(color string, st wire.Stamp) bool) bool {
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
 	for !ok(c.last()) {
@@ -115,7 +122,7 @@ func joinChurn(url, id string) (*churnClient, error) {
 		return nil, err
 	}
 	_ = ws.SetWriteDeadline(time.Now().Add(waitFor))
-	if err := ws.WriteJSON(wire.Hello{Type: wire.TypeHello, ID: id, Name: id, Room: "lobby"}); err != nil {
+	if err := ws.WriteJSON(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: id, Name: id, Room: "lobby"}); err != nil {
 		ws.Close()
 		return nil, err
 	}
@@ -125,7 +132,7 @@ func joinChurn(url, id string) (*churnClient, error) {
 		ws.Close()
 		return nil, fmt.Errorf("hello answered with %+v, %v", w, err)
 	}
-	c := &churnClient{ws: ws, color: w.Color, seq: w.Seq, changed: make(chan struct{}, 1), read: make(chan struct{})}
+	c := &churnClient{ws: ws, color: w.Color, stamp: w.Stamp, changed: make(chan struct{}, 1), read: make(chan struct{})}
 	go func() {
 		defer close(c.read)
 		for {
@@ -146,8 +153,9 @@ func joinChurn(url, id string) (*churnClient, error) {
 			}
 			{
 				c.mu.Lock()
-				if out.Seq > c.seq {
-					c.color, c.seq = out.Color, out.Seq
+				c.colours++
+				if out.Stamp.After(c.stamp) {
+					c.color, c.stamp = out.Color, out.Stamp
 				}
 				c.mu.Unlock()
 				select {
@@ -293,7 +301,7 @@ func TestChurn(t *testing.T) {
 	// their own final colour come back, everything they sent has been
 	// handled and the room's state holds still. (A reader starved on a
 	// loaded machine reads a backlog at once, and the rate limit may drop
-	// some of it: the room's seq, not the count sent, is the truth.)
+	// some of it: the colours that came back, not the count sent, are the truth.)
 	deadline := time.Now().Add(churnSettle)
 	for i, c := range senders {
 		final := fmt.Sprintf("#ff%04x", i)
@@ -306,7 +314,7 @@ func TestChurn(t *testing.T) {
 			if retry.After(deadline) {
 				retry = deadline
 			}
-			seen = c.await(retry, func(color string, _ uint64) bool { return color == final })
+			seen = c.await(retry, func(color string, _ wire.Stamp) bool { return color == final })
 			if !seen && time.Now().After(deadline) {
 				t.Fatalf("sender %d never saw its final colour back", i)
 			}
@@ -316,25 +324,26 @@ func TestChurn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Seq < uint64(sent.Load())*3/4 {
-		t.Errorf("the room took %d colours of the %d sent at half the rate limit", st.Seq, sent.Load())
+	if took := senders[0].count(); took < int(sent.Load())*3/4 {
+		t.Errorf("the room took %d colours of the %d sent at half the rate limit", took, sent.Load())
 	}
 	all := append(senders, stayed...)
 	connected := 0
-	for _, c := range all {
+	for i, c := range all {
 		if c == nil {
 			continue
 		}
 		connected++
-		holds := c.await(deadline, func(color string, seq uint64) bool { return color == st.Color && seq == st.Seq })
+		holds := c.await(deadline, func(color string, stamp wire.Stamp) bool { return color == st.Color && stamp == st.Stamp })
 		select {
 		case <-c.read:
-			t.Fatalf("a client was dropped at the end: %v", c.err)
+			color, stamp := c.last()
+			t.Fatalf("client %d of %d was dropped at the end, holding %s at %v (the room: %s at %v): %v", i, len(all), color, stamp, st.Color, st.Stamp, c.err)
 		default:
 		}
 		if !holds {
-			color, seq := c.last()
-			t.Fatalf("a client still connected holds %s at seq %d, want the room's %s at %d", color, seq, st.Color, st.Seq)
+			color, stamp := c.last()
+			t.Fatalf("a client still connected holds %s at %v, want the room's %s at %v", color, stamp, st.Color, st.Stamp)
 		}
 	}
 	if len(st.Peers) != connected {
@@ -369,8 +378,8 @@ func TestChurn(t *testing.T) {
 
 	rate := float64(joins.Load()) / elapsed.Seconds()
 	t.Logf("at most %d peers in the room at once", peak)
-	t.Logf("churn for %v: %d joins (%.0f connections/s handled), %d silent connections, %d colours sent, the room at seq %d; %d still connected at the end, all at %s seq %d",
-		elapsed.Round(time.Millisecond), joins.Load(), rate, silent.Load(), sent.Load(), st.Seq, connected, st.Color, st.Seq)
+	t.Logf("churn for %v: %d joins (%.0f connections/s handled), %d silent connections, %d colours sent, %d came back; %d still connected at the end, all at %s %v",
+		elapsed.Round(time.Millisecond), joins.Load(), rate, silent.Load(), sent.Load(), senders[0].count(), connected, st.Color, st.Stamp)
 	t.Logf("goroutines: %d before, %d after (%d with the hub still running, no clients); heap: %.1f MiB before, %.1f MiB after (%.1f MiB with the hub still running)",
 		before.goroutines, after.goroutines, during.goroutines, mib(before.heap), mib(after.heap), mib(during.heap))
 	if refused.Load() > 0 {

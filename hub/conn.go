@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,11 +56,19 @@ type conn struct {
 	closing  bool
 	joined   bool
 	authed   bool     // answered the challenge
+	theirs   string   // the client's own challenge, answered once it is authed
 	held     *wire.In // a hello waiting for the answer to the challenge
 	peer     wire.Peer
 }
 
 func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
+	if !LocalHost(r.Host) {
+		// A page of a site whose name was made to point at this address
+		// (DNS rebinding) has the Origin it came from as its Host too.
+		h.log.Info("hub: refused a WebSocket for a name this machine does not answer to", "host", r.Host, "remote", r.RemoteAddr)
+		http.Error(w, "huecast: Host "+strconv.Quote(r.Host)+" is not this machine's address or name; connect by address", http.StatusForbidden)
+		return
+	}
 	ws, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		h.log.Debug("hub: upgrade refused", "remote", r.RemoteAddr, "err", err)

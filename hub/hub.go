@@ -3,11 +3,12 @@
 //
 // One goroutine, Run's, owns the room state and the set of connections;
 // connections reach it through a channel. Each connection has exactly one
-// reader goroutine and at most one writer goroutine, which does every write:
-// gorilla/websocket allows one concurrent writer only. The writer runs only
-// while the connection's outbox holds frames, so an idle connection costs
-// one parked goroutine, not two; Run's ticker queues the heartbeat pings and
-// ends writes that have stalled.
+// reader goroutine (gorilla/websocket reads) and one write side, which the
+// hub owns (writer.go): a broadcast is framed once, and Run writes the frame
+// to every idle socket itself without blocking; a writer goroutine runs only
+// while a connection has frames its socket could not take at once. An idle
+// connection costs one parked goroutine; Run's ticker sends the heartbeat
+// pings and ends writes that have stalled.
 package hub
 
 import (
@@ -63,6 +64,7 @@ const (
 type Config struct {
 	Room   string       // the room's name; wire.DefaultRoom if empty
 	Host   string       // the hosting peer's display name, sent in welcome
+	HostID string       // the hosting peer's id, sent in welcome; "" when no peer hosts
 	Logger *slog.Logger // nil discards logs
 	// SendQueue bounds each client's queue of unsent frames; 0 means
 	// DefaultSendQueue.
@@ -77,6 +79,9 @@ type Config struct {
 	// Passphrase, if set, admits only clients that answer the hub's
 	// challenge with it (see wire.AuthKey); it never crosses the wire.
 	Passphrase string
+	// Key, if set, is wire.AuthKey(Passphrase, Room), derived once by a
+	// caller that needs it too (the derivation is slow on purpose).
+	Key []byte
 	// MaxPeers bounds the joined peers; 0 means DefaultMaxPeers. A hello
 	// beyond it gets room_full.
 	MaxPeers int
@@ -90,7 +95,7 @@ type Config struct {
 type State struct {
 	Room   string      `json:"room"`
 	Color  string      `json:"color"`
-	Seq    uint64      `json:"seq"`
+	Stamp  wire.Stamp  `json:"stamp"`
 	By     string      `json:"by"`
 	ByName string      `json:"by_name"`
 	Peers  []wire.Peer `json:"peers"`
@@ -124,8 +129,9 @@ type Hub struct {
 	lastOpen  time.Time               // when the last connection was registered
 	retrimAt  time.Time               // when to give memory back once more; zero: not due
 	rtts      map[*conn]time.Duration // round trips members last reported
+	clock     wire.Clock              // stamps accepted colours; has seen every stamp adopted
 	color     string
-	seq       uint64
+	stamp     wire.Stamp // color's
 	by        string
 	byName    string
 }
@@ -142,6 +148,9 @@ func New(cfg Config) *Hub {
 	if cfg.MaxPeers <= 0 {
 		cfg.MaxPeers = DefaultMaxPeers
 	}
+	// The host's name reaches every screen: cleaned like any peer's.
+	cfg.Host = wire.CleanName(cfg.Host, wire.MaxNameLen)
+	cfg.HostID = wire.CleanName(cfg.HostID, wire.MaxIDLen)
 	if cfg.ColorRate == 0 {
 		cfg.ColorRate = DefaultColorRate
 	}
@@ -163,10 +172,13 @@ func New(cfg Config) *Hub {
 		conns:     map[*conn]struct{}{},
 		authFails: map[string]*bucket{},
 		color:     wire.StartColor,
-		key:       wire.AuthKey(cfg.Passphrase, cfg.Room),
+		key:       cfg.Key,
 		release:   debug.FreeOSMemory,
 		start:     time.Now(),
 		rtts:      map[*conn]time.Duration{},
+	}
+	if h.key == nil {
+		h.key = wire.AuthKey(cfg.Passphrase, cfg.Room)
 	}
 	h.runOnce <- struct{}{}
 	checkOrigin := cfg.CheckOrigin
@@ -294,7 +306,7 @@ func (h *Hub) trim(now time.Time) {
 }
 
 func (h *Hub) snapshot() State {
-	st := State{Room: h.cfg.Room, Color: h.color, Seq: h.seq, By: h.by, ByName: h.byName, Peers: h.peerList(),
+	st := State{Room: h.cfg.Room, Color: h.color, Stamp: h.stamp, By: h.by, ByName: h.byName, Peers: h.peerList(),
 		Lead: wire.Millis(h.lead())}
 	return st
 }

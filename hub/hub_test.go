@@ -133,7 +133,7 @@ func (c *client) nextOf(typ string) wire.Out {
 // hello joins the room and returns the welcome.
 func (c *client) hello(id, name string) wire.Out {
 	c.t.Helper()
-	c.send(wire.Hello{Type: wire.TypeHello, ID: id, Name: name, Room: "lobby"})
+	c.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: id, Name: name, Room: "lobby"})
 	w := c.next()
 	if w.Type != wire.TypeWelcome {
 		c.t.Fatalf("after hello got %+v, want welcome", w)
@@ -160,21 +160,23 @@ func TestWelcomeCarriesCurrentStateToLateJoiner(t *testing.T) {
 	s := startHub(t, hub.Config{Room: "lobby", Host: "alice"})
 	a := dial(t, s)
 	w := a.hello("a1", "alice")
-	if w.Color != wire.StartColor || w.Seq != 0 || w.Room != "lobby" || w.Host != "alice" || w.ID != "a1" {
-		t.Fatalf("first welcome = %+v, want green at seq 0 in lobby hosted by alice", w)
+	if w.Color != wire.StartColor || !w.Stamp.IsZero() || w.V != wire.Version || w.Room != "lobby" || w.Host != "alice" || w.ID != "a1" {
+		t.Fatalf("first welcome = %+v, want green at the zero stamp in lobby hosted by alice", w)
 	}
 	if len(w.Peers) != 1 || w.Peers[0].Name != "alice" {
 		t.Fatalf("first welcome peers = %+v, want just alice", w.Peers)
 	}
 	a.send(wire.SetColor{Type: wire.TypeColor, Color: "#1E90FF"})
-	if got := a.nextOf(wire.TypeColor); got.Color != "#1e90ff" || got.Seq != 1 {
-		t.Fatalf("echo = %+v, want #1e90ff seq 1", got)
+	before := time.Now().UnixMilli()
+	echo := a.nextOf(wire.TypeColor)
+	if echo.Color != "#1e90ff" || echo.Stamp.ID != "a1" || echo.Stamp.MS < before-10_000 || echo.Stamp.MS > time.Now().UnixMilli() {
+		t.Fatalf("echo = %+v, want #1e90ff stamped by the hub's clock for a1", echo)
 	}
 
 	b := dial(t, s)
 	w = b.hello("b1", "  bob\t")
-	if w.Color != "#1e90ff" || w.Seq != 1 || w.By != "a1" {
-		t.Fatalf("late welcome = %+v, want #1e90ff seq 1 by a1", w)
+	if w.Color != "#1e90ff" || w.Stamp != echo.Stamp || w.By != "a1" {
+		t.Fatalf("late welcome = %+v, want #1e90ff at %v by a1", w, echo.Stamp)
 	}
 	if len(w.Peers) != 2 || w.Peers[1].Name != "bob" {
 		t.Fatalf("late welcome peers = %+v, want alice then bob (trimmed)", w.Peers)
@@ -184,7 +186,7 @@ func TestWelcomeCarriesCurrentStateToLateJoiner(t *testing.T) {
 	}
 
 	st, err := s.hub.State(context.Background())
-	if err != nil || st.Color != "#1e90ff" || st.Seq != 1 || len(st.Peers) != 2 {
+	if err != nil || st.Color != "#1e90ff" || st.Stamp != echo.Stamp || len(st.Peers) != 2 {
 		t.Fatalf("State = %+v, %v", st, err)
 	}
 }
@@ -202,18 +204,18 @@ func TestAPIStateServesJSON(t *testing.T) {
 	}
 	var st struct {
 		Room, Color, By string
-		Seq             uint64
+		Stamp           *wire.Stamp
 		Peers           []struct{ ID, Name string }
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
 		t.Fatal(err)
 	}
-	if st.Room != "lobby" || st.Color != "#008000" || st.Seq != 0 || len(st.Peers) != 1 || st.Peers[0].ID != "a1" {
+	if st.Room != "lobby" || st.Color != "#008000" || st.Stamp == nil || !st.Stamp.IsZero() || len(st.Peers) != 1 || st.Peers[0].ID != "a1" {
 		t.Fatalf("/api/state = %+v", st)
 	}
 }
 
-func TestColorReachesEveryClientInSeqOrder(t *testing.T) {
+func TestColorReachesEveryClientInTheHubsOrder(t *testing.T) {
 	const n, colours = 20, 30
 	s := startHub(t, hub.Config{Room: "lobby"})
 	clients := make([]*client, n)
@@ -226,17 +228,17 @@ func TestColorReachesEveryClientInSeqOrder(t *testing.T) {
 		clients[i%2].send(wire.SetColor{Type: wire.TypeColor, Color: fmt.Sprintf("#0000%02x", i)})
 	}
 	for i, c := range clients {
-		var last uint64
+		var last wire.Stamp
 		for got := 0; got < colours; {
 			out := c.next()
 			if out.Type != wire.TypeColor {
 				continue // presence of later joiners
 			}
 			got++
-			if out.Seq != last+1 {
-				t.Fatalf("client %d got seq %d after %d", i, out.Seq, last)
+			if !out.Stamp.After(last) {
+				t.Fatalf("client %d got %v after %v", i, out.Stamp, last)
 			}
-			last = out.Seq
+			last = out.Stamp
 		}
 	}
 }
@@ -256,8 +258,8 @@ func TestBadInputGetsAnErrorAndTheHubCarriesOn(t *testing.T) {
 		{"colour name instead of hex", true, `{"type":"color","color":"blue"}`, wire.CodeBadColor, true},
 		{"short hex", true, `{"type":"color","color":"#fff"}`, wire.CodeBadColor, true},
 		{"colour before hello", false, `{"type":"color","color":"#ffffff"}`, wire.CodeHelloRequired, true},
-		{"hello twice", true, `{"type":"hello","id":"x","room":"lobby"}`, wire.CodeBadType, true},
-		{"another room", false, `{"type":"hello","id":"x","room":"kitchen"}`, wire.CodeWrongRoom, false},
+		{"hello twice", true, `{"type":"hello","v":2,"id":"x","room":"lobby"}`, wire.CodeBadType, true},
+		{"another room", false, `{"type":"hello","v":2,"id":"x","room":"kitchen"}`, wire.CodeWrongRoom, false},
 		{"oversized frame", true, `{"type":"color","color":"` + strings.Repeat("f", 5000) + `"}`, wire.CodeTooLarge, false},
 	}
 	s := startHub(t, hub.Config{Room: "lobby"})
@@ -309,28 +311,43 @@ func TestOversizedFrameBeyondBackstopStillCloses1009(t *testing.T) {
 	}
 }
 
-func TestHigherSeqInHelloIsAdoptedAndBroadcast(t *testing.T) {
+func TestNewerStampInHelloIsAdoptedAndBroadcast(t *testing.T) {
 	s := startHub(t, hub.Config{Room: "lobby"})
 	a := dial(t, s)
 	a.hello("a1", "alice")
-	a.send(wire.SetColor{Type: wire.TypeColor, Color: "#111111"}) // seq 1 here
-	a.nextOf(wire.TypeColor)
-
-	b := dial(t, s)
-	b.send(wire.Hello{Type: wire.TypeHello, ID: "b1", Name: "bob", Room: "lobby", Color: "#ABCDEF", Seq: 7, ByName: "carol"})
-	w := b.nextOf(wire.TypeWelcome)
-	if w.Color != "#abcdef" || w.Seq != 7 || w.ByName != "carol" {
-		t.Fatalf("welcome = %+v, want the adopted #abcdef at seq 7 set by carol", w)
+	for i := 0; i < 5; i++ { // alice changed the colour more often than anyone
+		a.send(wire.SetColor{Type: wire.TypeColor, Color: fmt.Sprintf("#11111%d", i)})
 	}
-	if got := a.nextOf(wire.TypeColor); got.Color != "#abcdef" || got.Seq != 7 {
+	var mine wire.Out
+	for mine.Color != "#111114" {
+		mine = a.nextOf(wire.TypeColor)
+	}
+
+	// bob comes from another hub where a colour was set later, once.
+	later := wire.Stamp{MS: mine.Stamp.MS + 500, ID: "x9"}
+	b := dial(t, s)
+	b.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "b1", Name: "bob", Room: "lobby", Color: "#ABCDEF", Stamp: later, ByName: "carol"})
+	w := b.nextOf(wire.TypeWelcome)
+	if w.Color != "#abcdef" || w.Stamp != later || w.ByName != "carol" {
+		t.Fatalf("welcome = %+v, want the adopted #abcdef at %v set by carol", w, later)
+	}
+	if got := a.nextOf(wire.TypeColor); got.Color != "#abcdef" || got.Stamp != later {
 		t.Fatalf("alice got %+v, want the adopted colour", got)
 	}
 
-	// A lower seq is not adopted.
+	// An older stamp is not adopted, however many changes its side made.
 	c := dial(t, s)
-	c.send(wire.Hello{Type: wire.TypeHello, ID: "c1", Name: "cy", Room: "lobby", Color: "#000000", Seq: 3})
-	if w := c.nextOf(wire.TypeWelcome); w.Color != "#abcdef" || w.Seq != 7 {
-		t.Fatalf("welcome after stale hello = %+v, want #abcdef seq 7", w)
+	c.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "c1", Name: "cy", Room: "lobby", Color: "#000000",
+		Stamp: wire.Stamp{MS: later.MS, N: 0, ID: "x8"}})
+	if w := c.nextOf(wire.TypeWelcome); w.Color != "#abcdef" || w.Stamp != later {
+		t.Fatalf("welcome after stale hello = %+v, want #abcdef at %v", w, later)
+	}
+
+	// The hub's clock has seen the adopted stamp: the next pick is newer,
+	// even though the hub's wall clock is behind it.
+	c.send(wire.SetColor{Type: wire.TypeColor, Color: "#222222"})
+	if got := a.nextOf(wire.TypeColor); got.Color != "#222222" || !got.Stamp.After(later) {
+		t.Fatalf("alice got %+v, want #222222 stamped after %v", got, later)
 	}
 }
 
@@ -367,7 +384,7 @@ func startWithLaggard(t *testing.T, cfg hub.Config, id string) (sender, watcher 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { lws.Close() })
-	if err := lws.WriteJSON(wire.Hello{Type: wire.TypeHello, ID: id, Name: id, Room: cfg.Room}); err != nil {
+	if err := lws.WriteJSON(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: id, Name: id, Room: cfg.Room}); err != nil {
 		t.Fatal(err)
 	}
 	sender = dial(t, s)
@@ -385,32 +402,33 @@ func TestClientThatNeverReadsIsDroppedWithoutDelayingOthers(t *testing.T) {
 	const bursts, burst = 20000, 16 // a burst fits the queue of a client that reads
 	start := time.Now()
 	var worst time.Duration
-	seq := uint64(0)
+	n := 0
 	for b := 0; b < bursts; b++ {
 		sent := time.Now()
 		for i := 0; i < burst; i++ {
 			sender.send(wire.SetColor{Type: wire.TypeColor, Color: fmt.Sprintf("#%06x", (b*burst+i)%0xffffff)})
 		}
-		seq += burst
+		n += burst
+		last := fmt.Sprintf("#%06x", (n-1)%0xffffff)
 		for {
 			out := watcher.next()
 			if out.Type == wire.TypeLeave && out.Peer.ID == "slow" {
 				if out.Reason != wire.ReasonDropped {
 					t.Fatalf("laggard left with %q, want dropped for its full queue", out.Reason)
 				}
-				t.Logf("laggard dropped after %d colours in %v; worst burst delivery to the watcher %v", seq, time.Since(start), worst)
+				t.Logf("laggard dropped after %d colours in %v; worst burst delivery to the watcher %v", n, time.Since(start), worst)
 				if worst > wire.WriteWait {
 					t.Fatalf("a burst took %v to reach the watcher: the laggard delayed the room", worst)
 				}
 				return
 			}
-			if out.Type == wire.TypeColor && out.Seq == seq {
+			if out.Type == wire.TypeColor && out.Color == last {
 				worst = max(worst, time.Since(sent))
 				break
 			}
 		}
 	}
-	t.Fatalf("laggard not dropped after %d colours", seq)
+	t.Fatalf("laggard not dropped after %d colours", n)
 }
 
 func TestClientWhoseWriteStallsIsDroppedAfterWriteWait(t *testing.T) {
@@ -428,7 +446,7 @@ func TestClientWhoseWriteStallsIsDroppedAfterWriteWait(t *testing.T) {
 	deadline := time.Now().Add(wire.WriteWait + wire.PingPeriod + 10*time.Second)
 	for time.Now().Before(deadline) {
 		out := watcher.next()
-		if out.Type == wire.TypeColor && out.Seq == colours {
+		if out.Type == wire.TypeColor && out.Color == fmt.Sprintf("#%06x", colours) {
 			blocked = time.Now()
 		}
 		if out.Type == wire.TypeLeave && out.Peer.ID == "stuck" {

@@ -3,6 +3,7 @@ package hub_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/huecast/huecast/hub"
 	"github.com/huecast/huecast/hub/wire"
@@ -80,7 +81,7 @@ func TestAColourBroughtByAHelloIsShownOnArrival(t *testing.T) {
 	a := dial(t, s)
 	a.hello("a", "alice")
 	b := dial(t, s)
-	b.send(wire.Hello{Type: wire.TypeHello, ID: "b", Name: "bob", Room: "lobby", Color: "#123456", Seq: 9})
+	b.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "b", Name: "bob", Room: "lobby", Color: "#123456", Stamp: wire.Stamp{MS: time.Now().UnixMilli(), ID: "x"}})
 	f := a.nextOf(wire.TypeColor)
 	if f.Color != "#123456" || f.At != 0 {
 		t.Errorf("adopted colour %+v; want #123456 with no moment", f)

@@ -164,8 +164,38 @@ func (h *Hub) auth(c *conn, in wire.In) {
 		return
 	}
 	c.authed = true
+	if c.theirs != "" {
+		h.prove(c)
+	}
 	if held := c.held; held != nil {
 		c.held = nil
 		h.hello(c, *held)
 	}
+}
+
+// challenged takes a client's own challenge: the hub proves it knows the
+// passphrase too, once the client has proved it does, and before the
+// client says anything about itself.
+func (h *Hub) challenged(c *conn, in wire.In) {
+	if h.key == nil {
+		h.sendError(c, &wire.ProtocolError{Code: wire.CodeOpenRoom, Message: "Room " + quote(h.cfg.Room) +
+			" has no passphrase on this hub, so it is not the room of a peer that holds one."})
+		h.closeConn(c, websocket.ClosePolicyViolation, "open room")
+		return
+	}
+	if c.theirs != "" || !wire.ValidNonce(in.Nonce) {
+		h.sendError(c, &wire.ProtocolError{Code: wire.CodeBadType,
+			Message: fmt.Sprintf("A challenge carries one nonce of %d lower-case hex digits, once.", 2*wire.NonceLen)})
+		h.closeConn(c, websocket.ClosePolicyViolation, "bad challenge")
+		return
+	}
+	c.theirs = in.Nonce
+	if c.authed {
+		h.prove(c)
+	}
+}
+
+// prove answers c's challenge.
+func (h *Hub) prove(c *conn) {
+	h.sendTo(c, wire.Auth{Type: wire.TypeAuth, MAC: wire.HubProof(h.key, c.theirs)})
 }

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 )
 
@@ -83,4 +84,35 @@ func hostPort(scheme, hostport string) (string, bool) {
 		return "", false
 	}
 	return net.JoinHostPort(strings.ToLower(host), port), true
+}
+
+// LocalHost says whether a request's Host header names this machine: an
+// IP literal, localhost, or this machine's host name (alone or under any
+// domain, as mDNS or the LAN's DNS answers it). Anything else on /ws is a name someone
+// pointed at this address (DNS rebinding), and is refused.
+func LocalHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	if host == "" {
+		return false
+	}
+	if i := strings.IndexByte(host, '%'); i >= 0 {
+		host = host[:i] // an IPv6 zone
+	}
+	if net.ParseIP(host) != nil || host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	name, err := os.Hostname()
+	if err != nil || name == "" {
+		return false
+	}
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	// The machine's name under any domain its LAN's DNS gives it
+	// (kitchen-pc.fritz.box, kitchen-pc.local).
+	short, _, _ := strings.Cut(name, ".")
+	first, _, _ := strings.Cut(host, ".")
+	return host == name || first == short
 }

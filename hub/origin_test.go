@@ -3,7 +3,9 @@ package hub_test
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -46,10 +48,10 @@ func TestOriginIsCheckedAgainstThisHubAndTheRoomsMembers(t *testing.T) {
 
 	// A member that would host at 10.9.8.7:7788 (ws URL) and one at port 80.
 	m1 := dial(t, s)
-	m1.send(wire.Hello{Type: wire.TypeHello, ID: "m1", Name: "mia", Room: "lobby", Addr: "ws://10.9.8.7:7788/ws"})
+	m1.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "m1", Name: "mia", Room: "lobby", Addr: "ws://10.9.8.7:7788/ws"})
 	m1.nextOf(wire.TypeWelcome)
 	m2 := dial(t, s)
-	m2.send(wire.Hello{Type: wire.TypeHello, ID: "m2", Name: "max", Room: "lobby", Addr: "Max.local:80"})
+	m2.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "m2", Name: "max", Room: "lobby", Addr: "Max.local:80"})
 	m2.nextOf(wire.TypeWelcome)
 
 	for _, tc := range []struct {
@@ -105,4 +107,45 @@ func TestCustomCheckOriginWins(t *testing.T) {
 	if got := dialOrigin(t, s, s.URL); got != http.StatusForbidden {
 		t.Errorf("own origin under a custom check that refuses it: %d", got)
 	}
+}
+
+func TestWSRefusesHostNamesThisMachineDoesNotAnswerTo(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby"})
+	addr := s.Listener.Addr().String()
+	name, _ := os.Hostname()
+	for _, tc := range []struct {
+		host string
+		want int
+	}{
+		{"127.0.0.1:7788", http.StatusSwitchingProtocols},
+		{"[::1]:7788", http.StatusSwitchingProtocols},
+		{"localhost:7788", http.StatusSwitchingProtocols},
+		{name + ":7788", http.StatusSwitchingProtocols},
+		{name + ".local:7788", http.StatusSwitchingProtocols},
+		{"evil.example:7788", http.StatusForbidden},
+		{"attacker.example", http.StatusForbidden},
+	} {
+		// Every dial goes to the hub; only the Host header differs.
+		d := websocket.Dialer{NetDial: func(network, _ string) (net.Conn, error) { return net.Dial(network, addr) }}
+		ws, resp, err := d.Dial("ws://"+tc.host+"/ws", nil)
+		if ws != nil {
+			ws.Close()
+		}
+		got := 0
+		if resp != nil {
+			got = resp.StatusCode
+		}
+		if got != tc.want {
+			t.Errorf("Host %q: status %d (%v), want %d", tc.host, got, err, tc.want)
+		}
+	}
+	for _, h := range []string{"", ":7788", "[]:1"} {
+		if hub.LocalHost(h) {
+			t.Errorf("LocalHost(%q) = true", h)
+		}
+	}
+	// The hub serves everyone else as before.
+	c := dial(t, s)
+	c.hello("a", "alice")
 }

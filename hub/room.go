@@ -58,6 +58,8 @@ func (h *Hub) frame(c *conn, in wire.In) {
 		h.hello(c, in)
 	case wire.TypeAuth:
 		h.auth(c, in)
+	case wire.TypeChallenge:
+		h.challenged(c, in)
 	case wire.TypePing:
 		if in.RTT > 0 && c.joined {
 			h.rtts[c] = min(wire.Duration(in.RTT), MaxLead)
@@ -73,13 +75,26 @@ func (h *Hub) frame(c *conn, in wire.In) {
 			h.sendError(c, err.(*wire.ProtocolError))
 			return
 		}
-		h.setColor(color, h.seq+1, c.peer.ID, c.peer.Name, nil)
+		// While connected the hub's order is the truth: the pick that
+		// reaches it last wins, stamped by a clock that has seen every
+		// stamp the room adopted.
+		st := h.clock.Stamp()
+		st.ID = c.peer.ID
+		h.setColor(color, st, c.peer.ID, c.peer.Name, nil)
 	}
 }
 
 func (h *Hub) hello(c *conn, in wire.In) {
 	if c.joined {
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeBadType, Message: "This connection has already said hello."})
+		return
+	}
+	if in.V != wire.Version {
+		// An older peer would read our stamps as nothing and its seq as
+		// news: it must not join, and its person must learn why.
+		h.log.Info("hub: refusing a peer of another protocol version", "v", in.V, "remote", c.remote)
+		h.sendError(c, versionError(in.V))
+		h.closeConn(c, websocket.ClosePolicyViolation, "protocol version")
 		return
 	}
 	if h.key != nil && !c.authed {
@@ -133,29 +148,61 @@ func (h *Hub) hello(c *conn, in wire.In) {
 	h.peers = append(h.peers, c)
 	h.log.Debug("hub: peer joined", "id", id, "name", name, "remote", c.remote)
 
-	// A peer that knew a newer colour (it came from a hub that has gone)
-	// brings it along: this is how the colour survives a change of host.
-	// A seq beyond wire.MaxSeq is not adopted: the next would wrap (or,
-	// in a page, lose precision) and every screen would ignore it.
-	if color, err := wire.ParseColor(in.Color); err == nil && in.Seq > h.seq && in.Seq <= wire.MaxSeq {
-		// Shown on arrival: the room already had it, on another hub.
-		h.showColor(color, in.Seq, "", wire.CleanName(in.ByName, wire.MaxNameLen), c, 0)
+	// A peer that knew a newer colour (it came from a hub that has gone,
+	// from the other side of a split network, or picked one while away)
+	// brings it along; the newer stamp wins, whoever counted more changes.
+	refused := h.adopt(c, in)
+	h.sendTo(c, wire.Welcome{Type: wire.TypeWelcome, ID: id, Room: h.cfg.Room, Color: h.color, Stamp: h.stamp,
+		By: h.by, ByName: h.byName, Peers: h.peerList(), Host: h.cfg.Host, HostID: h.cfg.HostID, Lead: wire.Millis(h.lead()), V: wire.Version})
+	if refused != nil {
+		h.sendError(c, refused)
 	}
-	h.sendTo(c, wire.Welcome{Type: wire.TypeWelcome, ID: id, Room: h.cfg.Room, Color: h.color, Seq: h.seq,
-		By: h.by, ByName: h.byName, Peers: h.peerList(), Host: h.cfg.Host, Lead: wire.Millis(h.lead())})
 	h.broadcast(wire.Presence{Type: wire.TypeJoin, Peer: c.peer}, c)
 }
 
-// setColor makes color the room's colour at seq and tells every joined peer
-// but skip (nil: everyone) to show it the room's lead from now.
-func (h *Hub) setColor(color string, seq uint64, by, byName string, skip *conn) {
-	h.showColor(color, seq, by, byName, skip, h.lead())
+// adopt makes a hello's colour the room's when its stamp is newer than the
+// room's. A stamp the hub's clock refuses (too far ahead, or malformed) is
+// not adopted: the colour counts as set now, and the returned bad_stamp
+// error is for the peer, after its welcome.
+func (h *Hub) adopt(c *conn, in wire.In) *wire.ProtocolError {
+	color, err := wire.ParseColor(in.Color)
+	if err != nil || in.Stamp.IsZero() || !in.Stamp.After(h.stamp) {
+		return nil
+	}
+	st := in.Stamp
+	var refused *wire.ProtocolError
+	if err := h.clock.Observe(st); err != nil {
+		refused, _ = err.(*wire.ProtocolError)
+		h.log.Info("hub: not adopting a hello's stamp", "id", c.peer.ID, "stamp", st.String(), "err", err)
+		st = h.clock.Stamp()
+		st.ID = c.peer.ID
+	}
+	// Who set it is known by name only: the setter's id may be another
+	// hub's guest- id. Shown on arrival: the room already had it, on
+	// another hub or another screen.
+	h.showColor(color, st, "", wire.CleanName(in.ByName, wire.MaxNameLen), c, 0)
+	return refused
+}
+
+// versionError tells a peer of another protocol version what to do.
+func versionError(v int) *wire.ProtocolError {
+	msg := fmt.Sprintf("This hub speaks huecast protocol %d and this device protocol %d: update huecast here (or reload the page) to join.", wire.Version, max(v, 1))
+	if v > wire.Version {
+		msg = fmt.Sprintf("This hub speaks huecast protocol %d, older than this device's %d: update huecast on the hub's machine.", wire.Version, v)
+	}
+	return &wire.ProtocolError{Code: wire.CodeBadVersion, Message: msg}
+}
+
+// setColor makes color the room's colour at stamp st and tells every joined
+// peer but skip (nil: everyone) to show it the room's lead from now.
+func (h *Hub) setColor(color string, st wire.Stamp, by, byName string, skip *conn) {
+	h.showColor(color, st, by, byName, skip, h.lead())
 }
 
 // showColor is setColor with the lead given; 0 shows it on arrival.
-func (h *Hub) showColor(color string, seq uint64, by, byName string, skip *conn, lead time.Duration) {
-	h.color, h.seq, h.by, h.byName = color, seq, by, byName
-	f := wire.Color{Type: wire.TypeColor, Color: color, Seq: seq, By: by, Name: byName}
+func (h *Hub) showColor(color string, st wire.Stamp, by, byName string, skip *conn, lead time.Duration) {
+	h.color, h.stamp, h.by, h.byName = color, st, by, byName
+	f := wire.Color{Type: wire.TypeColor, Color: color, Stamp: st, By: by, Name: byName}
 	if lead > 0 {
 		f.At, f.Lead = wire.Millis(h.now()+lead), wire.Millis(lead)
 	}

@@ -41,7 +41,7 @@ func TestPassphraseAdmitsOnlyClientsThatProveIt(t *testing.T) {
 
 	// The right answer, given after the hello (as net/link does), joins.
 	alice, nonce := challenged(t, s)
-	alice.send(wire.Hello{Type: wire.TypeHello, ID: "a", Name: "alice", Room: "lobby"})
+	alice.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "a", Name: "alice", Room: "lobby"})
 	alice.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(testKey, nonce)})
 	if w := alice.next(); w.Type != wire.TypeWelcome || w.ID != "a" {
 		t.Fatalf("after a right answer got %+v, want welcome", w)
@@ -66,7 +66,7 @@ func TestPassphraseAdmitsOnlyClientsThatProveIt(t *testing.T) {
 	for _, tc := range refused {
 		t.Run(tc.name, func(t *testing.T) {
 			c, nonce := challenged(t, s)
-			c.send(wire.Hello{Type: wire.TypeHello, ID: "mallory", Name: "mallory", Room: "lobby"})
+			c.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "mallory", Name: "mallory", Room: "lobby"})
 			c.send(wire.SetColor{Type: wire.TypeColor, Color: "#ff0000"})
 			if e := c.nextOf(wire.TypeError); e.Code != wire.CodeHelloRequired {
 				t.Fatalf("colour before the answer: %+v, want hello_required", e)
@@ -88,8 +88,8 @@ func TestPassphraseAdmitsOnlyClientsThatProveIt(t *testing.T) {
 			t.Fatalf("a refused client joined: %+v", out)
 		}
 		if out.Type == wire.TypeColor {
-			if out.Color != "#1e90ff" || out.Seq != 1 {
-				t.Fatalf("colour %+v, want #1e90ff at seq 1", out)
+			if out.Color != "#1e90ff" || out.By != "a" {
+				t.Fatalf("colour %+v, want #1e90ff by alice", out)
 			}
 			break
 		}
@@ -102,7 +102,7 @@ func TestGuessingThePassphraseOnlineIsSlowedDown(t *testing.T) {
 	guessKey := wire.AuthKey("guess", "lobby")
 	answer := func(key []byte) wire.Out {
 		c, nonce := challenged(t, s)
-		c.send(wire.Hello{Type: wire.TypeHello, ID: "g", Name: "guesser", Room: "lobby"})
+		c.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "g", Name: "guesser", Room: "lobby"})
 		c.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(key, nonce)})
 		return c.next()
 	}
@@ -135,7 +135,7 @@ func TestPassphraseMissingIsRefusedAtTheHelloDeadline(t *testing.T) {
 	s := startHub(t, hub.Config{Room: "lobby", Passphrase: testPassphrase})
 	c, _ := challenged(t, s)
 	start := time.Now()
-	c.send(wire.Hello{Type: wire.TypeHello, ID: "old", Name: "old client", Room: "lobby"})
+	c.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "old", Name: "old client", Room: "lobby"})
 	if e := c.nextOf(wire.TypeError); e.Code != wire.CodeUnauthorized || !strings.Contains(e.Message, "needs a passphrase") {
 		t.Fatalf("got %+v, want unauthorized saying a passphrase is needed", e)
 	}
@@ -214,8 +214,8 @@ func TestColourFloodIsRateLimitedAndThenDisconnected(t *testing.T) {
 		t.Fatalf("bystander saw %d of the flood's %d colours, want about the burst of %d", colours, sent, hub.DefaultColorBurst)
 	}
 	bystander.send(wire.SetColor{Type: wire.TypeColor, Color: "#abcdef"})
-	if got := bystander.nextOf(wire.TypeColor); got.Color != "#abcdef" || got.Seq != uint64(colours+1) {
-		t.Fatalf("bystander's colour came back as %+v, want #abcdef at seq %d", got, colours+1)
+	if got := bystander.nextOf(wire.TypeColor); got.Color != "#abcdef" || got.By != "by" {
+		t.Fatalf("bystander's colour came back as %+v, want #abcdef", got)
 	}
 }
 
@@ -238,7 +238,7 @@ func TestShortBurstOverTheLimitIsDroppedButNotDisconnected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Seq < 3 || st.Seq > 4 || st.Color != fmt.Sprintf("#00000%d", st.Seq-1) {
+	if st.Color != "#000002" && st.Color != "#000003" {
 		t.Fatalf("room state %+v, want the first 3 or 4 colours accepted", st)
 	}
 }
@@ -251,7 +251,7 @@ func TestRoomFullRefusesOneMoreButNotAReconnect(t *testing.T) {
 	b := dial(t, s)
 	b.hello("b", "bob")
 	c := dial(t, s)
-	c.send(wire.Hello{Type: wire.TypeHello, ID: "c", Name: "carol", Room: "lobby"})
+	c.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "c", Name: "carol", Room: "lobby"})
 	if e := c.nextOf(wire.TypeError); e.Code != wire.CodeRoomFull || !strings.Contains(e.Message, "2") {
 		t.Fatalf("got %+v, want room_full naming the limit", e)
 	}
@@ -267,28 +267,70 @@ func TestRoomFullRefusesOneMoreButNotAReconnect(t *testing.T) {
 	}
 }
 
-func TestHelloWithAHugeSeqCannotFreezeTheRoom(t *testing.T) {
+func TestForgedStampsCannotFreezeTheRoom(t *testing.T) {
 	t.Parallel()
 	s := startHub(t, hub.Config{Room: "lobby"})
 	a := dial(t, s)
 	a.hello("a", "alice")
-	for _, seq := range []uint64{1<<64 - 1, wire.MaxSeq + 1} {
+	now := time.Now()
+	for i, forged := range []wire.Stamp{
+		{MS: now.Add(24 * time.Hour).UnixMilli(), ID: "m"},              // a day ahead
+		{MS: now.Add(wire.MaxAhead + time.Minute).UnixMilli(), ID: "m"}, // past the bound
+		{MS: wire.MaxSafe + 1, ID: "m"},                                 // beyond what a page compares
+		{MS: now.Add(30 * time.Second).UnixMilli(), N: wire.MaxSafe + 1, ID: "m"},
+		{MS: now.Add(30 * time.Second).UnixMilli(), ID: "m\x00\u200e"}, // not an id
+	} {
 		m := dial(t, s)
-		m.send(wire.Hello{Type: wire.TypeHello, ID: fmt.Sprint("m", seq), Name: "mallory", Room: "lobby", Color: "#000000", Seq: seq})
-		if w := m.next(); w.Type != wire.TypeWelcome || w.Seq != 0 || w.Color != wire.StartColor {
-			t.Fatalf("seq %d: welcome %+v, want the room unchanged", seq, w)
+		color := fmt.Sprintf("#00000%d", i)
+		m.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: fmt.Sprint("m", i), Name: "mallory", Room: "lobby", Color: color, Stamp: forged})
+		// Nothing is lost: the colour counts as set now, under the hub's
+		// own stamp, and the sender learns why.
+		w := m.nextOf(wire.TypeWelcome)
+		if w.Color != color || w.Stamp == forged || w.Stamp.MS > time.Now().UnixMilli() {
+			t.Fatalf("forged %v: welcome %+v, want %s stamped by the hub", forged, w, color)
+		}
+		if e := m.next(); e.Type != wire.TypeError || e.Code != wire.CodeBadStamp {
+			t.Fatalf("forged %v: got %+v after the welcome, want bad_stamp", forged, e)
+		}
+		if c := a.nextOf(wire.TypeColor); c.Color != color || c.Stamp != w.Stamp {
+			t.Fatalf("forged %v: alice got %+v", forged, c)
 		}
 	}
-	// The room goes on: the next colour is seq 1, which every screen applies.
-	a.send(wire.SetColor{Type: wire.TypeColor, Color: "#1e90ff"})
-	if c := a.nextOf(wire.TypeColor); c.Seq != 1 {
-		t.Fatalf("next colour %+v, want seq 1", c)
-	}
-	// A legitimate seq from a lost hub is still adopted.
+	// The room goes on: a colour from another hub set a moment ago is still
+	// newer than the forged ones, and is adopted.
+	fresh := wire.Stamp{MS: time.Now().UnixMilli() + 50, ID: "p"}
 	p := dial(t, s)
-	p.send(wire.Hello{Type: wire.TypeHello, ID: "p", Name: "pat", Room: "lobby", Color: "#ff0000", Seq: wire.MaxSeq})
-	if w := p.next(); w.Seq != wire.MaxSeq || w.Color != "#ff0000" {
-		t.Fatalf("welcome %+v, want #ff0000 at MaxSeq adopted", w)
+	p.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "p", Name: "pat", Room: "lobby", Color: "#ff0000", Stamp: fresh})
+	if w := p.nextOf(wire.TypeWelcome); w.Stamp != fresh || w.Color != "#ff0000" {
+		t.Fatalf("welcome %+v, want #ff0000 at %v adopted", w, fresh)
+	}
+}
+
+func TestHelloOfAnotherProtocolVersionIsRefused(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby"})
+	a := dial(t, s)
+	a.hello("a", "alice")
+	for _, tc := range []struct {
+		hello string
+		says  string
+	}{
+		{`{"type":"hello","id":"old","room":"lobby","color":"#ff0000","seq":40}`, "update huecast here"},
+		{`{"type":"hello","v":3,"id":"new","room":"lobby"}`, "update huecast on the hub"},
+	} {
+		c := dial(t, s)
+		c.sendRaw(tc.hello)
+		if e := c.next(); e.Type != wire.TypeError || e.Code != wire.CodeBadVersion || !strings.Contains(e.Message, tc.says) {
+			t.Fatalf("%s: got %+v, want bad_version saying %q", tc.hello, e, tc.says)
+		}
+		if code := c.closeCode(); code != websocket.ClosePolicyViolation {
+			t.Fatalf("close code %d, want 1008", code)
+		}
+	}
+	// The room never saw them, and its colour is untouched.
+	st, err := s.hub.State(t.Context())
+	if err != nil || st.Color != wire.StartColor || len(st.Peers) != 1 {
+		t.Fatalf("state %+v, %v; want green with alice alone", st, err)
 	}
 }
 
@@ -329,4 +371,86 @@ func TestControlCharactersAreStrippedFromNamesEndToEnd(t *testing.T) {
 	if c := a.nextOf(wire.TypeColor); c.Name != "evilname[2J" {
 		t.Fatalf("colour credited to %q", c.Name)
 	}
+}
+
+func TestHubProvesThePassphraseToAClientThatProvedIt(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby", Passphrase: testPassphrase, Host: "h\x07ost\u200b", HostID: "hid"})
+	mine := wire.NewNonce()
+	c, nonce := challenged(t, s)
+	// The client's own challenge first: nothing is told before the client
+	// has proved itself.
+	c.send(wire.Challenge{Type: wire.TypeChallenge, Nonce: mine})
+	c.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(testKey, nonce)})
+	p := c.next()
+	if p.Type != wire.TypeAuth || !wire.CheckProof(testKey, mine, p.MAC) {
+		t.Fatalf("got %+v, want the hub's proof of our nonce", p)
+	}
+	// The proof is not the client's answer to the same nonce (no reflection).
+	if wire.CheckMAC(testKey, mine, p.MAC) {
+		t.Fatal("the hub's proof equals a client's answer to the same nonce")
+	}
+	w := c.hello("a", "alice")
+	if w.HostID != "hid" || w.Host != "host" {
+		t.Fatalf("welcome names the host %q (id %q), want the cleaned name and its id", w.Host, w.HostID)
+	}
+
+	// The challenge may also follow the answer.
+	c2, nonce := challenged(t, s)
+	c2.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(testKey, nonce)})
+	c2.send(wire.Challenge{Type: wire.TypeChallenge, Nonce: mine})
+	if p := c2.next(); p.Type != wire.TypeAuth || !wire.CheckProof(testKey, mine, p.MAC) {
+		t.Fatalf("got %+v, want the hub's proof", p)
+	}
+
+	// A client that has not proved itself gets no proof, only refusal.
+	c3, _ := challenged(t, s)
+	c3.send(wire.Challenge{Type: wire.TypeChallenge, Nonce: mine})
+	c3.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(wrongKey, mine)})
+	if e := c3.next(); e.Type != wire.TypeError || e.Code != wire.CodeUnauthorized {
+		t.Fatalf("got %+v, want unauthorized and no proof", e)
+	}
+}
+
+func TestBadClientChallengesGetAClearError(t *testing.T) {
+	t.Parallel()
+	locked := startHub(t, hub.Config{Room: "lobby", Passphrase: testPassphrase})
+	for _, tc := range []struct{ name, nonce string }{
+		{"empty", ""},
+		{"short", "abcd"},
+		{"upper case", strings.Repeat("AB", wire.NonceLen)},
+		{"not hex", strings.Repeat("zz", wire.NonceLen)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _ := challenged(t, locked)
+			c.send(wire.Challenge{Type: wire.TypeChallenge, Nonce: tc.nonce})
+			if e := c.next(); e.Type != wire.TypeError || e.Code != wire.CodeBadType || !strings.Contains(e.Message, "nonce") {
+				t.Fatalf("got %+v, want bad_type about the nonce", e)
+			}
+		})
+	}
+	t.Run("twice", func(t *testing.T) {
+		c, _ := challenged(t, locked)
+		c.send(wire.Challenge{Type: wire.TypeChallenge, Nonce: wire.NewNonce()})
+		c.send(wire.Challenge{Type: wire.TypeChallenge, Nonce: wire.NewNonce()})
+		if e := c.next(); e.Type != wire.TypeError || e.Code != wire.CodeBadType {
+			t.Fatalf("got %+v, want bad_type", e)
+		}
+	})
+	// An open hub says at once that it is no room of a passphrase.
+	open := startHub(t, hub.Config{Room: "lobby"})
+	c := dial(t, open)
+	c.send(wire.Challenge{Type: wire.TypeChallenge, Nonce: wire.NewNonce()})
+	if e := c.next(); e.Type != wire.TypeError || e.Code != wire.CodeOpenRoom {
+		t.Fatalf("got %+v, want open_room", e)
+	}
+	if code := c.closeCode(); code != websocket.ClosePolicyViolation {
+		t.Fatalf("close code %d, want 1008", code)
+	}
+	// Both hubs serve everyone else as before.
+	a := dial(t, open)
+	a.hello("a", "alice")
+	b, nonce := challenged(t, locked)
+	b.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(testKey, nonce)})
+	b.hello("b", "bob")
 }

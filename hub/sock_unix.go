@@ -12,9 +12,10 @@ import (
 const canTryWrite = true
 
 // tryOnce is tryWrite's RawConn callback: one write(2), whatever it returns.
-// SIGPIPE from a socket the client closed does not stop the process: Go
-// ignores it for descriptors other than stdout and stderr (os/signal), and
-// on macOS sets SO_NOSIGPIPE on every socket.
+// SIGPIPE from a socket the client closed does not stop the process: Go's
+// runtime ignores it for descriptors other than stdout and stderr
+// (os/signal, "SIGPIPE"); the write returns EPIPE, and the connection ends
+// as after any failed write.
 func (s *sock) tryOnce(fd uintptr) bool {
 	s.tryN, s.tryErr = syscall.Write(int(fd), s.tryBuf)
 	return true

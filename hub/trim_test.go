@@ -44,7 +44,7 @@ func TestBurstOfConnectionsIsFollowedByTwoTrims(t *testing.T) {
 			t.Fatal(err)
 		}
 		conns = append(conns, ws)
-		if err := ws.WriteJSON(wire.Hello{Type: wire.TypeHello, ID: fmt.Sprintf("p%d", i), Room: "lobby"}); err != nil {
+		if err := ws.WriteJSON(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: fmt.Sprintf("p%d", i), Room: "lobby"}); err != nil {
 			t.Fatal(err)
 		}
 		readers.Add(1)

@@ -19,14 +19,14 @@ func (h *harness) frameAt(start time.Time, d time.Duration) {
 }
 
 func joinedRoom(h *harness) time.Time {
-	h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann, bob}, Host: "bob", Lead: 40 * time.Millisecond})
+	h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann, bob}, Host: "bob", HostID: bob.ID, Lead: 40 * time.Millisecond})
 	return h.clock
 }
 
 func TestTheCircleChangesOnTheFrameNearestTheMoment(t *testing.T) {
 	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
 	start := joinedRoom(h)
-	h.send(link.ColorChanged{Color: "#ff0000", Seq: 1, By: bob.ID, Name: "bob", Due: start.Add(50 * time.Millisecond), Lead: 60 * time.Millisecond})
+	h.send(link.ColorChanged{Color: "#ff0000", Stamp: wire.Stamp{MS: 1, ID: bob.ID}, By: bob.ID, Name: "bob", Due: start.Add(50 * time.Millisecond), Lead: 60 * time.Millisecond})
 	if fill(h) != "#008000" || h.frameTick == nil {
 		t.Fatalf("circle %s, waiting %v: want the old colour while frames tick", fill(h), h.frameTick != nil)
 	}
@@ -49,8 +49,8 @@ func TestTheCircleChangesOnTheFrameNearestTheMoment(t *testing.T) {
 func TestAColourSupersededWhileItWaitsIsNeverShown(t *testing.T) {
 	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
 	start := joinedRoom(h)
-	h.send(link.ColorChanged{Color: "#ff0000", Seq: 1, By: bob.ID, Name: "bob", Due: start.Add(50 * time.Millisecond)},
-		link.ColorChanged{Color: "#0000ff", Seq: 2, By: bob.ID, Name: "bob", Due: start.Add(80 * time.Millisecond)})
+	h.send(link.ColorChanged{Color: "#ff0000", Stamp: wire.Stamp{MS: 1, ID: bob.ID}, By: bob.ID, Name: "bob", Due: start.Add(50 * time.Millisecond)},
+		link.ColorChanged{Color: "#0000ff", Stamp: wire.Stamp{MS: 2, ID: bob.ID}, By: bob.ID, Name: "bob", Due: start.Add(80 * time.Millisecond)})
 	h.frameAt(start, 50*time.Millisecond)
 	if fill(h) != "#008000" {
 		t.Fatalf("circle %s at the superseded colour's moment", fill(h))
@@ -64,14 +64,14 @@ func TestAColourSupersededWhileItWaitsIsNeverShown(t *testing.T) {
 func TestALateOrUntimedColourShowsAtOnce(t *testing.T) {
 	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
 	start := joinedRoom(h)
-	h.send(link.ColorChanged{Color: "#ff0000", Seq: 1, By: bob.ID, Name: "bob", Late: true, LateCount: 3, Lead: 40 * time.Millisecond})
+	h.send(link.ColorChanged{Color: "#ff0000", Stamp: wire.Stamp{MS: 1, ID: bob.ID}, By: bob.ID, Name: "bob", Late: true, LateCount: 3, Lead: 40 * time.Millisecond})
 	if fill(h) != "#ff0000" || h.frameTick != nil {
 		t.Fatalf("late colour: circle %s, waiting %v", fill(h), h.frameTick != nil)
 	}
 	if got := h.u.lead.Text; got != "Room's lead: 40 ms (3 late)" {
 		t.Errorf("lead %q", got)
 	}
-	h.send(link.ColorChanged{Color: "#00ff00", Seq: 2, By: bob.ID, Name: "bob", Due: start.Add(-time.Millisecond)})
+	h.send(link.ColorChanged{Color: "#00ff00", Stamp: wire.Stamp{MS: 2, ID: bob.ID}, By: bob.ID, Name: "bob", Due: start.Add(-time.Millisecond)})
 	if fill(h) != "#00ff00" {
 		t.Fatalf("a colour whose moment has passed: circle %s", fill(h))
 	}
@@ -80,8 +80,8 @@ func TestALateOrUntimedColourShowsAtOnce(t *testing.T) {
 func TestAWelcomeDropsTheColourThatWaits(t *testing.T) {
 	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
 	start := joinedRoom(h)
-	h.send(link.ColorChanged{Color: "#ff0000", Seq: 1, By: bob.ID, Name: "bob", Due: start.Add(50 * time.Millisecond)})
-	h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#123456", Seq: 7, Peers: []wire.Peer{ann, bob}, Host: "bob"})
+	h.send(link.ColorChanged{Color: "#ff0000", Stamp: wire.Stamp{MS: 1, ID: bob.ID}, By: bob.ID, Name: "bob", Due: start.Add(50 * time.Millisecond)})
+	h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#123456", Stamp: wire.Stamp{MS: 7}, Peers: []wire.Peer{ann, bob}, Host: "bob", HostID: bob.ID})
 	if fill(h) != "#123456" || h.frameTick != nil {
 		t.Fatalf("circle %s, waiting %v: want the welcome's colour, nothing waiting", fill(h), h.frameTick != nil)
 	}

@@ -19,8 +19,8 @@ import (
 
 func TestThePagesAddressShowsWhileThePeerKnowsTheHub(t *testing.T) {
 	hosting := peer.Hosting{URL: hubURL, Room: "lobby"}
-	ownJoin := link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{ann}, Host: "ann"}
-	joined := link.Joined{URL: "ws://10.0.0.3:7790/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{bob, ann}, Host: "bob"}
+	ownJoin := link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{ann}, Host: "ann", HostID: ann.ID}
+	joined := link.Joined{URL: "ws://10.0.0.3:7790/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{bob, ann}, Host: "bob", HostID: bob.ID}
 	lost := link.Disconnected{URL: joined.URL, Attempt: 1, Reason: "the connection was lost"}
 	tests := []struct {
 		name string
@@ -37,7 +37,7 @@ func TestThePagesAddressShowsWhileThePeerKnowsTheHub(t *testing.T) {
 		{"the room moved to another hub", []link.Event{joined, lost,
 			peer.Searching{Room: "lobby", Reason: peer.ReasonHostLost},
 			peer.HostChanged{URL: "ws://10.0.0.7:7788/ws", ID: cat.ID, Name: "cat", Reason: peer.ReasonHostLost},
-			link.Joined{URL: "ws://10.0.0.7:7788/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{cat, ann}, Host: "cat"}},
+			link.Joined{URL: "ws://10.0.0.7:7788/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{cat, ann}, Host: "cat", HostID: cat.ID}},
 			"http://10.0.0.7:7788/"},
 		{"this peer took over", []link.Event{joined, lost,
 			peer.HostChanged{URL: "ws://10.0.0.4:7788/ws", ID: ann.ID, Name: "ann", Reason: peer.ReasonHostLost},
@@ -65,7 +65,7 @@ func TestThePagesAddressShowsWhileThePeerKnowsTheHub(t *testing.T) {
 
 func TestRestartForgetsThePagesAddress(t *testing.T) {
 	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
-	h.send(link.Joined{URL: "ws://10.0.0.3:7790/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{ann}, Host: "bob"})
+	h.send(link.Joined{URL: "ws://10.0.0.3:7790/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{ann}, Host: "bob", HostID: bob.ID})
 	if !h.u.phoneRow.Visible() {
 		t.Fatal("no page address once joined")
 	}
@@ -84,7 +84,7 @@ func TestThePhoneDialogShowsAQRCodeOfThePage(t *testing.T) {
 	const want = "http://192.168.1.20:7788/"
 	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
 	h.send(peer.Hosting{URL: hubURL, Room: "lobby"},
-		link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann, bob}, Host: "ann"})
+		link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann, bob}, Host: "ann", HostID: ann.ID})
 	// On the text: a tap beside it does nothing.
 	link := h.u.pageLink.Size()
 	test.TapAt(h.u.pageLink, fyne.NewPos(link.Width/2, link.Height/2))

@@ -46,7 +46,7 @@ func (u *UI) apply(ev link.Event) {
 		u.status.SetText(u.hostingText(e.Room))
 	case link.Joined:
 		u.online = true
-		u.selfID, u.hostName, u.hubAddr = e.ID, e.Host, hostPort(e.URL)
+		u.selfID, u.hostID, u.hostName, u.hubAddr = e.ID, e.HostID, e.Host, hostPort(e.URL)
 		if u.hosting == "" && !strings.HasPrefix(u.hubAddr, "127.") && !strings.HasPrefix(u.hubAddr, "[::1]") {
 			u.remember(u.hubAddr)
 		}
@@ -185,10 +185,12 @@ func (u *UI) showPeers() {
 	u.heading.SetText(fmt.Sprintf("Here now (%d)", len(u.peers)))
 	for _, p := range u.peers {
 		name := p.Name
+		// The host is marked by id: names are anyone's to share.
+		host := u.hostID != "" && p.ID == u.hostID
 		switch {
-		case p.Name == u.hostName && p.ID == u.selfID:
+		case host && p.ID == u.selfID:
 			name += " (host, you)"
-		case p.Name == u.hostName:
+		case host:
 			name += " (host)"
 		case p.ID == u.selfID:
 			name += " (you)"

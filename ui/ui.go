@@ -48,10 +48,12 @@ type Settings struct {
 }
 
 // Preference keys. The window saves the name and room a person picks, and
-// the addresses they joined; main reads PrefName and PrefRoom at start.
+// the addresses they joined; main reads PrefName and PrefRoom at start, and
+// keeps the install's peer id under PrefID.
 const (
 	PrefName   = "name"
 	PrefRoom   = "room"
+	PrefID     = "peer_id"
 	PrefRecent = "recent_addresses"
 	// PrefFlipNow: show colours on arrival rather than with the room.
 	PrefFlipNow = "flip_now"
@@ -123,6 +125,7 @@ type UI struct {
 	hubAddr  string    // host:port of the hub this peer is joined to
 	selfID   string
 	hostName string
+	hostID   string // marks the host in the list; "" when the hub names none
 	peers    []wire.Peer
 	online   bool
 	// moved opens the status once the room has moved host, until the next

@@ -158,7 +158,7 @@ func TestTappingEachPaletteButtonSendsItsColour(t *testing.T) {
 	for _, s := range wire.Palette {
 		t.Run(s.Name, func(t *testing.T) {
 			h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
-			h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#ff00ff", Seq: 4, Peers: []wire.Peer{ann}, Host: "bob"})
+			h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#ff00ff", Stamp: wire.Stamp{MS: 4}, Peers: []wire.Peer{ann}, Host: "bob", HostID: bob.ID})
 			test.Tap(h.u.buttons[strings.ToLower(s.Name)])
 			if got := h.sentColor(); got != s.Hex {
 				t.Fatalf("peer got %s, want %s", got, s.Hex)
@@ -168,7 +168,7 @@ func TestTappingEachPaletteButtonSendsItsColour(t *testing.T) {
 			if got := fill(h); got != "#ff00ff" {
 				t.Fatalf("circle %s right after the click, want the room's #ff00ff still", got)
 			}
-			h.send(link.ColorChanged{Color: s.Hex, Seq: 5, By: ann.ID, Name: "ann"})
+			h.send(link.ColorChanged{Color: s.Hex, Stamp: wire.Stamp{MS: 5, ID: ann.ID}, By: ann.ID, Name: "ann"})
 			if got := fill(h); got != s.Hex {
 				t.Fatalf("circle %s once the room's colour came back, want %s", got, s.Hex)
 			}
@@ -200,19 +200,19 @@ func TestKeysOneToSixPickThePalette(t *testing.T) {
 
 func TestTheCircleFollowsTheHubsOrder(t *testing.T) {
 	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
-	h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann, bob}, Host: "bob"})
+	h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann, bob}, Host: "bob", HostID: bob.ID})
 
 	test.Tap(h.u.buttons["blue"])
 	h.sentColor()
-	// Bob's red reached the hub first; then our blue, as seq 2.
-	h.send(link.ColorChanged{Color: "#ff0000", Seq: 1, By: bob.ID, Name: "bob"})
+	// Bob's red reached the hub first; then our blue, stamped after it.
+	h.send(link.ColorChanged{Color: "#ff0000", Stamp: wire.Stamp{MS: 1, ID: bob.ID}, By: bob.ID, Name: "bob"})
 	if got := fill(h); got != "#ff0000" {
 		t.Fatalf("after bob's red the circle is %s", got)
 	}
 	if got := h.u.lastSet.Text; got != "Red, set by bob, just now" {
 		t.Fatalf("last set %q", got)
 	}
-	h.send(link.ColorChanged{Color: "#1e90ff", Seq: 2, By: ann.ID, Name: "ann"})
+	h.send(link.ColorChanged{Color: "#1e90ff", Stamp: wire.Stamp{MS: 2, ID: ann.ID}, By: ann.ID, Name: "ann"})
 	if got := fill(h); got != "#1e90ff" {
 		t.Fatalf("after our echo the circle is %s", got)
 	}
@@ -233,8 +233,8 @@ func TestAnIncomingColourFillsTheCircle(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.color, func(t *testing.T) {
 			h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
-			h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann, bob}, Host: "bob"},
-				link.ColorChanged{Color: tt.color, Seq: 1, By: bob.ID, Name: "bob"})
+			h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann, bob}, Host: "bob", HostID: bob.ID},
+				link.ColorChanged{Color: tt.color, Stamp: wire.Stamp{MS: 1, ID: bob.ID}, By: bob.ID, Name: "bob"})
 			if got := fill(h); got != tt.color {
 				t.Fatalf("circle %s, want %s", got, tt.color)
 			}
@@ -261,27 +261,31 @@ func TestStatusAndPeersFollowTheRoom(t *testing.T) {
 	}{
 		{"hosting", []step{
 			{peer.Hosting{URL: hubURL, Room: "lobby"}, "Hosting room lobby at 192.168.1.20:7788", []string{"Not connected"}},
-			{link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann}, Host: "ann"},
+			{link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann}, Host: "ann", HostID: ann.ID},
 				"Hosting room lobby at 192.168.1.20:7788", []string{"ann (host, you)"}},
 			{link.PeerJoined{Peer: bob}, "Hosting room lobby at 192.168.1.20:7788", []string{"ann (host, you)", "bob"}},
 			{link.PeerJoined{Peer: cat}, "Hosting room lobby at 192.168.1.20:7788", []string{"ann (host, you)", "bob", "cat"}},
 			{link.PeerLeft{Peer: bob, Reason: "closed"}, "Hosting room lobby at 192.168.1.20:7788", []string{"ann (host, you)", "cat"}},
 		}},
 		{"joined", []step{
-			{link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{bob, ann}, Host: "bob"},
+			{link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{bob, ann}, Host: "bob", HostID: bob.ID},
 				"Joined bob's hub at 192.168.1.20:7788", []string{"bob (host)", "ann (you)"}},
 			{link.PeerLeft{Peer: bob, Reason: "timeout"}, "Joined bob's hub at 192.168.1.20:7788", []string{"ann (you)"}},
 			{link.Disconnected{URL: hubURL, Reason: "the hub stopped answering", Attempt: 3, RetryIn: time.Second},
 				"Reconnecting (attempt 3)… the hub stopped answering", []string{"Not connected"}},
-			{link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{cat, ann}, Host: "cat"},
+			{link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{cat, ann}, Host: "cat", HostID: cat.ID},
 				"Joined cat's hub at 192.168.1.20:7788", []string{"cat (host)", "ann (you)"}},
+		}},
+		{"the host is marked by id, not by a name another peer shares", []step{
+			{link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Peers: []wire.Peer{{ID: "other", Name: "bob"}, bob, ann}, Host: "bob", HostID: bob.ID},
+				"Joined bob's hub at 192.168.1.20:7788", []string{"bob", "bob (host)", "ann (you)"}},
 		}},
 		{"searching, then hosting", []step{
 			{peer.Searching{Room: "lobby", Reason: peer.ReasonStart}, "Looking for room lobby on the network…", []string{"Not connected"}},
 			{peer.Hosting{URL: hubURL, Room: "lobby"}, "Hosting room lobby at 192.168.1.20:7788", []string{"Not connected"}},
 		}},
 		{"the host left and cat took over", []step{
-			{link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Peers: []wire.Peer{bob, cat, ann}, Host: "bob"},
+			{link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Peers: []wire.Peer{bob, cat, ann}, Host: "bob", HostID: bob.ID},
 				"Joined bob's hub at 192.168.1.20:7788", []string{"bob (host)", "cat", "ann (you)"}},
 			{link.Disconnected{URL: hubURL, Reason: "the connection was lost", Attempt: 1},
 				"Reconnecting (attempt 1)… the connection was lost", []string{"Not connected"}},
@@ -292,16 +296,16 @@ func TestStatusAndPeersFollowTheRoom(t *testing.T) {
 			// cat may not host yet when we first knock.
 			{link.Disconnected{URL: "ws://10.0.0.7:7788/ws", Reason: "connection refused", Attempt: 2},
 				"Reconnecting (attempt 2)… connection refused", []string{"Not connected"}},
-			{link.Joined{URL: "ws://10.0.0.7:7788/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{cat, ann}, Host: "cat"},
+			{link.Joined{URL: "ws://10.0.0.7:7788/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{cat, ann}, Host: "cat", HostID: cat.ID},
 				"The host left; joined cat's hub at 10.0.0.7:7788", []string{"cat (host)", "ann (you)"}},
 			// A later reconnect to the same hub is no move.
 			{link.Disconnected{URL: "ws://10.0.0.7:7788/ws", Reason: "the hub stopped answering", Attempt: 1},
 				"Reconnecting (attempt 1)… the hub stopped answering", []string{"Not connected"}},
-			{link.Joined{URL: "ws://10.0.0.7:7788/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{cat, ann}, Host: "cat"},
+			{link.Joined{URL: "ws://10.0.0.7:7788/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{cat, ann}, Host: "cat", HostID: cat.ID},
 				"Joined cat's hub at 10.0.0.7:7788", []string{"cat (host)", "ann (you)"}},
 		}},
 		{"the host left and this peer took over", []step{
-			{link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Peers: []wire.Peer{bob, ann}, Host: "bob"},
+			{link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Peers: []wire.Peer{bob, ann}, Host: "bob", HostID: bob.ID},
 				"Joined bob's hub at 192.168.1.20:7788", []string{"bob (host)", "ann (you)"}},
 			{link.Disconnected{URL: hubURL, Reason: "the connection was lost", Attempt: 1},
 				"Reconnecting (attempt 1)… the connection was lost", []string{"Not connected"}},
@@ -311,22 +315,22 @@ func TestStatusAndPeersFollowTheRoom(t *testing.T) {
 				"The host left; this window takes over as the host…", []string{"Not connected"}},
 			{peer.Hosting{URL: "ws://10.0.0.4:7788/ws", Room: "lobby"},
 				"The host left; now hosting room lobby at 10.0.0.4:7788", []string{"Not connected"}},
-			{link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{ann}, Host: "ann"},
+			{link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{ann}, Host: "ann", HostID: ann.ID},
 				"The host left; now hosting room lobby at 10.0.0.4:7788", []string{"ann (host, you)"}},
 		}},
 		{"two hubs of the room became one", []step{
 			{peer.Hosting{URL: hubURL, Room: "lobby"}, "Hosting room lobby at 192.168.1.20:7788", []string{"Not connected"}},
-			{link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{ann}, Host: "ann"},
+			{link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{ann}, Host: "ann", HostID: ann.ID},
 				"Hosting room lobby at 192.168.1.20:7788", []string{"ann (host, you)"}},
 			{peer.HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: bob.ID, Name: "bob", Reason: peer.ReasonMerged},
 				"The room's two hubs became one; moving to bob's hub at 10.0.0.2:7788…", []string{"ann (host, you)"}},
 			{link.Disconnected{URL: "ws://127.0.0.1:7788/ws", Reason: "hub shutting down", Attempt: 1},
 				"Reconnecting (attempt 1)… hub shutting down", []string{"Not connected"}},
-			{link.Joined{URL: "ws://10.0.0.2:7788/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{bob, ann}, Host: "bob"},
+			{link.Joined{URL: "ws://10.0.0.2:7788/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{bob, ann}, Host: "bob", HostID: bob.ID},
 				"The room's two hubs became one; joined bob's hub at 10.0.0.2:7788", []string{"bob (host)", "ann (you)"}},
 		}},
 		{"the lost hub says where the room went", []step{
-			{link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Peers: []wire.Peer{bob, ann}, Host: "bob"},
+			{link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Peers: []wire.Peer{bob, ann}, Host: "bob", HostID: bob.ID},
 				"Joined bob's hub at 192.168.1.20:7788", []string{"bob (host)", "ann (you)"}},
 			{peer.HostChanged{URL: "ws://10.0.0.2:7788/ws", Reason: peer.ReasonMerged},
 				"The room's two hubs became one; moving to the room's new hub at 10.0.0.2:7788…", []string{"bob (host)", "ann (you)"}},
@@ -458,8 +462,8 @@ func TestCopyJoinAddressCopiesTheHub(t *testing.T) {
 	}{
 		{"nothing yet", nil, ""},
 		{"hosting", []link.Event{peer.Hosting{URL: hubURL, Room: "lobby"},
-			link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{ann}, Host: "ann"}}, "192.168.1.20:7788"},
-		{"joined", []link.Event{link.Joined{URL: "ws://10.0.0.3:7790/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{ann}, Host: "bob"}}, "10.0.0.3:7790"},
+			link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{ann}, Host: "ann", HostID: ann.ID}}, "192.168.1.20:7788"},
+		{"joined", []link.Event{link.Joined{URL: "ws://10.0.0.3:7790/ws", ID: ann.ID, Room: "lobby", Peers: []wire.Peer{ann}, Host: "bob", HostID: bob.ID}}, "10.0.0.3:7790"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -476,7 +480,7 @@ func TestCopyJoinAddressCopiesTheHub(t *testing.T) {
 
 func TestPeerEndingSaysStopped(t *testing.T) {
 	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
-	h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Peers: []wire.Peer{ann}, Host: "bob"})
+	h.send(link.Joined{URL: hubURL, ID: ann.ID, Room: "lobby", Peers: []wire.Peer{ann}, Host: "bob", HostID: bob.ID})
 	close(h.peer.events)
 	h.runOne("the end of events")
 	if h.u.status.Text != "Stopped." || !slices.Equal(h.peerList(), []string{"Not connected"}) {
@@ -499,8 +503,8 @@ func TestReadableLabels(t *testing.T) {
 func TestWindowSnapshot(t *testing.T) {
 	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
 	h.send(peer.Hosting{URL: hubURL, Room: "lobby"},
-		link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann, bob}, Host: "ann", Lead: 40 * time.Millisecond},
-		link.ColorChanged{Color: "#1e90ff", Seq: 1, By: bob.ID, Name: "bob"},
+		link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: ann.ID, Room: "lobby", Color: "#008000", Peers: []wire.Peer{ann, bob}, Host: "ann", HostID: ann.ID, Lead: 40 * time.Millisecond},
+		link.ColorChanged{Color: "#1e90ff", Stamp: wire.Stamp{MS: 1, ID: bob.ID}, By: bob.ID, Name: "bob"},
 		link.RTT{D: 3400 * time.Microsecond})
 	h.advance(3 * time.Second)
 	test.AssertRendersToMarkup(t, "window.xml", h.u.win.Canvas())
@@ -563,8 +567,10 @@ func TestTabReachesEveryColourAndEnterOrSpacePicksIt(t *testing.T) {
 		if got := h.sentColor(); got != s.Hex {
 			t.Fatalf("%s on %s sent %s, want %s", key, s.Name, got, s.Hex)
 		}
+		// The circle flips when the room's colour comes back, as for a tap.
+		h.send(link.ColorChanged{Color: s.Hex, Stamp: wire.Stamp{MS: int64(10 + len(reached)), ID: ann.ID}, By: ann.ID, Name: "ann"})
 		if got := fill(h); got != s.Hex {
-			t.Fatalf("circle %s after %s on %s", got, key, s.Name)
+			t.Fatalf("circle %s after %s on %s and the room's answer", got, key, s.Name)
 		}
 	}
 	if len(reached) != len(wire.Palette) {
@@ -612,7 +618,7 @@ func TestAloneSaysWhatToDoUntilSomeoneJoins(t *testing.T) {
 	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
 	ann := wire.Peer{ID: "a", Name: "ann"}
 	h.send(peer.Hosting{URL: hubURL, Room: "lobby"},
-		link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: "a", Host: "ann", Room: "lobby", Peers: []wire.Peer{ann}},
+		link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: "a", Host: "ann", HostID: ann.ID, Room: "lobby", Peers: []wire.Peer{ann}},
 		peer.Alone{Room: "lobby", Causes: peer.AloneCauses()})
 	for _, want := range []string{"No other peer of room lobby", "TCP 7788", "UDP 5353", "Join by address"} {
 		if !strings.Contains(h.u.status.Text, want) {
@@ -629,7 +635,7 @@ func TestAHubJoinedIsRememberedButNotOurOwn(t *testing.T) {
 	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
 	h.send(link.Joined{URL: "ws://10.0.0.7:7788/ws", ID: "a", Host: "carol", Room: "lobby"})
 	h.send(peer.Hosting{URL: hubURL, Room: "lobby"},
-		link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: "a", Host: "ann", Room: "lobby"})
+		link.Joined{URL: "ws://127.0.0.1:7788/ws", ID: "a", Host: "ann", HostID: ann.ID, Room: "lobby"})
 	if got, want := h.u.app.Preferences().StringList(PrefRecent), []string{"10.0.0.7:7788"}; !slices.Equal(got, want) {
 		t.Fatalf("remembered %q, want %q", got, want)
 	}

@@ -79,11 +79,18 @@ func load() *site {
 	html := string(must("index.html"))
 	for _, a := range []struct{ name, ctype string }{
 		{"style.css", "text/css; charset=utf-8"},
+		{"wire.js", "text/javascript; charset=utf-8"},
+		{"proto.js", "text/javascript; charset=utf-8"},
 		{"auth.js", "text/javascript; charset=utf-8"},
 		{"clock.js", "text/javascript; charset=utf-8"},
 		{"app.js", "text/javascript; charset=utf-8"},
 	} {
-		data := must(a.name)
+		var data []byte
+		if a.name == "wire.js" {
+			data = wireJS()
+		} else {
+			data = must(a.name)
+		}
 		h := hash(data)
 		path := h[:12] + "/" + a.name
 		s.assets[path] = file{name: a.name, ctype: a.ctype, data: data, etag: `"` + h + `"`}

@@ -15,8 +15,22 @@ import (
 //	nonce = 32 random bytes, hex, sent by the hub in its challenge frame
 //	mac   = hex(HMAC-SHA256(key, the nonce's hex text as UTF-8))
 //
-// Both are what a browser's WebCrypto computes (PBKDF2 and HMAC with
-// SHA-256), so the page answers the same challenge as the app.
+// The client then proves the hub knows the key too: it sends a challenge
+// of its own (nonce2, in the same frame type), and the hub, once the
+// client's mac checked out, answers it with
+//
+//	proof = hex(HMAC-SHA256(key, ProofPrefix + nonce2))
+//
+// in an auth frame. The prefix keeps the two answers apart: a hub that
+// does not know the key cannot get a client to compute its proof for it by
+// sending the client's own nonce back as its challenge.
+//
+// A hub advertises Verifier(key) (mDNS TXT vk, and /api/peer), so that
+// peers tell two rooms of one name apart before they connect. It is a hint,
+// not a proof: anyone can copy it, and only the challenges above decide.
+//
+// All of these are what a browser's WebCrypto computes (PBKDF2 and HMAC
+// with SHA-256), so the page answers and checks the same as the app.
 const (
 	// AuthSalt prefixes the room in the PBKDF2 salt, so that the same
 	// passphrase gives another key in another room (and another program).
@@ -27,6 +41,16 @@ const (
 	AuthIterations = 100_000
 	// NonceLen is the challenge's size in bytes before hex.
 	NonceLen = 32
+	// ProofPrefix is put before the client's nonce in the hub's proof.
+	ProofPrefix = "hub:"
+	// VerifierLabel is what the room's verifier is the HMAC of.
+	VerifierLabel = "huecast/v1/verifier"
+	// VerifierLen is the verifier's length in hex digits: 32 bits tell two
+	// rooms of one name apart (one pair in four billion collides, and the
+	// challenges still keep them apart), while an eavesdropper's offline
+	// test of a guessed passphrase against it is as costly as against a
+	// sniffed challenge and rules out fewer guesses (see SECURITY.md).
+	VerifierLen = 8
 )
 
 // Challenge is the hub's first frame in a room with a passphrase.
@@ -35,7 +59,8 @@ type Challenge struct {
 	Nonce string `json:"nonce"`
 }
 
-// Auth answers a challenge.
+// Auth answers a challenge: the client's answer to the hub's, or the hub's
+// proof answering the client's.
 type Auth struct {
 	Type string `json:"type"`
 	MAC  string `json:"mac"`
@@ -80,4 +105,38 @@ func CheckMAC(key []byte, nonce, mac string) bool {
 	}
 	want, _ := hex.DecodeString(AuthMAC(key, nonce))
 	return hmac.Equal(got, want)
+}
+
+// ValidNonce says whether s has a nonce's shape: NonceLen bytes in lower-case hex.
+func ValidNonce(s string) bool {
+	if len(s) != 2*NonceLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// HubProof is the hub's answer to a client's own nonce under key.
+func HubProof(key []byte, nonce string) string {
+	return AuthMAC(key, ProofPrefix+nonce)
+}
+
+// CheckProof says, in constant time, whether proof is the hub's answer to
+// the client's nonce under key.
+func CheckProof(key []byte, nonce, proof string) bool {
+	return CheckMAC(key, ProofPrefix+nonce, proof)
+}
+
+// Verifier is what a hub of the room with key advertises so that peers
+// tell rooms of one name apart before connecting; "" for a room without a
+// passphrase (key nil).
+func Verifier(key []byte) string {
+	if key == nil {
+		return ""
+	}
+	return AuthMAC(key, VerifierLabel)[:VerifierLen]
 }

@@ -15,7 +15,7 @@ import (
 // accepted has a known type, what is refused is refused with bad_json or
 // bad_type and a message; names and rooms in it clean to something safe.
 func FuzzDecodeIn(f *testing.F) {
-	f.Add([]byte(`{"type":"hello","id":"a","name":"alice","room":"lobby","color":"#008000","seq":3}`))
+	f.Add([]byte(`{"type":"hello","id":"a","name":"alice","room":"lobby","color":"#008000","v":2,"stamp":{"ms":3,"n":0,"id":"a"}}`))
 	f.Add([]byte(`{"type":"auth","mac":"00"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in, err := DecodeIn(data)

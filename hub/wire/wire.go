@@ -25,7 +25,9 @@ const (
 	TypeLeave   = "leave"
 	TypeError   = "error"
 	// TypeChallenge and TypeAuth exist only in rooms with a passphrase:
-	// the hub's first frame, and the client's answer (see auth.go).
+	// the hub's first frame, and the client's answer; a client that holds
+	// a passphrase sends a challenge of its own first, which the hub
+	// answers with an auth frame of its own (see auth.go).
 	TypeChallenge = "challenge"
 	TypeAuth      = "auth"
 )
@@ -41,6 +43,13 @@ const (
 	CodeUnauthorized  = "unauthorized"
 	CodeRateLimited   = "rate_limited"
 	CodeRoomFull      = "room_full"
+	// CodeOpenRoom answers a client's challenge on a hub whose room has no
+	// passphrase: a peer that holds one is in another room.
+	CodeOpenRoom = "open_room"
+	// CodeUnprovenHub is the status a client gives itself, never sent by a
+	// hub: the hub could not prove it knows the room's passphrase, so the
+	// client told it nothing and went elsewhere.
+	CodeUnprovenHub = "unproven_hub"
 	// CodeBadVersion answers a hello of another protocol version (or none:
 	// version 1 sent none); the connection is closed.
 	CodeBadVersion = "bad_version"
@@ -71,10 +80,6 @@ const (
 	// frame is a welcome listing many peers; everything a client sends fits
 	// in a few hundred bytes.
 	MaxFrame = 4096
-	// MaxSeq is the highest seq a hub adopts from a hello: JavaScript's
-	// largest safe integer, so that pages compare seqs exactly, and far
-	// from wrapping. At one colour a millisecond it lasts 285,000 years.
-	MaxSeq = 1<<53 - 1
 )
 
 // Peer is one member of a room as the protocol shows it. Addr is the hub
@@ -93,7 +98,6 @@ type In struct {
 	Name   string `json:"name"`
 	Room   string `json:"room"`
 	Color  string `json:"color"`
-	Seq    uint64 `json:"seq"`
 	ByName string `json:"by_name"`
 	Addr   string `json:"addr"`
 	V      int    `json:"v"`     // hello only
@@ -101,8 +105,9 @@ type In struct {
 	T      int64  `json:"t"`
 	// RTT is the client's round trip to the hub in ms as it measures it
 	// (ping only; 0: not known), so that the room's lead covers it.
-	RTT float64 `json:"rtt"`
-	MAC string  `json:"mac"` // auth only
+	RTT   float64 `json:"rtt"`
+	MAC   string  `json:"mac"`   // auth only
+	Nonce string  `json:"nonce"` // challenge only: the client's own
 }
 
 // Hello is the first frame a client sends.
@@ -112,7 +117,6 @@ type Hello struct {
 	Name  string `json:"name"`
 	Room  string `json:"room"`
 	Color string `json:"color"`
-	Seq   uint64 `json:"seq"`
 	// ByName names whoever set Color, so "set by bob" survives a change of host.
 	ByName string `json:"by_name,omitempty"`
 	Addr   string `json:"addr,omitempty"`
@@ -149,11 +153,13 @@ type Welcome struct {
 	ID     string `json:"id"`
 	Room   string `json:"room"`
 	Color  string `json:"color"`
-	Seq    uint64 `json:"seq"`
 	By     string `json:"by"`
 	ByName string `json:"by_name"`
 	Peers  []Peer `json:"peers"`
 	Host   string `json:"host"`
+	// HostID is the hosting peer's id, so that screens mark the host by
+	// id, not by a name anyone may share; absent when no peer hosts.
+	HostID string `json:"host_id,omitempty"`
 	V      int    `json:"v"`     // Version
 	Stamp  Stamp  `json:"stamp"` // Color's
 	// Lead is how far ahead of the hub's clock colours are shown now, ms.
@@ -164,7 +170,6 @@ type Welcome struct {
 type Color struct {
 	Type  string `json:"type"`
 	Color string `json:"color"`
-	Seq   uint64 `json:"seq"`
 	By    string `json:"by"`
 	Name  string `json:"name"`
 	Stamp Stamp  `json:"stamp"`
@@ -196,18 +201,19 @@ type Out struct {
 	ID      string `json:"id"`
 	Room    string `json:"room"`
 	Color   string `json:"color"`
-	Seq     uint64 `json:"seq"`
 	By      string `json:"by"`
 	ByName  string `json:"by_name"`
 	Name    string `json:"name"`
 	Peers   []Peer `json:"peers"`
 	Host    string `json:"host"`
+	HostID  string `json:"host_id"`
 	Peer    Peer   `json:"peer"`
 	Reason  string `json:"reason"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	T       int64  `json:"t"`
 	Nonce   string `json:"nonce"` // challenge only
+	MAC     string `json:"mac"`   // auth only: the hub's proof
 	V       int    `json:"v"`     // welcome only
 	Stamp   Stamp  `json:"stamp"` // welcome and color
 	// The clock: HT in pong, At and Lead in color, Lead in welcome.
@@ -237,12 +243,12 @@ func DecodeIn(data []byte) (In, error) {
 		return In{}, &ProtocolError{CodeBadJSON, "That frame is not a JSON object: " + shortJSONError(err) + "."}
 	}
 	switch in.Type {
-	case TypeHello, TypeColor, TypePing, TypeAuth:
+	case TypeHello, TypeColor, TypePing, TypeAuth, TypeChallenge:
 		return in, nil
 	case "":
-		return In{}, &ProtocolError{CodeBadType, `That frame has no "type"; expected hello, color, ping or auth.`}
+		return In{}, &ProtocolError{CodeBadType, `That frame has no "type"; expected hello, color, ping, challenge or auth.`}
 	default:
-		return In{}, &ProtocolError{CodeBadType, fmt.Sprintf("Unknown frame type %q; expected hello, color, ping or auth.", clip(in.Type, 32))}
+		return In{}, &ProtocolError{CodeBadType, fmt.Sprintf("Unknown frame type %q; expected hello, color, ping, challenge or auth.", clip(in.Type, 32))}
 	}
 }
 

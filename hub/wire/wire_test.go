@@ -60,9 +60,9 @@ func TestCleanNameAndRoom(t *testing.T) {
 func TestDecodeIn(t *testing.T) {
 	for _, tc := range []struct{ in, code string }{
 		{`{"type":"color","color":"#ffffff"}`, ""},
-		{`{"type":"hello","seq":3}`, ""},
+		{`{"type":"hello","v":2,"stamp":{"ms":3,"n":0,"id":"a"}}`, ""},
 		{`{"type":`, CodeBadJSON},
-		{`{"type":"hello","seq":"x"}`, CodeBadJSON},
+		{`{"type":"hello","stamp":{"ms":"x"}}`, CodeBadJSON},
 		{`"hi"`, CodeBadJSON},
 		{`{}`, CodeBadType},
 		{`{"type":"welcome"}`, CodeBadType},

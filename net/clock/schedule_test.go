@@ -7,11 +7,11 @@ import (
 
 // stamp stands in for the room's order of colours.
 type stamp struct {
-	n     int
-	color string
+	N     int    `json:"n"`
+	Color string `json:"color"`
 }
 
-func newer(a, b stamp) bool { return a.n > b.n }
+func newer(a, b stamp) bool { return a.N > b.N }
 
 type step struct {
 	now   time.Duration
@@ -85,7 +85,7 @@ func TestSchedule(t *testing.T) {
 				}
 				got := ""
 				if ok {
-					got = f.V.color
+					got = f.V.Color
 				}
 				if got != st.shown || (ok && f.Late != st.late) {
 					t.Fatalf("step %d at %v: shown %q (late %v); want %q (late %v)", i, st.now, got, f.Late, st.shown, st.late)

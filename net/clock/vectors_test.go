@@ -19,6 +19,17 @@ type vectors struct {
 		RTT     float64      `json:"rtt"`
 		Steps   int          `json:"steps"`
 	} `json:"estimator"`
+	Schedule []struct {
+		Name  string `json:"name"`
+		Steps []struct {
+			Now   float64  `json:"now"`
+			Add   *stamp   `json:"add"`
+			At    *float64 `json:"at"`
+			Shown string   `json:"shown"`
+			Late  bool     `json:"late"`
+		} `json:"steps"`
+		Late int `json:"late"`
+	} `json:"schedule"`
 }
 
 func fromMillis(ms float64) time.Duration { return time.Duration(math.Round(ms * 1e6)) }
@@ -34,8 +45,8 @@ func TestVectors(t *testing.T) {
 	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatal(err)
 	}
-	if len(v.Estimator) == 0 {
-		t.Fatal("no estimator vectors")
+	if len(v.Estimator) == 0 || len(v.Schedule) == 0 {
+		t.Fatal("no estimator or schedule vectors")
 	}
 	if os.Getenv("HUECAST_WRITE_VECTORS") == "1" {
 		// Fills in the expected figures from this implementation; read
@@ -52,7 +63,7 @@ func TestVectors(t *testing.T) {
 			}
 			v.Estimator[i].RTT, v.Estimator[i].Steps = toMillis(e.RTT()), e.Steps()
 		}
-		out, _ := json.MarshalIndent(v, "", " ")
+		out, _ := json.MarshalIndent(v, "", " ") // Schedule's are written by hand
 		if err := os.WriteFile("testdata/clock.json", append(out, '\n'), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -69,6 +80,46 @@ func TestVectors(t *testing.T) {
 			}
 			if math.Abs(toMillis(e.RTT())-c.RTT) > 1e-6 || e.Steps() != c.Steps {
 				t.Errorf("rtt %v, steps %d; want %v, %d", toMillis(e.RTT()), e.Steps(), c.RTT, c.Steps)
+			}
+		})
+	}
+}
+
+func TestScheduleVectors(t *testing.T) {
+	b, err := os.ReadFile("testdata/clock.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v vectors
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range v.Schedule {
+		t.Run(c.Name, func(t *testing.T) {
+			s := NewSchedule(newer)
+			for i, st := range c.Steps {
+				var f Flip[stamp]
+				var ok bool
+				now := fromMillis(st.Now)
+				if st.Add != nil {
+					at := Now
+					if st.At != nil {
+						at = fromMillis(*st.At)
+					}
+					f, ok = s.Add(*st.Add, at, now)
+				} else {
+					f, ok = s.Due(now)
+				}
+				got := ""
+				if ok {
+					got = f.V.Color
+				}
+				if got != st.Shown || (ok && f.Late != st.Late) {
+					t.Fatalf("step %d: shown %q (late %v); want %q (late %v)", i, got, f.Late, st.Shown, st.Late)
+				}
+			}
+			if s.Late() != c.Late {
+				t.Errorf("late %d; want %d", s.Late(), c.Late)
 			}
 		})
 	}

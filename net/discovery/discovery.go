@@ -29,7 +29,7 @@ const (
 	Service = "_huecast._tcp"
 	Domain  = "local."
 	// Version is the TXT record's v: what a hub with this record speaks.
-	Version = "1"
+	Version = "2" // wire.Version
 	// maxTXT is the most one TXT string may hold (RFC 6763, 6.1).
 	maxTXT = 255
 	// maxPath caps the TXT path, which only ever needs to be short.
@@ -44,6 +44,9 @@ type Hub struct {
 	URL      string // ws://ip:port/path, IPv4 when the hub has one we reach
 	Instance string // the DNS-SD instance name
 	Auth     bool   // the room has a passphrase (TXT auth=1)
+	// Verifier is the room's wire.Verifier (TXT vk): "" for an open room,
+	// or a locked one whose record has none or a malformed one.
+	Verifier string
 }
 
 // Ad says what Advertise announces.
@@ -57,6 +60,9 @@ type Ad struct {
 	// Auth says the room has a passphrase (TXT auth=1), so that a peer
 	// can ask for it before joining.
 	Auth bool
+	// Verifier is wire.Verifier of the room's key (TXT vk), so that a peer
+	// tells two rooms of one name apart before it connects.
+	Verifier string
 }
 
 // Config says which interfaces discovery uses.
@@ -201,6 +207,9 @@ func TXT(ad Ad) ([]string, error) {
 	}
 	if ad.Auth {
 		txt = append(txt, "auth=1")
+		if validVerifier(ad.Verifier) {
+			txt = append(txt, "vk="+ad.Verifier)
+		}
 	}
 	if name := clipBytes("name="+wire.CleanName(ad.Name, wire.MaxNameLen), maxTXT); name != "name=" {
 		txt = append(txt, name)
@@ -333,7 +342,30 @@ func (f filter) check(e *zeroconf.ServiceEntry) (Hub, string) {
 		URL:      "ws://" + strings.Replace(net.JoinHostPort(host, strconv.Itoa(e.Port)), "%", "%25", 1) + path,
 		Instance: e.Instance,
 		Auth:     txt["auth"] == "1",
+		Verifier: verifierOf(txt),
 	}, ""
+}
+
+// verifierOf is the TXT's vk when the room is locked and vk has
+// wire.Verifier's shape; "" otherwise, which no peer holding a passphrase
+// takes for its room.
+func verifierOf(txt map[string]string) string {
+	if vk := txt["vk"]; txt["auth"] == "1" && validVerifier(vk) {
+		return vk
+	}
+	return ""
+}
+
+func validVerifier(vk string) bool {
+	if len(vk) != wire.VerifierLen {
+		return false
+	}
+	for i := 0; i < len(vk); i++ {
+		if c := vk[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // parseTXT reads key=value strings; the first of a repeated key counts

@@ -2,11 +2,14 @@ package link_test
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/huecast/huecast/hub"
 	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/link"
@@ -75,5 +78,101 @@ func TestLinkWithoutOrWithWrongPassphraseIsRefused(t *testing.T) {
 			}
 			r.await("disconnected", func(ev link.Event) bool { _, ok := ev.(link.Disconnected); return ok })
 		})
+	}
+}
+
+// fakeHub serves a locked room's first steps with proof as its answer to
+// the client's own challenge, and records every frame type it is sent.
+func fakeHub(t *testing.T, proof func(key []byte, theirs string) string) (url string, got chan string) {
+	t.Helper()
+	key := wire.AuthKey("open sesame", "lobby")
+	got = make(chan string, 16)
+	up := websocket.Upgrader{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.Close()
+		_ = ws.WriteJSON(wire.Challenge{Type: wire.TypeChallenge, Nonce: wire.NewNonce()})
+		var theirs string
+		for {
+			var in wire.In
+			if err := ws.ReadJSON(&in); err != nil {
+				return
+			}
+			select {
+			case got <- in.Type:
+			default:
+			}
+			switch in.Type {
+			case wire.TypeChallenge:
+				theirs = in.Nonce
+			case wire.TypeAuth:
+				_ = ws.WriteJSON(wire.Auth{Type: wire.TypeAuth, MAC: proof(key, theirs)})
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws", got
+}
+
+func TestLinkRefusesAHubThatCannotProveThePassphrase(t *testing.T) {
+	wrongKey := wire.AuthKey("guess", "lobby")
+	for _, tc := range []struct {
+		name  string
+		proof func(key []byte, theirs string) string
+	}{
+		{"wrong key", func(_ []byte, theirs string) string { return wire.HubProof(wrongKey, theirs) }},
+		{"the client's own answer reflected", func(key []byte, theirs string) string { return wire.AuthMAC(key, theirs) }},
+		{"another nonce", func(key []byte, _ string) string { return wire.HubProof(key, wire.NewNonce()) }},
+		{"empty", func([]byte, string) string { return "" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url, got := fakeHub(t, tc.proof)
+			r := startLinkWith(t, url, link.Config{ID: "a", Passphrase: "open sesame"})
+			ev := r.await("an error", func(ev link.Event) bool { _, ok := ev.(link.HubError); return ok || isJoined(ev) })
+			if e, ok := ev.(link.HubError); !ok || e.Code != wire.CodeUnprovenHub || !strings.Contains(e.Message, "could not prove") {
+				t.Fatalf("got %#v, want unproven_hub", ev)
+			}
+			// It told the hub nothing about itself: no hello, no colour.
+			for range len(got) {
+				if f := <-got; f != wire.TypeChallenge && f != wire.TypeAuth {
+					t.Fatalf("the link sent %q to a hub that did not prove itself", f)
+				}
+			}
+		})
+	}
+	t.Run("an open hub", func(t *testing.T) {
+		h := hub.New(hub.Config{Room: "lobby"})
+		srv := httptest.NewServer(h)
+		ctx, cancel := context.WithCancel(context.Background())
+		ran := make(chan struct{})
+		go func() { _ = h.Run(ctx); close(ran) }()
+		t.Cleanup(func() { cancel(); <-ran; srv.Close() })
+		r := startLinkWith(t, "ws"+strings.TrimPrefix(srv.URL, "http")+"/ws", link.Config{ID: "a", Passphrase: "open sesame"})
+		ev := r.await("an error", func(ev link.Event) bool { _, ok := ev.(link.HubError); return ok || isJoined(ev) })
+		if e, ok := ev.(link.HubError); !ok || e.Code != wire.CodeUnprovenHub || !strings.Contains(e.Message, "without a passphrase") {
+			t.Fatalf("got %#v, want unproven_hub", ev)
+		}
+		if st, _ := h.State(context.Background()); len(st.Peers) != 0 {
+			t.Fatalf("the open hub has %v", st.Peers)
+		}
+	})
+}
+
+func TestProveChecksAHubWithoutJoiningIt(t *testing.T) {
+	url := passHub(t, "open sesame")
+	ctx := context.Background()
+	if err := link.Prove(ctx, url, wire.AuthKey("open sesame", "lobby"), "lobby"); err != nil {
+		t.Fatalf("Prove of the room's hub: %v", err)
+	}
+	var r *link.Refusal
+	if err := link.Prove(ctx, url, wire.AuthKey("guess", "lobby"), "lobby"); !errors.As(err, &r) || r.Code != wire.CodeUnauthorized {
+		t.Fatalf("Prove with a wrong key: %v, want the hub's unauthorized", err)
+	}
+	fake, _ := fakeHub(t, func([]byte, string) string { return "" })
+	if err := link.Prove(ctx, fake, wire.AuthKey("open sesame", "lobby"), "lobby"); !errors.As(err, &r) || r.Code != wire.CodeUnprovenHub {
+		t.Fatalf("Prove of a hub that cannot: %v, want unproven_hub", err)
 	}
 }

@@ -18,21 +18,22 @@ type Joined struct {
 	ID     string
 	Room   string
 	Color  string
-	Seq    uint64
-	By     string // peer id of whoever set Color
+	Stamp  wire.Stamp // Color's
+	By     string     // peer id of whoever set Color
 	ByName string
 	Peers  []wire.Peer
 	Host   string // the hosting peer's name
+	HostID string // the hosting peer's id; "" when no peer hosts
 	// Lead is how far ahead of accepting a colour the room shows it.
 	Lead time.Duration
 }
 
-// ColorChanged: the room's colour changed (always in seq order). The link
-// delivers it at the moment the room shows it (less Config.Early), or on
-// arrival when it is late, has no moment, or flips are on arrival.
+// ColorChanged: the room's colour changed (always to a newer stamp). The
+// link delivers it at the moment the room shows it (less Config.Early), or
+// on arrival when it is late, has no moment, or flips are on arrival.
 type ColorChanged struct {
 	Color string
-	Seq   uint64
+	Stamp wire.Stamp
 	By    string // peer id
 	Name  string // that peer's name
 	// At is the moment the room shows the colour on the hub's clock, in ms

@@ -19,7 +19,7 @@ type flip struct {
 
 // newer is the room's order of colours, the one the reader applies too:
 // the flipper shows colours in it, whatever their moments.
-func newer(a, b ColorChanged) bool { return a.Seq > b.Seq }
+func newer(a, b ColorChanged) bool { return a.Stamp.After(b.Stamp) }
 
 // toFlipper hands f to the flipper; it gives up when ctx ends.
 func (l *Link) toFlipper(ctx context.Context, f flip) {

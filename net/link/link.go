@@ -1,7 +1,7 @@
 // Package link is the client side of huecast's protocol: it dials a hub,
 // says hello, hands what happens to the caller as typed events, sends the
 // colours the user picks, measures the round trip, and reconnects with
-// backoff, saying hello again with the last colour it knew.
+// backoff, saying hello again with the last colour it knew and its stamp.
 package link
 
 import (
@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -76,6 +75,9 @@ type Config struct {
 	// Passphrase answers the challenge of a hub whose room has one; it
 	// never crosses the wire. Empty: the link joins open rooms only.
 	Passphrase string
+	// Key, if set, is wire.AuthKey(Passphrase, Room), derived once by a
+	// caller that needs it too (the derivation is slow on purpose).
+	Key []byte
 	// FlipNow delivers colours on arrival rather than at the moment the
 	// room shows them (see SetFlipNow).
 	FlipNow bool
@@ -98,12 +100,15 @@ type Link struct {
 
 	est clock.Estimator // the offset to the hub's clock; guarded by mu
 
-	mu      sync.Mutex // guards the fields below and cfg.Addr
-	color   string     // last colour known, applied in seq order
-	seq     uint64
-	by      string
-	byName  string
-	pending string // picked by the user, not yet sent
+	mu        sync.Mutex // guards the fields below and cfg.Addr
+	hlc       wire.Clock // stamps picks made while away; has seen every stamp heard
+	color     string     // last colour known, applied in stamp order
+	stamp     wire.Stamp
+	by        string
+	byName    string
+	pending   string          // picked by the user, not yet sent
+	pendingAt wire.Stamp      // when pending was picked
+	conn      *websocket.Conn // the current session's, once dialled; nil between sessions
 }
 
 // New returns a link; Run connects it.
@@ -117,7 +122,11 @@ func New(cfg Config) *Link {
 	}
 	d := cfg.Dialer
 	if d == nil {
-		d = &websocket.Dialer{HandshakeTimeout: 5 * time.Second, Proxy: http.ProxyFromEnvironment}
+		d = &websocket.Dialer{HandshakeTimeout: 5 * time.Second, Proxy: LANProxy}
+	}
+	key := cfg.Key
+	if key == nil {
+		key = wire.AuthKey(cfg.Passphrase, cfg.Room)
 	}
 	l := &Link{
 		cfg:    cfg,
@@ -125,7 +134,8 @@ func New(cfg Config) *Link {
 		dialer: d,
 		events: make(chan Event, eventBuffer),
 		kick:   make(chan struct{}, 1),
-		key:    wire.AuthKey(cfg.Passphrase, cfg.Room),
+		key:    key,
+		hlc:    wire.Clock{ID: cfg.ID},
 		flips:  make(chan flip),
 		epoch:  time.Now(),
 	}
@@ -149,22 +159,24 @@ func (l *Link) Offset() (off time.Duration, ok bool) {
 // while Run runs; it is closed when Run returns.
 func (l *Link) Events() <-chan Event { return l.events }
 
-// Color returns the last colour the link knows and its seq.
-func (l *Link) Color() (string, uint64) {
+// Color returns the last colour the link knows, its stamp, and the name of
+// whoever set it.
+func (l *Link) Color() (string, wire.Stamp, string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.color, l.seq
+	return l.color, l.stamp, l.byName
 }
 
 // SetColor sends a colour (#rrggbb) to the room. While disconnected the
-// newest pick is kept and sent once the link is back.
+// newest pick is kept, stamped when it was made, and the next hello
+// carries it: the hub takes it unless the room changed colour after it.
 func (l *Link) SetColor(color string) error {
 	c, err := wire.ParseColor(color)
 	if err != nil {
 		return err
 	}
 	l.mu.Lock()
-	l.pending = c
+	l.pending, l.pendingAt = c, l.hlc.Stamp()
 	l.mu.Unlock()
 	select {
 	case l.kick <- struct{}{}:
@@ -173,13 +185,23 @@ func (l *Link) SetColor(color string) error {
 	return nil
 }
 
-// Seed sets the colour and seq the link says hello with, for a peer that
-// knew the room's state before this link existed.
-func (l *Link) Seed(color string, seq uint64, byName string) {
+// Seed sets the colour and stamp the link says hello with, for a peer that
+// knew the room's state before this link existed (it renamed, or changed
+// rooms). An older stamp than the link's own changes nothing.
+func (l *Link) Seed(color string, st wire.Stamp, byName string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if seq > l.seq {
-		l.color, l.seq, l.byName = color, seq, byName
+	if st.After(l.stamp) {
+		l.color, l.stamp, l.byName = color, st, byName
+		l.observe(st)
+	}
+}
+
+// observe merges a stamp heard into the link's clock; l.mu must be held.
+// One too far ahead is kept as the room's but does not move the clock.
+func (l *Link) observe(st wire.Stamp) {
+	if err := l.hlc.Observe(st); err != nil {
+		l.log.Info("link: not moving the clock to a stamp from far ahead", "stamp", st.String(), "err", err)
 	}
 }
 
@@ -189,6 +211,18 @@ func (l *Link) SetAddr(addr string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.cfg.Addr = addr
+}
+
+// Reconnect ends the current session, if any, as a lost connection ends
+// it; Run then asks Target where to go. Used when this machine's address
+// changed, so that the hub hears of the new one now rather than after its
+// heartbeat gives up.
+func (l *Link) Reconnect() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.conn != nil {
+		_ = l.conn.Close() // the reader notices; the writer and Run follow
+	}
 }
 
 // SocketIOBackoff is Socket.IO's reconnection delay: 1 s doubling to 5 s,
@@ -249,12 +283,37 @@ func (l *Link) session(ctx context.Context, url string) (joined bool, err error)
 	}
 	defer ws.Close()
 	ws.SetReadLimit(maxWelcome)
+	l.mu.Lock()
+	l.conn = ws
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		l.conn = nil
+		l.mu.Unlock()
+	}()
 
 	// Until the writer runs, nothing else would notice ctx ending.
 	stopClosing := context.AfterFunc(ctx, func() { ws.Close() })
+	if l.key != nil {
+		// Nothing about us goes to a hub before it proves it knows the
+		// room's passphrase.
+		if err := authenticate(ws, l.key, url, roomName(l.cfg.Room)); err != nil {
+			stopClosing()
+			if r, ok := err.(*Refusal); ok {
+				l.emit(ctx, r.HubError)
+			}
+			return false, err
+		}
+	}
 	l.mu.Lock()
-	hello := wire.Hello{Type: wire.TypeHello, ID: l.cfg.ID, Name: l.cfg.Name, Room: l.cfg.Room,
-		Color: l.color, Seq: l.seq, ByName: l.byName, Addr: l.cfg.Addr}
+	if l.pending != "" && l.pendingAt.After(l.stamp) {
+		// Picked while away: the hello carries it with the time it was
+		// picked, and the hub keeps whichever is newer, it or the room's.
+		l.color, l.stamp, l.by, l.byName = l.pending, l.pendingAt, l.cfg.ID, l.cfg.Name
+		l.pending = ""
+	}
+	hello := wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: l.cfg.ID, Name: l.cfg.Name, Room: l.cfg.Room,
+		Color: l.color, Stamp: l.stamp, ByName: l.byName, Addr: l.cfg.Addr}
 	l.mu.Unlock()
 	_ = ws.SetWriteDeadline(time.Now().Add(wire.WriteWait))
 	if err := ws.WriteJSON(hello); err != nil {
@@ -264,18 +323,12 @@ func (l *Link) session(ctx context.Context, url string) (joined bool, err error)
 	_ = ws.SetReadDeadline(time.Now().Add(welcomeWait))
 	w, err := readOut(ws)
 	if err == nil && w.Type == wire.TypeChallenge {
-		// The room has a passphrase: the hub holds our hello until we
-		// answer. Without one we hang up at once rather than time out.
-		if l.key == nil {
-			stopClosing()
-			msg := "Room '" + roomName(l.cfg.Room) + "' needs a passphrase; set it under Name and room…, or with --passphrase."
-			l.emit(ctx, HubError{Code: wire.CodeUnauthorized, Message: msg})
-			return false, fmt.Errorf("%s asks for a passphrase, and this peer has none", url)
-		}
-		_ = ws.SetWriteDeadline(time.Now().Add(wire.WriteWait))
-		if err = ws.WriteJSON(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(l.key, w.Nonce)}); err == nil {
-			w, err = readOut(ws)
-		}
+		// The room has a passphrase and we hold none: hang up at once
+		// rather than time out.
+		stopClosing()
+		msg := "Room '" + roomName(l.cfg.Room) + "' needs a passphrase; set it under Name and room…, or with --passphrase."
+		l.emit(ctx, HubError{Code: wire.CodeUnauthorized, Message: msg})
+		return false, fmt.Errorf("%s asks for a passphrase, and this peer has none", url)
 	}
 	if !stopClosing() || err != nil {
 		if err == nil {
@@ -290,15 +343,24 @@ func (l *Link) session(ctx context.Context, url string) (joined bool, err error)
 	if w.Type != wire.TypeWelcome {
 		return false, fmt.Errorf("%s answered hello with %q, not welcome", url, w.Type)
 	}
+	if w.V != wire.Version {
+		// An older hub took our hello as its own version's: leave before
+		// it reads anything more from us.
+		msg := fmt.Sprintf("The hub at %s speaks huecast protocol %d and this device protocol %d: update huecast on the hub's machine.",
+			url, max(w.V, 1), wire.Version)
+		l.emit(ctx, HubError{Code: wire.CodeBadVersion, Message: msg})
+		return false, fmt.Errorf("%s speaks protocol %d, not %d", url, max(w.V, 1), wire.Version)
+	}
 	l.mu.Lock()
-	l.color, l.seq, l.by, l.byName = w.Color, w.Seq, w.By, w.ByName
+	l.color, l.stamp, l.by, l.byName = w.Color, w.Stamp, w.By, w.ByName
+	l.observe(w.Stamp)
 	l.est.Reset() // perhaps another hub, with a clock of its own
 	l.mu.Unlock()
 	// The welcome's colour is shown at once; anything of the last
 	// session still waiting for its moment is not.
-	l.toFlipper(ctx, flip{reset: true, c: ColorChanged{Color: w.Color, Seq: w.Seq, By: w.By, Name: w.ByName}})
-	l.emit(ctx, Joined{URL: url, ID: w.ID, Room: w.Room, Color: w.Color, Seq: w.Seq, By: w.By,
-		ByName: w.ByName, Peers: w.Peers, Host: w.Host, Lead: wire.Duration(w.Lead)})
+	l.toFlipper(ctx, flip{reset: true, c: ColorChanged{Color: w.Color, Stamp: w.Stamp, By: w.By, Name: w.ByName}})
+	l.emit(ctx, Joined{URL: url, ID: w.ID, Room: w.Room, Color: w.Color, Stamp: w.Stamp, By: w.By,
+		ByName: w.ByName, Peers: w.Peers, Host: w.Host, HostID: w.HostID, Lead: wire.Duration(w.Lead)})
 
 	// Every frame, the hub's pings included, proves the hub alive.
 	alive := func() { _ = ws.SetReadDeadline(time.Now().Add(wire.PongWait)) }
@@ -343,14 +405,15 @@ func (l *Link) readLoop(ctx context.Context, ws *websocket.Conn, alive func()) e
 		switch out.Type {
 		case wire.TypeColor:
 			l.mu.Lock()
-			fresh := out.Seq > l.seq
+			fresh := out.Stamp.After(l.stamp)
 			if fresh {
-				l.color, l.seq, l.by, l.byName = out.Color, out.Seq, out.By, out.Name
+				l.color, l.stamp, l.by, l.byName = out.Color, out.Stamp, out.By, out.Name
+				l.observe(out.Stamp)
 			}
 			off, synced := l.est.Offset()
 			l.mu.Unlock()
-			if fresh { // older colours lost the race at the hub
-				c := ColorChanged{Color: out.Color, Seq: out.Seq, By: out.By, Name: out.Name,
+			if fresh {
+				c := ColorChanged{Color: out.Color, Stamp: out.Stamp, By: out.By, Name: out.Name,
 					At: out.At, Lead: wire.Duration(out.Lead), Offset: off, Synced: synced}
 				at := clock.Now
 				if out.At > 0 && synced && !l.now.Load() {

@@ -124,12 +124,12 @@ func TestLinkJoinsAndFollowsColours(t *testing.T) {
 	}
 	for _, r := range []*running{a, b} {
 		cc := r.await("red", colorIs("#ff0000")).(link.ColorChanged)
-		if cc.Seq != 1 || cc.By != "b" || cc.Name != "name-b" {
+		if cc.Stamp.ID != "b" || cc.Stamp.IsZero() || cc.By != "b" || cc.Name != "name-b" {
 			t.Fatalf("color = %+v", cc)
 		}
 	}
-	if c, seq := a.l.Color(); c != "#ff0000" || seq != 1 {
-		t.Fatalf("Color() = %s %d", c, seq)
+	if c, st, by := a.l.Color(); c != "#ff0000" || st.ID != "b" || by != "name-b" {
+		t.Fatalf("Color() = %s %v %s", c, st, by)
 	}
 	if err := a.l.SetColor("red"); err == nil {
 		t.Fatal("SetColor accepted a name; the link takes #rrggbb only")
@@ -147,7 +147,7 @@ func TestLinkJoinsAndFollowsColours(t *testing.T) {
 	}
 }
 
-func TestLinkReconnectsAfterHubRestartAndSendsColourPickedOffline(t *testing.T) {
+func TestLinkReconnectsAfterHubRestartWithTheColourPickedOffline(t *testing.T) {
 	url, stop := hubAt(t, "127.0.0.1:0")
 	a := startLink(t, "a", url)
 	a.await("joined", isJoined)
@@ -159,19 +159,18 @@ func TestLinkReconnectsAfterHubRestartAndSendsColourPickedOffline(t *testing.T) 
 	if d.Reason == "" || d.Attempt < 1 {
 		t.Fatalf("disconnected = %+v", d)
 	}
+	before := time.Now().UnixMilli()
 	if err := a.l.SetColor("#222222"); err != nil { // picked while the hub is away
 		t.Fatal(err)
 	}
+	after := time.Now().UnixMilli()
 
-	// A fresh hub on the same address knows nothing: seq 0, green.
+	// A fresh hub on the same address knows nothing (green, the zero
+	// stamp): it adopts the pick from our hello, stamped when it was made.
 	hubAt(t, url[len("ws://"):len(url)-len("/ws")])
 	j := a.await("rejoined", isJoined).(link.Joined)
-	if j.Color != "#111111" || j.Seq != 1 {
-		t.Fatalf("rejoined = %+v, want the new hub to adopt #111111 at seq 1 from our hello", j)
-	}
-	cc := a.await("offline pick", colorIs("#222222")).(link.ColorChanged)
-	if cc.Seq != 2 {
-		t.Fatalf("offline pick arrived as %+v, want seq 2", cc)
+	if j.Color != "#222222" || j.Stamp.ID != "a" || j.Stamp.MS < before || j.Stamp.MS > after {
+		t.Fatalf("rejoined = %+v, want the new hub to adopt #222222 stamped by a between %d and %d", j, before, after)
 	}
 }
 
@@ -189,11 +188,12 @@ func TestLinkIgnoresColoursOlderThanItKnows(t *testing.T) {
 		if ws.ReadJSON(&hello) != nil {
 			return
 		}
-		ws.WriteJSON(wire.Welcome{Type: wire.TypeWelcome, ID: hello.ID, Room: "lobby", Color: "#000005", Seq: 5})
-		ws.WriteJSON(wire.Color{Type: wire.TypeColor, Color: "#000004", Seq: 4})
-		ws.WriteJSON(wire.Color{Type: wire.TypeColor, Color: "#000007", Seq: 7})
-		ws.WriteJSON(wire.Color{Type: wire.TypeColor, Color: "#000006", Seq: 6})
-		ws.WriteJSON(wire.Color{Type: wire.TypeColor, Color: "#000008", Seq: 8})
+		st := func(ms int64) wire.Stamp { return wire.Stamp{MS: ms, ID: "h"} }
+		ws.WriteJSON(wire.Welcome{Type: wire.TypeWelcome, V: wire.Version, ID: hello.ID, Room: "lobby", Color: "#000005", Stamp: st(5)})
+		ws.WriteJSON(wire.Color{Type: wire.TypeColor, Color: "#000004", Stamp: st(4)})
+		ws.WriteJSON(wire.Color{Type: wire.TypeColor, Color: "#000007", Stamp: st(7)})
+		ws.WriteJSON(wire.Color{Type: wire.TypeColor, Color: "#000006", Stamp: st(6)})
+		ws.WriteJSON(wire.Color{Type: wire.TypeColor, Color: "#000008", Stamp: st(8)})
 		for ws.ReadJSON(&hello) == nil {
 		}
 	})}
@@ -215,6 +215,42 @@ func TestLinkIgnoresColoursOlderThanItKnows(t *testing.T) {
 	})
 	if len(got) != 2 || got[0] != "#000007" {
 		t.Fatalf("colours applied = %v, want [#000007 #000008]", got)
+	}
+}
+
+// An older hub welcomes anyone; the link must notice it speaks version 1
+// and leave, saying so.
+func TestLinkLeavesAHubOfAnOlderVersion(t *testing.T) {
+	up := websocket.Upgrader{}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.Close()
+		var hello wire.In
+		if ws.ReadJSON(&hello) != nil || hello.V != wire.Version {
+			return
+		}
+		ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"welcome","id":"a","room":"lobby","color":"#ff0000","seq":40}`))
+		for ws.ReadJSON(&hello) == nil {
+		}
+	})}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+
+	a := startLink(t, "a", "ws://"+l.Addr().String()+"/ws")
+	e := a.await("error", func(ev link.Event) bool { _, ok := ev.(link.HubError); return ok }).(link.HubError)
+	if e.Code != wire.CodeBadVersion || !strings.Contains(e.Message, "protocol 1") {
+		t.Fatalf("error = %+v, want bad_version naming protocol 1", e)
+	}
+	a.await("disconnected", func(ev link.Event) bool { _, ok := ev.(link.Disconnected); return ok })
+	if c, _, _ := a.l.Color(); c == "#ff0000" {
+		t.Fatal("the link took the old hub's colour")
 	}
 }
 
@@ -288,5 +324,18 @@ func TestSetAddrChangesWhatTheNextHelloTells(t *testing.T) {
 	hubAt(t, url[len("ws://"):len(url)-len("/ws")])
 	if j := a.await("rejoined", isJoined).(link.Joined); addrOf(j, "a") != "10.0.0.7:7788" {
 		t.Fatalf("after SetAddr the hub has %q, want 10.0.0.7:7788", addrOf(j, "a"))
+	}
+}
+
+func TestReconnectEndsTheSessionAndTellsTheNewAddress(t *testing.T) {
+	url, _ := hubAt(t, "127.0.0.1:0")
+	a := startLink(t, "a", url)
+	a.await("joined", isJoined)
+	a.l.SetAddr("10.0.0.9:7788")
+	a.l.Reconnect()
+	a.await("disconnected", func(ev link.Event) bool { _, ok := ev.(link.Disconnected); return ok })
+	j := a.await("rejoined", isJoined).(link.Joined)
+	if len(j.Peers) != 1 || j.Peers[0].Addr != "10.0.0.9:7788" {
+		t.Fatalf("the hub has %+v, want a at the new address", j.Peers)
 	}
 }

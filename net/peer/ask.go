@@ -9,8 +9,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
+	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/lan"
 	"github.com/huecast/huecast/net/link"
@@ -43,7 +45,8 @@ func (p *Peer) target(ctx context.Context) (string, error) {
 		}
 		switch {
 		case d.search:
-			n = &note{searched: true, found: p.search(ctx)}
+			n = &note{searched: true}
+			n.found, n.other = p.search(ctx, d.skip)
 		case d.probe != "":
 			n = probe(ctx, d.probe)
 		case d.url == "":
@@ -56,29 +59,36 @@ func (p *Peer) target(ctx context.Context) (string, error) {
 }
 
 // search browses for the room's hub for up to searchWait and returns the
-// first that answers, or nil.
-func (p *Peer) search(ctx context.Context) *discovery.Hub {
+// first of our room (name and passphrase) that answers, or nil, and a hub
+// of our room's name with another passphrase if one answered. Hubs at
+// skip's URLs are left out.
+func (p *Peer) search(ctx context.Context, skip []string) (found, other *discovery.Hub) {
+	me := self{locked: p.key != nil, vk: p.vk}
+	accept := func(h discovery.Hub) bool { return me.admits(h) && !slices.Contains(skip, h.URL) }
 	if p.layers != nil {
-		return p.layers.search(ctx)
+		return p.layers.search(ctx, accept)
 	}
 	sctx, cancel := context.WithTimeout(ctx, searchWait)
 	defer cancel()
-	found := make(chan discovery.Hub)
+	ch := make(chan discovery.Hub)
 	done := make(chan error, 1)
-	go func() { done <- p.cfg.Discovery.Browse(sctx, p.room, p.cfg.ID, found) }()
-	var first *discovery.Hub
+	go func() { done <- p.cfg.Discovery.Browse(sctx, p.room, p.cfg.ID, ch) }()
 	for {
 		select {
-		case h := <-found:
-			if first == nil {
-				first = &h
+		case h := <-ch:
+			switch {
+			case slices.Contains(skip, h.URL):
+			case found == nil && accept(h):
+				found = &h
 				cancel()
+			case other == nil && !accept(h):
+				other = &h
 			}
 		case err := <-done:
 			if err != nil {
 				p.log.Warn("peer: cannot search the network for the room's hub", "err", err)
 			}
-			return first
+			return found, other
 		}
 	}
 }
@@ -152,13 +162,22 @@ func (p *Peer) serveInfo(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	info := p.info
 	p.mu.Unlock()
+	if h := p.hub.Load(); h != nil && info.Hosting {
+		if st, err := h.State(r.Context()); err == nil {
+			info.Members = len(st.Peers)
+		}
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	// A page of the room whose hub has gone asks the members it knew,
 	// from its lost hub's origin, which of them hosts now; its browser lets
-	// it read the answer only with this. Info holds nothing a GET from
-	// anywhere on the LAN does not get anyway.
-	w.Header().Set("Access-Control-Allow-Origin", "*")
+	// it read the answer only with this, which pages of the room's hubs
+	// get and no other site's. (Info holds nothing secret: a GET from
+	// anywhere on the LAN gets it anyway.)
+	if o := r.Header.Get("Origin"); o != "" && p.roomOrigin(o, r.Host) {
+		w.Header().Set("Access-Control-Allow-Origin", o)
+		w.Header().Set("Vary", "Origin")
+	}
 	_ = json.NewEncoder(w).Encode(info)
 }
 
@@ -197,12 +216,83 @@ func lanIP(names []string) net.IP {
 	return lan.Host(ifs, "")
 }
 
-// verifyAnswer says whether a peer's /api/peer answer may be trusted as
-// one of our room's.
-func (p *Peer) verifyAnswer(a scan.Answer) bool { return true }
+// verifyAnswer says whether a peer's /api/peer answer is of our room's
+// passphrase (or of an open room when we hold none), by its verifier.
+func (p *Peer) verifyAnswer(a scan.Answer) bool { return a.Verifier == p.vk }
 
 // ipOnIfaces says whether ip belongs to one of the named interfaces.
 func ipOnIfaces(ip net.IP, names []string) bool {
 	ifs, err := lan.Interfaces(names)
 	return err == nil && lan.Owns(ifs, ip)
+}
+
+// setRoom remembers the hubs of the room, as of a decision: the hub that
+// welcomed us last, and every member's address.
+func (p *Peer) setRoom(joined string, peers []wire.Peer) {
+	m := map[string]bool{}
+	if hp, ok := originOf(joined); ok {
+		m[hp] = true
+	}
+	for _, pe := range peers {
+		if hp, ok := originOf(pe.Addr); ok {
+			m[hp] = true
+		}
+	}
+	p.mu.Lock()
+	p.origins = m
+	p.mu.Unlock()
+}
+
+// roomOrigin says whether a page at origin may read /api/peer: a page
+// served by a hub of the room (this peer's own, the Host asked; the hub it
+// joined last; a member's), or by a LAN address.
+//
+// A page on a LAN address (an IP literal of a private, loopback or
+// link-local range) counts too: a peer restarted as the room's new host
+// knows nothing of the hub the page lost, and the page must still find
+// it. A page of a DNS name or a public address (another site, a name
+// rebound to a LAN address) does not.
+func (p *Peer) roomOrigin(origin, host string) bool {
+	o, ok := originOf(origin)
+	if !ok {
+		return false
+	}
+	if h, ok := originOf(host); ok && h == o {
+		return true
+	}
+	if h, _, err := net.SplitHostPort(o); err == nil {
+		if ip := net.ParseIP(h); ip != nil && (ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast()) {
+			return true
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.origins[o]
+}
+
+// originOf reads "http://h:p", "ws://h:p/ws" or "h:p" as host:port in
+// lower case, with the scheme's default port.
+func originOf(s string) (string, bool) {
+	if s == "" {
+		return "", false
+	}
+	if !strings.Contains(s, "://") {
+		s = "http://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Hostname() == "" {
+		return "", false
+	}
+	port := u.Port()
+	if port == "" {
+		switch u.Scheme {
+		case "http", "ws":
+			port = "80"
+		case "https", "wss":
+			port = "443"
+		default:
+			return "", false
+		}
+	}
+	return net.JoinHostPort(strings.ToLower(u.Hostname()), port), true
 }

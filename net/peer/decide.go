@@ -54,6 +54,19 @@ type self struct {
 	search   bool   // we have Discovery
 	join     bool   // the first target came from Config.Join
 	locked   bool   // we hold a passphrase
+	vk       string // wire.Verifier of our room's key; "" when open
+}
+
+// admits says whether a hub found is of our room: its name (discovery
+// filtered that) and its passphrase, as far as the record tells. Only the
+// mutual proof of the link tells for sure.
+func (me self) admits(h discovery.Hub) bool {
+	return h.Auth == me.locked && h.Verifier == me.vk
+}
+
+// ours says whether a peer's answer at /api/peer is of our room.
+func (me self) ours(i Info) bool {
+	return i.Room == me.room && i.Verifier == me.vk
 }
 
 // state is a peer's state between events.
@@ -64,9 +77,18 @@ type state struct {
 	since  time.Time // when target was chosen, for phaseFound
 	joined string    // the hub that welcomed us last
 	peers  []wire.Peer
-	fo     *failover      // while the room looks for its next host; may outlive phaseFailover into a search
-	best   *discovery.Hub // while hosting: the lowest other hub of the room found
-	settle bool           // while hosting: waiting foldSettle before checking best
+	// refused are hubs that could not prove they know our passphrase;
+	// they are not dialed again until the peer searches afresh.
+	refused map[string]bool
+	fo      *failover      // while the room looks for its next host; may outlive phaseFailover into a search
+	best    *discovery.Hub // while hosting: the lowest other hub of the room found
+	settle  bool           // while hosting: waiting foldSettle before checking best
+	// formerly are the addresses of the members of the room this peer was
+	// in before it hosted: without discovery, a lone host asks them where
+	// the room is, so that a room split by a failover (a join in flight at
+	// the crash) comes back together.
+	formerly []string
+	asking   bool // an ask-around is under way
 }
 
 // failover is what a peer that lost its hub knows while it looks for the next.
@@ -99,10 +121,12 @@ type (
 	}
 	// evAsk: the link asks where to dial, after a session ended or a dial failed.
 	evAsk struct{ now time.Time }
-	// evSearched: the search asked for is done; found is nil if none answered.
+	// evSearched: the search asked for is done; found is the first hub of
+	// our room (nil if none answered), other one of our room's name with
+	// another passphrase, or none, if one answered.
 	evSearched struct {
-		now   time.Time
-		found *discovery.Hub
+		now          time.Time
+		found, other *discovery.Hub
 	}
 	// evProbed: the peer at url's address answered info, or err.
 	evProbed struct {
@@ -127,58 +151,75 @@ type (
 	}
 	// evQuit: the peer is told to stop.
 	evQuit struct{}
+	// evRefused: the hub we dialed could not prove it knows our passphrase.
+	evRefused struct{}
+	// evTick: time passes (every askAroundEvery).
+	evTick struct{}
+	// evAskedAround: what the former members answered at /api/peer.
+	evAskedAround struct{ answers []answer }
 )
 
-func (evStart) isEvent()      {}
-func (evAsk) isEvent()        {}
-func (evSearched) isEvent()   {}
-func (evProbed) isEvent()     {}
-func (evJoined) isEvent()     {}
-func (evPeerJoined) isEvent() {}
-func (evPeerLeft) isEvent()   {}
-func (evFound) isEvent()      {}
-func (evSettled) isEvent()    {}
-func (evChecked) isEvent()    {}
-func (evQuit) isEvent()       {}
+func (evStart) isEvent()       {}
+func (evAsk) isEvent()         {}
+func (evSearched) isEvent()    {}
+func (evProbed) isEvent()      {}
+func (evJoined) isEvent()      {}
+func (evPeerJoined) isEvent()  {}
+func (evPeerLeft) isEvent()    {}
+func (evFound) isEvent()       {}
+func (evSettled) isEvent()     {}
+func (evChecked) isEvent()     {}
+func (evQuit) isEvent()        {}
+func (evRefused) isEvent()     {}
+func (evTick) isEvent()        {}
+func (evAskedAround) isEvent() {}
+
+// answer is one former member's /api/peer, asked at url.
+type answer struct {
+	url  string
+	info Info
+}
 
 // Actions decide asks for. Each evAsk, evSearched and evProbed gets exactly
 // one answer: actDial, actDialOwn, actSearch or actProbe.
 type (
 	action interface{ isAction() }
 
-	actDial    struct{ url string } // answer the link: dial url, telling our address
-	actDialOwn struct{}             // answer the link: dial our own hub
-	actSearch  struct{}             // answer the link: search, then ask again
-	actProbe   struct{ url string } // answer the link: ask url's peer where the room is, then ask again
-	actHost    struct{}             // serve, advertise and watch our hub
-	actUnhost  struct{}             // close our hub, stop advertising and watching
+	actDial    struct{ url string }    // answer the link: dial url, telling our address
+	actDialOwn struct{}                // answer the link: dial our own hub
+	actSearch  struct{ skip []string } // answer the link: search (leaving out skip's URLs), then ask again
+	actProbe   struct{ url string }    // answer the link: ask url's peer where the room is, then ask again
+	actHost    struct{}                // serve, advertise and watch our hub
+	actUnhost  struct{}                // close our hub, stop advertising and watching
 	actEmit    struct{ ev link.Event }
 	actInfo    struct { // what /api/peer answers from now on
 		hosting bool
 		hub     string
 	}
-	actFast   struct{ on bool }           // reconnect quickly (the room changes host), or not
-	actSettle struct{}                    // report evSettled after foldSettle
-	actCheck  struct{ hub discovery.Hub } // ask hub's peer who it is; report evChecked
-	actLog    struct {
+	actFast      struct{ on bool }           // reconnect quickly (the room changes host), or not
+	actSettle    struct{}                    // report evSettled after foldSettle
+	actCheck     struct{ hub discovery.Hub } // ask hub's peer who it is; report evChecked
+	actAskAround struct{ urls []string }     // ask these peers' /api/peer; report evAskedAround
+	actLog       struct {
 		level slog.Level
 		msg   string
 		args  []any
 	}
 )
 
-func (actDial) isAction()    {}
-func (actDialOwn) isAction() {}
-func (actSearch) isAction()  {}
-func (actProbe) isAction()   {}
-func (actHost) isAction()    {}
-func (actUnhost) isAction()  {}
-func (actEmit) isAction()    {}
-func (actInfo) isAction()    {}
-func (actFast) isAction()    {}
-func (actSettle) isAction()  {}
-func (actCheck) isAction()   {}
-func (actLog) isAction()     {}
+func (actDial) isAction()      {}
+func (actDialOwn) isAction()   {}
+func (actSearch) isAction()    {}
+func (actProbe) isAction()     {}
+func (actHost) isAction()      {}
+func (actUnhost) isAction()    {}
+func (actEmit) isAction()      {}
+func (actInfo) isAction()      {}
+func (actFast) isAction()      {}
+func (actSettle) isAction()    {}
+func (actCheck) isAction()     {}
+func (actAskAround) isAction() {}
+func (actLog) isAction()       {}
 
 func logInfo(msg string, args ...any) action {
 	return actLog{level: slog.LevelInfo, msg: msg, args: args}
@@ -245,7 +286,7 @@ func (d *decider) step(e event) {
 		d.probed(e)
 
 	case evFound:
-		if s.phase != phaseHosting || e.hub.ID >= s.me.id {
+		if s.phase != phaseHosting || e.hub.ID >= s.me.id || !s.me.admits(e.hub) {
 			return
 		}
 		if s.best == nil || e.hub.ID < s.best.ID {
@@ -268,6 +309,27 @@ func (d *decider) step(e event) {
 
 	case evChecked:
 		d.checked(e)
+
+	case evTick:
+		// A lone host without discovery has no other way to learn that
+		// the room it came from lives on elsewhere.
+		if s.phase == phaseHosting && !s.me.search && !s.asking && len(s.formerly) > 0 && lone(s) {
+			s.asking = true
+			d.do(actAskAround{slices.Clone(s.formerly)})
+		}
+
+	case evAskedAround:
+		s.asking = false
+		d.askedAround(e.answers)
+
+	case evRefused:
+		if s.target != "" {
+			s.refused = maps.Clone(s.refused)
+			if s.refused == nil {
+				s.refused = map[string]bool{}
+			}
+			s.refused[s.target] = true
+		}
 
 	case evQuit:
 		// Clients that ask are told we are gone before our hub says
@@ -294,9 +356,10 @@ func (d *decider) ask(now time.Time) {
 		// The lost hub's address may say where the room went.
 		d.do(actProbe{s.joined})
 	case phaseSearching:
-		d.do(actEmit{Searching{Room: s.me.room, Reason: ReasonStart}}, actSearch{})
+		d.do(actEmit{Searching{Room: s.me.room, Reason: ReasonStart}}, d.search())
 	default:
-		if fo := s.fo; fo != nil && now.Sub(fo.since) > successorWait {
+		refused := s.refused[s.target]
+		if fo := s.fo; fo != nil && (refused || now.Sub(fo.since) > successorWait) {
 			if fo.cand != "" {
 				d.do(logInfo("peer: cannot reach the elected host; trying the next", "id", fo.cand))
 				fo.tried[fo.cand] = true
@@ -304,10 +367,11 @@ func (d *decider) ask(now time.Time) {
 			d.elect(now)
 			return
 		}
-		if s.phase == phaseFound && now.Sub(s.since) > successorWait {
-			// The hub we found went before we could join it.
+		if s.phase == phaseFound && (refused || now.Sub(s.since) > successorWait) {
+			// The hub we found went before we could join it, or is not
+			// our room's.
 			s.phase = phaseSearching
-			d.do(actEmit{Searching{Room: s.me.room, Reason: ReasonStart}}, actSearch{})
+			d.do(actEmit{Searching{Room: s.me.room, Reason: ReasonStart}}, d.search())
 			return
 		}
 		d.do(actDial{s.target})
@@ -318,14 +382,21 @@ func (d *decider) searched(e evSearched) {
 	s := &d.s
 	if h := e.found; h != nil {
 		d.do(logInfo("peer: found the room's hub", "url", h.URL, "host", h.Name))
-		if h.Auth && !s.me.locked {
-			// Say so before the hub does, so that a window can ask for it.
-			d.do(actEmit{link.HubError{Code: wire.CodeUnauthorized,
-				Message: "Room '" + s.me.room + "' needs a passphrase; set it under Name and room…, or with --passphrase."}})
-		}
 		s.phase, s.target, s.since = phaseFound, h.URL, e.now
 		d.do(actDial{h.URL})
 		return
+	}
+	if h := e.other; h != nil {
+		// Another group uses our room's name with another passphrase, or
+		// none: we never join it, and host our own room beside it.
+		d.do(logInfo("peer: a hub of the room's name with another passphrase answered; not joining it",
+			"url", h.URL, "host", h.Name, "locked", h.Auth))
+		if h.Auth && !s.me.locked {
+			// Perhaps the person meant that room: a window asks for its
+			// passphrase.
+			d.do(actEmit{link.HubError{Code: wire.CodeUnauthorized,
+				Message: "Room '" + s.me.room + "' needs a passphrase; set it under Name and room…, or with --passphrase."}})
+		}
 	}
 	if !s.me.canHost {
 		// Without a listener we cannot host; keep looking.
@@ -345,7 +416,7 @@ func (d *decider) probed(e evProbed) {
 		d.do(actDial{s.target})
 		return
 	}
-	ok := e.err == nil && e.info.Room == s.me.room
+	ok := e.err == nil && s.me.ours(e.info)
 	switch {
 	case ok && e.info.Hosting:
 		// The hub is there after all: we were dropped, not it.
@@ -419,7 +490,7 @@ func (d *decider) checked(e evChecked) {
 	if s.phase != phaseHosting {
 		return
 	}
-	if e.err != nil || !e.info.Hosting || e.info.Room != s.me.room || e.info.ID != e.hub.ID {
+	if e.err != nil || !e.info.Hosting || !s.me.ours(e.info) || e.info.ID != e.hub.ID {
 		d.do(logDebug("peer: not folding into a hub that does not answer as one", "url", e.hub.URL, "err", e.err, "info", e.info))
 		return
 	}
@@ -432,7 +503,13 @@ func (d *decider) checked(e evChecked) {
 
 func (d *decider) host() {
 	s := &d.s
-	s.phase, s.fo, s.best, s.settle = phaseHosting, nil, nil, false
+	s.formerly = nil
+	for _, p := range s.peers {
+		if p.ID != s.me.id && validAddr(p.Addr) {
+			s.formerly = append(s.formerly, "ws://"+p.Addr+"/ws")
+		}
+	}
+	s.phase, s.fo, s.best, s.settle, s.asking = phaseHosting, nil, nil, false, false
 	d.do(actHost{}, actFast{false}, actInfo{hosting: true},
 		logInfo("peer: hosting", "url", s.me.public, "room", s.me.room),
 		actEmit{Hosting{URL: s.me.public, Room: s.me.room}})
@@ -441,4 +518,51 @@ func (d *decider) host() {
 func (d *decider) unhost() {
 	d.s.best, d.s.settle = nil, false
 	d.do(actUnhost{})
+}
+
+// search asks for a search, which forgets the hubs refused before it.
+func (d *decider) search() action {
+	skip := slices.Sorted(maps.Keys(d.s.refused))
+	d.s.refused = nil
+	return actSearch{skip: skip}
+}
+
+// lone says whether our hub has no member but ourselves.
+func lone(s *state) bool {
+	for _, p := range s.peers {
+		if p.ID != s.me.id {
+			return false
+		}
+	}
+	return true
+}
+
+// askedAround folds a lone host into the hub a former member hosts for
+// our room (name and passphrase) when that hub has other members, or has
+// a lower id: the room went on there without us. Two lone hosts that
+// know each other end in the lower one.
+func (d *decider) askedAround(answers []answer) {
+	s := &d.s
+	if s.phase != phaseHosting || !lone(s) {
+		return
+	}
+	var best *answer
+	for i, a := range answers {
+		if !a.info.Hosting || !s.me.ours(a.info) || a.info.ID == s.me.id || a.info.ID == "" {
+			continue
+		}
+		if a.info.Members < 2 && a.info.ID > s.me.id {
+			continue
+		}
+		if best == nil || a.info.Members > best.info.Members ||
+			a.info.Members == best.info.Members && a.info.ID < best.info.ID {
+			best = &answers[i]
+		}
+	}
+	if best == nil {
+		return
+	}
+	d.do(logInfo("peer: the room lives on at a former member's hub; checking it", "url", best.url, "members", best.info.Members))
+	d.do(actCheck{discovery.Hub{ID: best.info.ID, Name: best.info.Name, Room: best.info.Room, URL: best.url,
+		Auth: best.info.Verifier != "", Verifier: best.info.Verifier}})
 }

@@ -3,6 +3,7 @@ package peer
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -28,6 +29,11 @@ var (
 		{ID: "c", Name: "Cy", Addr: "10.0.0.3:7788"},
 	}
 	lowHub = discovery.Hub{ID: "a", Name: "Ann", Room: "lobby", URL: "ws://10.0.0.4:7788/ws"}
+
+	// A peer of room lobby with a passphrase, and hubs of its name.
+	locked       = self{id: "m", room: "lobby", public: "ws://10.0.0.9:7788/ws", canHost: true, search: true, locked: true, vk: "0123abcd"}
+	lockedHub    = discovery.Hub{ID: "a", Name: "Ann", Room: "lobby", URL: "ws://10.0.0.4:7788/ws", Auth: true, Verifier: "99999999"}
+	ourLockedHub = discovery.Hub{ID: "a", Name: "Ann", Room: "lobby", URL: "ws://10.0.0.4:7788/ws", Auth: true, Verifier: "0123abcd"}
 )
 
 func joinedTo(url string, peers []wire.Peer) evJoined {
@@ -49,6 +55,9 @@ func TestDecide(t *testing.T) {
 
 	// A peer that joined lost's hub and lost it.
 	inFailover := []event{evStart{join: lost}, joinedTo(lost, room3), evAsk{t0}}
+	// A peer that elected itself (ids b and c could not be reached).
+	selfElected := append(slices.Clone(inFailover), evProbed{t0, lost, Info{}, errors.New("refused")},
+		evAsk{later}, evAsk{later.Add(later.Sub(t0))}, joinedTo("ws://127.0.0.1:7788/ws", []wire.Peer{{ID: "m"}}))
 	// A peer hosting, that found a lower hub and waited.
 	settled := []event{evStart{host: true}, evFound{lowHub}, evSettled{}}
 
@@ -69,21 +78,49 @@ func TestDecide(t *testing.T) {
 			[]event{evStart{}, evAsk{t0}}, phaseSearching,
 			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{}}},
 		{"a hub found is dialed", me,
-			[]event{evStart{}, evAsk{t0}, evSearched{t0, &lowHub}}, phaseFound, []action{actDial{lowHub.URL}}},
-		{"a locked hub found without a passphrase asks for one before dialing", me,
-			[]event{evStart{}, evAsk{t0}, evSearched{t0, &discovery.Hub{ID: "a", URL: lowHub.URL, Auth: true}}}, phaseFound,
-			[]action{actEmit{link.HubError{Code: wire.CodeUnauthorized,
-				Message: "Room 'lobby' needs a passphrase; set it under Name and room…, or with --passphrase."}},
-				actDial{lowHub.URL}}},
+			[]event{evStart{}, evAsk{t0}, evSearched{t0, &lowHub, nil}}, phaseFound, []action{actDial{lowHub.URL}}},
+		{"only a locked room of our name found: ask for its passphrase, and host our own", me,
+			[]event{evStart{}, evAsk{t0}, evSearched{t0, nil, &lockedHub}}, phaseHosting,
+			append([]action{actEmit{link.HubError{Code: wire.CodeUnauthorized,
+				Message: "Room 'lobby' needs a passphrase; set it under Name and room…, or with --passphrase."}}},
+				append(hostingActs(me), actDialOwn{})...)},
+		{"only another passphrase's room found: host our own beside it", locked,
+			[]event{evStart{}, evAsk{t0}, evSearched{t0, nil, &lockedHub}}, phaseHosting,
+			append(hostingActs(locked), actDialOwn{})},
+		{"a hub found that cannot prove itself is searched past at once", locked,
+			[]event{evStart{}, evAsk{t0}, evSearched{t0, &lowHub, nil}, evRefused{}, evAsk{t0}}, phaseSearching,
+			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{skip: []string{lowHub.URL}}}},
+		{"a successor that cannot prove itself is passed over at once", locked,
+			append(inFailover, evProbed{t0, lost, Info{}, errors.New("refused")}, evRefused{}, evAsk{t0}), phaseFailover,
+			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
+				actDial{"ws://10.0.0.3:7788/ws"}}},
+		{"a lost hub that folded into a room of another passphrase is not followed", locked,
+			append(inFailover, evProbed{t0, lost, Info{ID: "h", Room: "lobby", Hub: lowHub.URL, Verifier: "99999999"}, nil}), phaseFailover,
+			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
+				actDial{"ws://10.0.0.2:7788/ws"}}},
+		{"a lost hub of our passphrase that folded is followed", locked,
+			append(inFailover, evProbed{t0, lost, Info{ID: "h", Room: "lobby", Hub: lowHub.URL, Verifier: locked.vk}, nil}), phaseFailover,
+			[]action{actEmit{HostChanged{URL: lowHub.URL, Reason: ReasonMerged}}, actDial{lowHub.URL}}},
+		{"a locked host ignores an open hub with a lower id", locked,
+			[]event{evStart{host: true}, evFound{lowHub}}, phaseHosting, nil},
+		{"a locked host ignores a hub of another passphrase", locked,
+			[]event{evStart{host: true}, evFound{lockedHub}}, phaseHosting, nil},
+		{"an open host ignores a locked hub with a lower id", me,
+			[]event{evStart{host: true}, evFound{lockedHub}}, phaseHosting, nil},
+		{"a locked host waits to fold into a hub of its passphrase", locked,
+			[]event{evStart{host: true}, evFound{ourLockedHub}}, phaseHosting, []action{actSettle{}}},
+		{"a locked host does not fold into a hub whose peer answers for another passphrase", locked,
+			[]event{evStart{host: true}, evFound{ourLockedHub}, evSettled{},
+				evChecked{hub: ourLockedHub, info: Info{ID: "a", Room: "lobby", Hosting: true, Verifier: "99999999"}}}, phaseHosting, nil},
 		{"nothing found: it hosts", me,
-			[]event{evStart{}, evAsk{t0}, evSearched{t0, nil}}, phaseHosting, append(hostingActs(me), actDialOwn{})},
+			[]event{evStart{}, evAsk{t0}, evSearched{t0, nil, nil}}, phaseHosting, append(hostingActs(me), actDialOwn{})},
 		{"nothing found and no listener: it keeps searching", noListener,
-			[]event{evStart{}, evAsk{t0}, evSearched{t0, nil}}, phaseSearching, []action{actDial{""}}},
+			[]event{evStart{}, evAsk{t0}, evSearched{t0, nil, nil}}, phaseSearching, []action{actDial{""}}},
 		{"a hub found that fails is retried for a while", me,
-			[]event{evStart{}, evAsk{t0}, evSearched{t0, &lowHub}, evAsk{t0.Add(time.Second)}}, phaseFound,
+			[]event{evStart{}, evAsk{t0}, evSearched{t0, &lowHub, nil}, evAsk{t0.Add(time.Second)}}, phaseFound,
 			[]action{actDial{lowHub.URL}}},
 		{"a hub found that never welcomes is searched for again", me,
-			[]event{evStart{}, evAsk{t0}, evSearched{t0, &lowHub}, evAsk{later}}, phaseSearching,
+			[]event{evStart{}, evAsk{t0}, evSearched{t0, &lowHub, nil}, evAsk{later}}, phaseSearching,
 			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{}}},
 		{"a welcome joins, and says where the hub is", me,
 			[]event{evStart{join: lost}, joinedTo(lost, room3)}, phaseJoined,
@@ -160,6 +197,29 @@ func TestDecide(t *testing.T) {
 			append(settled, evChecked{hub: lowHub, info: Info{ID: "q", Room: "lobby", Hosting: true}}), phaseHosting, nil},
 		{"not if it does not answer", me,
 			append(settled, evChecked{hub: lowHub, err: errors.New("timeout")}), phaseHosting, nil},
+		{"a lone host without discovery asks its former room's members where the room is", noSearch,
+			append(selfElected, evTick{}), phaseHosting,
+			[]action{actAskAround{[]string{"ws://10.0.0.2:7788/ws", "ws://10.0.0.3:7788/ws"}}}},
+		{"but not while it asks already", noSearch,
+			append(selfElected, evTick{}, evTick{}), phaseHosting, nil},
+		{"nor with discovery, which folds hubs", me,
+			append(selfElected, evTick{}), phaseHosting, nil},
+		{"nor once others joined it", noSearch,
+			append(selfElected, evPeerJoined{wire.Peer{ID: "c"}}, evTick{}), phaseHosting, nil},
+		{"a former member's hub with others in it is checked, then folded into", noSearch,
+			append(selfElected, evTick{}, evAskedAround{[]answer{
+				{"ws://10.0.0.2:7788/ws", Info{ID: "b", Room: "lobby", Hub: "ws://10.0.0.3:7788/ws"}},
+				{"ws://10.0.0.3:7788/ws", Info{ID: "c", Name: "Cy", Room: "lobby", Hosting: true, Members: 2}},
+			}}), phaseHosting,
+			[]action{actCheck{discovery.Hub{ID: "c", Name: "Cy", Room: "lobby", URL: "ws://10.0.0.3:7788/ws"}}}},
+		{"a lone hub with a higher id is not folded into (it folds into ours)", noSearch,
+			append(selfElected, evTick{}, evAskedAround{[]answer{
+				{"ws://10.0.0.3:7788/ws", Info{ID: "z", Room: "lobby", Hosting: true, Members: 1}},
+			}}), phaseHosting, nil},
+		{"a former member hosting another passphrase's room is not folded into", noSearch,
+			append(selfElected, evTick{}, evAskedAround{[]answer{
+				{"ws://10.0.0.3:7788/ws", Info{ID: "c", Room: "lobby", Hosting: true, Members: 3, Verifier: "99999999"}},
+			}}), phaseHosting, nil},
 		{"quitting stops hosting and says so", me,
 			[]event{evStart{host: true}, evQuit{}}, phaseStopped, []action{actInfo{}, actUnhost{}}},
 		{"a quitting peer dials its own address until the link ends", me,
@@ -190,7 +250,7 @@ func TestDecide(t *testing.T) {
 
 // Every question of the link gets exactly one answer, whatever the phase.
 func TestDecideAnswersEveryAskOnce(t *testing.T) {
-	questions := []event{evAsk{t0}, evAsk{later}, evSearched{t0, nil}, evSearched{t0, &lowHub},
+	questions := []event{evAsk{t0}, evAsk{later}, evSearched{t0, nil, nil}, evSearched{t0, &lowHub, nil},
 		evProbed{t0, lost, Info{}, errors.New("x")}, evProbed{t0, lost, Info{Room: "lobby", Hosting: true}, nil}}
 	starts := [][]event{
 		{evStart{}}, {evStart{host: true}}, {evStart{join: lost}},

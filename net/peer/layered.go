@@ -45,8 +45,8 @@ const (
 
 // layered is the Discovery a peer uses when its Config.Discovery is set:
 // remembered hubs and that one (mDNS) first, then, with Config.Scan,
-// net/scan. Its state is safe for the
-// goroutines of a search, the hosting watch and the HTTP server.
+// net/scan. Its state is safe for the goroutines of a search, the hosting
+// watch and the HTTP server.
 type layered struct {
 	p    *Peer
 	mdns Discovery
@@ -55,11 +55,13 @@ type layered struct {
 	watched atomic.Pointer[hub.Hub] // the hub the last Browse looked for rivals of
 	kick    chan struct{}           // the network changed: look again now
 
-	mu       sync.Mutex // guards the fields below
-	asked    int        // addresses asked by the unicast layer so far
-	lastScan scan.Stats
-	scanned  time.Time     // when the hosting peer last searched the subnets
-	every    time.Duration // how long it waits before the next such search
+	mu      sync.Mutex    // guards the fields below
+	scanned time.Time     // when the hosting peer last searched the subnets
+	every   time.Duration // how long it waits before the next such search
+}
+
+func newLayered(p *Peer, d Discovery) *layered {
+	return &layered{p: p, mdns: d, kick: make(chan struct{}, 1)}
 }
 
 // resetHostScans makes a hosting peer's next search of the subnets due now,
@@ -85,17 +87,6 @@ func (l *layered) hostScanDue() bool {
 	return true
 }
 
-func newLayered(p *Peer, d Discovery) *layered {
-	return &layered{p: p, mdns: d, kick: make(chan struct{}, 1)}
-}
-
-// Asked returns how many addresses the unicast layer has asked so far.
-func (l *layered) Asked() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.asked
-}
-
 // scanConfig says what the unicast layer asks: LAN subnets only.
 func (l *layered) scanConfig() scan.Config {
 	ifs, _ := lan.Interfaces(l.p.cfg.Ifaces)
@@ -114,11 +105,8 @@ func (l *layered) scanConfig() scan.Config {
 		Logger: l.p.log, Verify: l.p.verifyAnswer}
 }
 
+// count logs what a search of the subnets did.
 func (l *layered) count(st scan.Stats) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.asked += st.Asked
-	l.lastScan = st
 	l.p.log.Debug("peer: searched the subnets", "asked", st.Asked, "answered", st.Answered, "ignored", st.Ignored)
 }
 
@@ -129,12 +117,12 @@ func (l *layered) Advertise(ctx context.Context, ad discovery.Ad) error {
 		actx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- l.mdns.Advertise(actx, ad) }()
-		err := l.waitChange(ctx, done)
+		ended, err := l.waitChange(ctx, done)
 		cancel()
-		if e := <-done; err == nil {
-			err = e
+		if !ended {
+			err = <-done
 		}
-		if ctx.Err() != nil || err != nil {
+		if ctx.Err() != nil || ended {
 			return err
 		}
 		l.p.log.Info("peer: this machine's addresses changed; advertising afresh")
@@ -148,22 +136,49 @@ func (l *layered) Advertise(ctx context.Context, ad discovery.Ad) error {
 	}
 }
 
-// waitChange returns nil when this machine's LAN addresses change, or
-// done's error when the advertisement ends first, or nil when ctx ends.
-func (l *layered) waitChange(ctx context.Context, done <-chan error) error {
+// waitChange returns when this machine's LAN addresses change or ctx
+// ends, or, with ended true and its error, when the advertisement on done
+// ends first.
+func (l *layered) waitChange(ctx context.Context, done <-chan error) (ended bool, err error) {
 	last := l.fingerprint()
 	t := time.NewTicker(netPoll)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return false, nil
 		case err := <-done:
-			return err
+			return true, err
 		case <-t.C:
 			if f := l.fingerprint(); f != last {
-				return nil
+				return false, nil
 			}
+		}
+	}
+}
+
+// followNetwork reconnects the link of a peer that does not host when this
+// machine's LAN addresses change, until ctx ends: the connection it had
+// may be gone with the old address, and the hub learns the new one from
+// the next hello. (A hosting peer's Advertise follows the change.)
+func (l *layered) followNetwork(ctx context.Context) {
+	last := l.fingerprint()
+	t := time.NewTicker(netPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		f := l.fingerprint()
+		if f == last {
+			continue
+		}
+		last = f
+		if l.p.hub.Load() == nil {
+			l.p.log.Info("peer: this machine's addresses changed; reconnecting")
+			l.p.link.Reconnect()
 		}
 	}
 }
@@ -174,7 +189,7 @@ func (l *layered) fingerprint() string {
 }
 
 // Browse is the hosting peer's slow look for other hubs of the room: mDNS
-// until ctx ends and, when mDNS is quiet, one unicast search, unless mDNS
+// until ctx ends (or this machine's addresses change) and, when mDNS is quiet, one unicast search, unless mDNS
 // is known to reach the room (peers joined us and none needed the
 // unicast layer to find us).
 func (l *layered) Browse(ctx context.Context, room, self string, found chan<- discovery.Hub) error {
@@ -186,7 +201,9 @@ func (l *layered) Browse(ctx context.Context, room, self string, found chan<- di
 	}
 	done := make(chan error, 1)
 	heard := make(chan discovery.Hub)
-	go func() { done <- l.mdns.Browse(ctx, room, self, heard) }()
+	mctx, mcancel := context.WithCancel(ctx)
+	defer mcancel()
+	go func() { done <- l.mdns.Browse(mctx, room, self, heard) }()
 	quiet := time.NewTimer(mdnsQuiet)
 	defer quiet.Stop()
 	// Alone is told aloneAfter into hosting: by then this peer's own search
@@ -211,8 +228,10 @@ func (l *layered) Browse(ctx context.Context, room, self string, found chan<- di
 			case <-ctx.Done():
 			}
 		case <-l.kick:
+			// The network changed: end this browse, so that the next one
+			// starts at once with a fresh query, and a search soon after.
 			l.resetHostScans()
-			quiet.Reset(0)
+			mcancel()
 		case <-quiet.C:
 			if mdnsHeard {
 				continue
@@ -271,7 +290,10 @@ func (l *layered) maybeAlone(ctx context.Context) {
 // then the unicast layer when mDNS stays quiet for mdnsQuiet. A peer of
 // the room found searching with a lower id will host: wait for it. Returns
 // nil when this peer should host.
-func (l *layered) search(ctx context.Context) *discovery.Hub {
+//
+// Only hubs accept takes count; the first other one heard is returned as
+// other (a hub of our room's name with another passphrase).
+func (l *layered) search(ctx context.Context, accept func(discovery.Hub) bool) (found, other *discovery.Hub) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	hubs := make(chan discovery.Hub)
@@ -299,21 +321,26 @@ func (l *layered) search(ctx context.Context) *discovery.Hub {
 	for {
 		select {
 		case h := <-hubs:
-			return &h
+			if accept(h) {
+				return &h, nil
+			}
+			if other == nil {
+				other = &h
+			}
 		case a := <-answers:
-			if h := l.follow(ctx, a, elders); h != nil {
-				return h
+			if h := l.follow(ctx, a, elders); h != nil && accept(*h) {
+				return h, nil
 			}
 		case <-quiet.C:
 			if !l.p.cfg.Scan {
-				return l.awaitElders(ctx, cfg, elders)
+				return l.awaitElders(ctx, cfg, elders), other
 			}
 			scanDone = make(chan scan.Stats, 1)
 			go func() { scanDone <- scan.Search(ctx, cfg, answers) }()
 		case st := <-scanDone:
 			l.count(st)
 			mcancel()
-			return l.awaitElders(ctx, cfg, elders)
+			return l.awaitElders(ctx, cfg, elders), other
 		case <-mdnsDone:
 			mdnsDone = nil
 			if scanDone == nil {
@@ -387,7 +414,7 @@ func (l *layered) awaitElders(ctx context.Context, cfg scan.Config, elders map[s
 }
 
 func answerHub(a scan.Answer) discovery.Hub {
-	return discovery.Hub{ID: a.ID, Name: a.Name, Room: a.Room, URL: a.HubURL()}
+	return discovery.Hub{ID: a.ID, Name: a.Name, Room: a.Room, URL: a.HubURL(), Auth: a.Verifier != "", Verifier: a.Verifier}
 }
 
 // hostPort returns the host:port of a hub URL or address.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/huecast/huecast/assets/web"
 	"github.com/huecast/huecast/hub"
+	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/link"
 )
@@ -25,12 +26,14 @@ type ask struct {
 type decision struct {
 	url, addr string
 	search    bool
-	probe     string // a hub URL whose peer to ask where the room is
+	skip      []string // hub URLs the search leaves out
+	probe     string   // a hub URL whose peer to ask where the room is
 }
 
 type note struct {
 	searched bool
-	found    *discovery.Hub // search result; nil: none answered
+	found    *discovery.Hub // search result; nil: none of our room answered
+	other    *discovery.Hub // a hub of our room's name with another passphrase
 
 	probed string // the hub URL asked
 	info   Info
@@ -56,6 +59,7 @@ type owner struct {
 	found      chan discovery.Hub // browse results while hosting
 	settle     *time.Timer
 	checked    chan evChecked
+	asked      chan evAskedAround
 }
 
 func (o *owner) setListener(ln net.Listener, ifaces []string) {
@@ -82,6 +86,8 @@ func (o *owner) setListener(ln net.Listener, ifaces []string) {
 func (o *owner) loop(ctx context.Context) {
 	events := o.p.link.Events()
 	done := ctx.Done()
+	tick := time.NewTicker(askAroundEvery)
+	defer tick.Stop()
 	for {
 		var settle <-chan time.Time
 		if o.settle != nil {
@@ -108,6 +114,10 @@ func (o *owner) loop(ctx context.Context) {
 			o.step(ctx, evSettled{})
 		case c := <-o.checked:
 			o.step(ctx, c)
+		case a := <-o.asked:
+			o.step(ctx, a)
+		case <-tick.C:
+			o.step(ctx, evTick{})
 		case <-done:
 			done = nil
 			o.step(ctx, evQuit{})
@@ -121,7 +131,7 @@ func askEvent(n *note, now time.Time) event {
 	case n == nil:
 		return evAsk{now: now}
 	case n.searched:
-		return evSearched{now: now, found: n.found}
+		return evSearched{now: now, found: n.found, other: n.other}
 	default:
 		return evProbed{now: now, url: n.probed, info: n.info, err: n.err}
 	}
@@ -132,6 +142,7 @@ func askEvent(n *note, now time.Time) event {
 func (o *owner) step(ctx context.Context, e event) decision {
 	var acts []action
 	o.s, acts = decide(o.s, e)
+	o.p.setRoom(o.s.joined, o.s.peers)
 	var d decision
 	for _, a := range acts {
 		switch a := a.(type) {
@@ -140,7 +151,7 @@ func (o *owner) step(ctx context.Context, e event) decision {
 		case actDialOwn:
 			d = decision{url: o.local}
 		case actSearch:
-			d = decision{search: true}
+			d = decision{search: true, skip: a.skip}
 		case actProbe:
 			d = decision{probe: a.url}
 		case actHost:
@@ -157,6 +168,8 @@ func (o *owner) step(ctx context.Context, e event) decision {
 			o.settle = time.NewTimer(foldSettle)
 		case actCheck:
 			o.check(ctx, a.hub)
+		case actAskAround:
+			o.askAround(ctx, a.urls)
 		case actLog:
 			o.p.log.Log(ctx, a.level, a.msg, a.args...)
 		}
@@ -202,6 +215,10 @@ func (o *owner) onEvent(ctx context.Context, ev link.Event) {
 		o.step(ctx, evPeerJoined{e.Peer})
 	case link.PeerLeft:
 		o.step(ctx, evPeerLeft{e.Peer.ID})
+	case link.HubError:
+		if e.Code == wire.CodeUnprovenHub {
+			o.step(ctx, evRefused{})
+		}
 	}
 	o.emit(ctx, ev)
 }
@@ -228,8 +245,8 @@ func (o *owner) addrFor(url string) string {
 // startHosting serves a new hub on our listener, advertises it, and
 // watches for other hubs of the room.
 func (o *owner) startHosting() {
-	h := hub.New(hub.Config{Room: o.p.room, Host: o.p.cfg.Name, Logger: o.p.log, Page: web.Handler(),
-		Passphrase: o.p.cfg.Passphrase, MaxPeers: o.p.cfg.MaxPeers, ColorRate: o.p.cfg.ColorRate})
+	h := hub.New(hub.Config{Room: o.p.room, Host: o.p.cfg.Name, HostID: o.p.cfg.ID, Logger: o.p.log, Page: web.Handler(),
+		Passphrase: o.p.cfg.Passphrase, Key: o.p.key, MaxPeers: o.p.cfg.MaxPeers, ColorRate: o.p.cfg.ColorRate})
 	hctx, cancel := context.WithCancel(context.Background())
 	o.hostCancel = cancel
 	o.wg.Add(1)
@@ -243,12 +260,27 @@ func (o *owner) startHosting() {
 		go func() {
 			defer o.wg.Done()
 			ad := discovery.Ad{ID: o.p.cfg.ID, Name: o.p.cfg.Name, Room: o.p.room, Port: o.port,
-				Auth: o.p.cfg.Passphrase != ""}
+				Auth: o.p.key != nil, Verifier: o.p.vk}
 			if o.listenIP != nil {
 				ad.IPs = []net.IP{o.listenIP}
 			}
-			if err := d.Advertise(hctx, ad); err != nil {
-				o.p.log.Warn("peer: cannot advertise the hub; others can still join by address", "err", err)
+			// An advertisement that fails (no interface up: a link down)
+			// is tried again while we host, so that a hub cut off and
+			// reconnected is heard, and folded, again.
+			for warned := false; ; {
+				err := d.Advertise(hctx, ad)
+				if hctx.Err() != nil {
+					return
+				}
+				if err != nil && !warned {
+					warned = true
+					o.p.log.Warn("peer: cannot advertise the hub; others can still join by address", "err", err)
+				}
+				select {
+				case <-time.After(readvertise):
+				case <-hctx.Done():
+					return
+				}
 			}
 		}()
 		go func() {
@@ -293,13 +325,47 @@ func (o *owner) stopHosting() {
 	}
 }
 
+// askAround asks the peers at urls, in the background and at once, who
+// they are and whether they host; the answers come back as evAskedAround.
+func (o *owner) askAround(ctx context.Context, urls []string) {
+	o.wg.Add(1)
+	go func() {
+		defer o.wg.Done()
+		out := make(chan answer, len(urls))
+		for _, u := range urls {
+			go func() {
+				n := probe(ctx, u)
+				if n.err != nil {
+					out <- answer{url: u}
+					return
+				}
+				out <- answer{url: u, info: n.info}
+			}()
+		}
+		var ev evAskedAround
+		for range urls {
+			ev.answers = append(ev.answers, <-out)
+		}
+		select {
+		case o.asked <- ev:
+		case <-ctx.Done():
+		}
+	}()
+}
+
 // check asks hub's peer, in the background, who it is and whether it
-// hosts; the answer comes back as evChecked.
+// hosts, and in a room with a passphrase has the hub prove it knows it;
+// the answer comes back as evChecked.
 func (o *owner) check(ctx context.Context, h discovery.Hub) {
 	o.wg.Add(1)
 	go func() {
 		defer o.wg.Done()
 		n := probe(ctx, h.URL)
+		if n.err == nil && o.p.key != nil {
+			pctx, cancel := context.WithTimeout(ctx, proveTimeout)
+			n.err = link.Prove(pctx, h.URL, o.p.key, o.p.room)
+			cancel()
+		}
 		select {
 		case o.checked <- evChecked{hub: h, info: n.info, err: n.err}:
 		case <-ctx.Done():

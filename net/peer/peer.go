@@ -10,7 +10,7 @@
 // from the room's last peer list, the peer with the lowest id among those
 // with an address. Everyone holds the same list, so everyone elects the
 // same successor: it hosts, the others join it, and the link's hello brings
-// the room's colour and seq along. mDNS only finds hubs and breaks ties
+// the room's colour and stamp along. mDNS only finds hubs and breaks ties
 // between hubs started together; losses are noticed through the WebSocket.
 package peer
 
@@ -71,6 +71,15 @@ const (
 	maxQuickDrops = 3
 	// maxRedirects bounds following lost hubs that say where the room went.
 	maxRedirects = 3
+	// readvertise is the pause before advertising again after an
+	// advertisement failed or ended while hosting.
+	readvertise = 1 * time.Second
+	// askAroundEvery is how often a lone host without discovery asks the
+	// members of its former room where the room is.
+	askAroundEvery = 3 * time.Second
+	// proveTimeout bounds a hub's proof before we fold into it: a dial, two
+	// frames each way, on a LAN.
+	proveTimeout = 3 * time.Second
 )
 
 // Discovery finds hubs of a room and advertises ours; net/discovery's MDNS
@@ -189,8 +198,12 @@ type Peer struct {
 	joinedAt   atomic.Int64            // unix nanoseconds of the last welcome
 	hub        atomic.Pointer[hub.Hub] // the hub this peer serves; nil when not hosting
 
-	mu   sync.Mutex // guards info
-	info Info       // what GET /api/peer answers
+	key []byte // wire.AuthKey of the passphrase; nil: an open room
+	vk  string // wire.Verifier(key)
+
+	mu      sync.Mutex      // guards info and origins
+	info    Info            // what GET /api/peer answers
+	origins map[string]bool // host:port of the room's hubs, for /api/peer's CORS
 
 	layers       *layered     // nil without discovery
 	port         int          // our listener's, set before anything runs; 0 without one
@@ -208,6 +221,12 @@ type Info struct {
 	Room    string `json:"room"`
 	Hosting bool   `json:"hosting"`
 	Hub     string `json:"hub"`
+	// Verifier is wire.Verifier of the room's key (absent in an open
+	// room), so that an asker tells rooms of one name apart.
+	Verifier string `json:"vk,omitempty"`
+	// Members is how many peers the hub holds, while hosting: a lone host
+	// folds into a former member's hub that has others.
+	Members int `json:"members,omitempty"`
 }
 
 // New returns a peer; Run starts it.
@@ -227,14 +246,16 @@ func New(cfg Config) *Peer {
 		room = wire.DefaultRoom
 	}
 	p := &Peer{cfg: cfg, room: room, log: log, events: make(chan link.Event, 256), asks: make(chan ask)}
-	p.info = Info{ID: cfg.ID, Name: cfg.Name, Room: room}
+	p.key = wire.AuthKey(cfg.Passphrase, room)
+	p.vk = wire.Verifier(p.key)
+	p.info = Info{ID: cfg.ID, Name: wire.CleanName(cfg.Name, wire.MaxNameLen), Room: room, Verifier: p.vk}
 	if cfg.Discovery != nil {
 		p.layers = newLayered(p, cfg.Discovery)
 		p.cfg.Discovery = p.layers
 	}
 	p.link = link.New(link.Config{
 		Target: p.target, Backoff: p.backoff,
-		ID: cfg.ID, Name: cfg.Name, Room: cfg.Room, Logger: log, Passphrase: cfg.Passphrase,
+		ID: cfg.ID, Name: cfg.Name, Room: cfg.Room, Logger: log, Passphrase: cfg.Passphrase, Key: p.key,
 		FlipNow: cfg.FlipNow, Early: cfg.Early,
 	})
 	return p
@@ -256,6 +277,14 @@ func (p *Peer) Events() <-chan link.Event { return p.events }
 // SetColor sends #rrggbb to the room.
 func (p *Peer) SetColor(c string) error { return p.link.SetColor(c) }
 
+// Color returns the last colour this peer knows, its stamp, and the name of
+// whoever set it.
+func (p *Peer) Color() (color string, st wire.Stamp, byName string) { return p.link.Color() }
+
+// Seed gives a peer that has not run yet the colour a previous one knew, so
+// that its hello carries it; the newer stamp wins as always.
+func (p *Peer) Seed(color string, st wire.Stamp, byName string) { p.link.Seed(color, st, byName) }
+
 // SetFlipNow shows colours on arrival (true) or at the room's moment.
 func (p *Peer) SetFlipNow(now bool) { p.link.SetFlipNow(now) }
 
@@ -263,7 +292,7 @@ func (p *Peer) SetFlipNow(now bool) { p.link.SetFlipNow(now) }
 // cannot listen and has no hub to join.
 func (p *Peer) Run(ctx context.Context) error {
 	defer close(p.events)
-	o := &owner{p: p, found: make(chan discovery.Hub), checked: make(chan evChecked)}
+	o := &owner{p: p, found: make(chan discovery.Hub), checked: make(chan evChecked), asked: make(chan evAskedAround)}
 	ln, err := p.listen()
 	if err != nil {
 		if p.cfg.Join == "" {
@@ -300,11 +329,14 @@ func (p *Peer) Run(ctx context.Context) error {
 		join = url
 	}
 	o.s.me = self{id: p.cfg.ID, room: p.room, public: o.public, canHost: ln != nil,
-		search: p.cfg.Discovery != nil, join: join != "", locked: p.cfg.Passphrase != ""}
+		search: p.cfg.Discovery != nil, join: join != "", locked: p.key != nil, vk: p.vk}
 	o.step(ctx, evStart{join: join, host: p.cfg.Host})
 
 	linkDone := make(chan error, 1)
 	go func() { linkDone <- p.link.Run(ctx) }()
+	if p.layers != nil {
+		o.wg.Go(func() { p.layers.followNetwork(ctx) })
+	}
 	o.loop(ctx)
 	o.stopHosting()
 	o.wg.Wait()

@@ -109,7 +109,8 @@ type fakeDisc struct{ lan *fakeLAN }
 
 func (d fakeDisc) Advertise(ctx context.Context, ad discovery.Ad) error {
 	h := discovery.Hub{ID: ad.ID, Name: ad.Name, Room: wire.CleanRoom(ad.Room),
-		URL: fmt.Sprintf("ws://127.0.0.1:%d/ws", ad.Port), Instance: discovery.InstanceName(ad.ID), Auth: ad.Auth}
+		URL: fmt.Sprintf("ws://127.0.0.1:%d/ws", ad.Port), Instance: discovery.InstanceName(ad.ID), Auth: ad.Auth,
+		Verifier: ad.Verifier}
 	l := d.lan
 	l.mu.Lock()
 	l.hubs[ad.ID] = h
@@ -183,7 +184,7 @@ func TestHostQuitsAndTheRoomElectsTheLowestIDWithAnAddress(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range peers {
-		next(r, eventWait, func(c link.ColorChanged) bool { return c.Color == "#1e90ff" && c.Seq == 1 })
+		next(r, eventWait, func(c link.ColorChanged) bool { return c.Color == "#1e90ff" && c.Stamp.ID == "p2" })
 	}
 
 	quit := time.Now()
@@ -195,8 +196,8 @@ func TestHostQuitsAndTheRoomElectsTheLowestIDWithAnAddress(t *testing.T) {
 			t.Fatalf("%s: host_changed %+v, want p1 elected after the host was lost", r.p.ID(), hc)
 		}
 		j := next[link.Joined](r, 3*time.Second, nil)
-		if j.Color != "#1e90ff" || j.Seq != 1 || j.Host != "name-p1" {
-			t.Fatalf("%s: rejoined %+v, want p1's hub with #1e90ff at seq 1", r.p.ID(), j)
+		if j.Color != "#1e90ff" || j.Stamp.ID != "p2" || j.Host != "name-p1" {
+			t.Fatalf("%s: rejoined %+v, want p1's hub with p2's #1e90ff and its stamp", r.p.ID(), j)
 		}
 		if newURL == "" {
 			newURL = j.URL
@@ -207,12 +208,12 @@ func TestHostQuitsAndTheRoomElectsTheLowestIDWithAnAddress(t *testing.T) {
 	if d := time.Since(quit); d > 3*time.Second {
 		t.Fatalf("failover took %v", d)
 	}
-	// The room carries on: a colour from a peer reaches all, at seq 2.
+	// The room carries on: a colour from a peer reaches all.
 	if err := peers[0].p.SetColor("#ff0000"); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range peers {
-		next(r, eventWait, func(c link.ColorChanged) bool { return c.Color == "#ff0000" && c.Seq == 2 })
+		next(r, eventWait, func(c link.ColorChanged) bool { return c.Color == "#ff0000" && c.Stamp.ID == "p3" })
 	}
 }
 
@@ -225,7 +226,7 @@ func ghost(t *testing.T, url, id, addr string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ws.Close() })
-	if err := ws.WriteJSON(wire.Hello{Type: wire.TypeHello, ID: id, Name: id, Room: "lobby", Addr: addr}); err != nil {
+	if err := ws.WriteJSON(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: id, Name: id, Room: "lobby", Addr: addr}); err != nil {
 		t.Fatal(err)
 	}
 	go func() { // answer pings until the hub goes
@@ -358,7 +359,7 @@ func TestAFoldingHubTakesItsClientsAlong(t *testing.T) {
 	if err := c.p.SetColor("#abcdef"); err != nil {
 		t.Fatal(err)
 	}
-	next(c, eventWait, func(cc link.ColorChanged) bool { return cc.Seq == 1 })
+	next(c, eventWait, func(cc link.ColorChanged) bool { return cc.Color == "#abcdef" })
 
 	// a appears (a partition heals, say); its id is lower, so b folds into it.
 	a := runPeer(t, peer.Config{ID: "a", Host: true, Discovery: fakeDisc{lan}})
@@ -367,11 +368,11 @@ func TestAFoldingHubTakesItsClientsAlong(t *testing.T) {
 		if hc := next[peer.HostChanged](r, eventWait, nil); hc.URL != aURL || hc.Reason != peer.ReasonMerged {
 			t.Fatalf("%s: host_changed %+v, want merged into %s", r.p.ID(), hc, aURL)
 		}
-		if j := next(r, eventWait, func(j link.Joined) bool { return j.URL == aURL }); j.Seq < 1 {
+		if j := next(r, eventWait, func(j link.Joined) bool { return j.URL == aURL }); j.Color != "#abcdef" {
 			t.Fatalf("%s: joined %+v: the colour did not come along", r.p.ID(), j)
 		}
 	}
-	next(a, eventWait, func(cc link.ColorChanged) bool { return cc.Color == "#abcdef" && cc.Seq == 1 })
+	next(a, eventWait, func(cc link.ColorChanged) bool { return cc.Color == "#abcdef" && cc.Stamp.ID == "c" })
 }
 
 func TestAPIPeerSaysWhoAndWhereTheHubIs(t *testing.T) {
@@ -388,6 +389,34 @@ func TestAPIPeerSaysWhoAndWhereTheHubIs(t *testing.T) {
 	if !strings.HasPrefix(jAddr, "127.0.0.1:") {
 		t.Fatalf("j told the hub addr %q, want its loopback listener", jAddr)
 	}
+	hostBase := "http://" + strings.TrimSuffix(strings.TrimPrefix(url, "ws://"), "/ws")
+	cors := func(base, origin string) string {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, base+"/api/peer", nil)
+		req.Header.Set("Origin", origin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.Header.Get("Access-Control-Allow-Origin")
+	}
+	// Pages of the room read it from their lost hub's origin, or a
+	// member's; no other site's page does.
+	for _, c := range []struct{ base, origin, want string }{
+		{"http://" + jAddr, hostBase, hostBase},
+		{hostBase, hostBase, hostBase},
+		{hostBase, "http://" + jAddr, "http://" + jAddr},
+		{"http://" + jAddr, "http://evil.example", ""},
+		{"http://" + jAddr, "http://10.1.2.3:7788", "http://10.1.2.3:7788"},
+		{"http://" + jAddr, "http://kitchen.example:7788", ""},
+		{hostBase, "http://192.0.2.7:7788", ""},
+		{hostBase, "null", ""},
+	} {
+		if got := cors(c.base, c.origin); got != c.want {
+			t.Errorf("%s/api/peer from %s: Access-Control-Allow-Origin %q, want %q", c.base, c.origin, got, c.want)
+		}
+	}
 	get := func(base string) peer.Info {
 		t.Helper()
 		resp, err := http.Get(base + "/api/peer")
@@ -395,18 +424,13 @@ func TestAPIPeerSaysWhoAndWhereTheHubIs(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
-		// Pages of the room read it from their lost hub's origin.
-		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "*" {
-			t.Errorf("%s/api/peer: Access-Control-Allow-Origin %q, want *", base, got)
-		}
 		var info peer.Info
 		if err := json.NewDecoder(resp.Body).Decode(&info); err != nil {
 			t.Fatal(err)
 		}
 		return info
 	}
-	hostBase := "http://" + strings.TrimSuffix(strings.TrimPrefix(url, "ws://"), "/ws")
-	if got := get(hostBase); got != (peer.Info{ID: "h", Name: "name-h", Room: "kitchen", Hosting: true}) {
+	if got := get(hostBase); got != (peer.Info{ID: "h", Name: "name-h", Room: "kitchen", Hosting: true, Members: 2}) {
 		t.Fatalf("host says %+v", got)
 	}
 	if got := get("http://" + jAddr); got != (peer.Info{ID: "j", Name: "name-j", Room: "kitchen", Hub: url}) {

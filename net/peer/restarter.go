@@ -15,7 +15,8 @@ func (Stopped) Kind() string { return "stopped" }
 
 // Restarter runs one Peer at a time and replaces it when the user changes
 // name, room or hub, for a front end that lives longer than any one peer
-// (the window). Its Events channel spans every peer it runs. Create it with
+// (the window). Its Events channel spans every peer it runs, and each new
+// peer starts with the colour and stamp the last one knew. Create it with
 // NewRestarter and call Run.
 type Restarter struct {
 	events  chan link.Event
@@ -95,6 +96,11 @@ func (r *Restarter) Run(ctx context.Context) error {
 		pctx, cancel := context.WithCancel(ctx)
 		r.mu.Lock()
 		p := New(r.cfg)
+		if r.cur != nil {
+			// The colour and its stamp outlive the peer: a lone window
+			// that renames hosts a new hub, which must not start green.
+			p.Seed(r.cur.Color())
+		}
 		r.cur, r.stop = p, cancel
 		r.mu.Unlock()
 

@@ -50,6 +50,24 @@ func runRestarter(t *testing.T, cfg Config) *Restarter {
 	return r
 }
 
+func TestALoneWindowThatRenamesKeepsTheColourAndItsStamp(t *testing.T) {
+	r := runRestarter(t, Config{Name: "ann", Room: "one", Listen: "127.0.0.1:0"})
+	next(t, r, every[Hosting])
+	first := next(t, r, every[link.Joined])
+	if err := r.SetColor("#800080"); err != nil {
+		t.Fatal(err)
+	}
+	c := next(t, r, every[link.ColorChanged])
+
+	// Renaming restarts the peer: its new hub starts green, and the hello
+	// of its own link brings the colour back with the stamp it had.
+	r.Restart("anna", "one", "", "")
+	j := next(t, r, func(j link.Joined) bool { return j.URL != first.URL || j.Host == "anna" })
+	if j.Color != "#800080" || j.Stamp != c.Stamp || j.ByName != "ann" || j.ID != first.ID {
+		t.Fatalf("after renaming joined %+v, want #800080 at %v set by ann, as peer %s", j, c.Stamp, first.ID)
+	}
+}
+
 func TestRestarterMovesToANewRoomAndToAnotherHub(t *testing.T) {
 	r := runRestarter(t, Config{Name: "ann", Room: "one", Listen: "127.0.0.1:0"})
 	if h := next(t, r, every[Hosting]); h.Room != "one" {

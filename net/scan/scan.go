@@ -57,6 +57,8 @@ type Answer struct {
 	Room    string `json:"room"`
 	Hosting bool   `json:"hosting"`
 	Hub     string `json:"hub"`
+	// Verifier is the room's wire.Verifier; "" for an open room.
+	Verifier string `json:"vk"`
 	// Addr is the host:port asked.
 	Addr string `json:"-"`
 	// Body is the answer as sent, for Config.Verify.

@@ -1,8 +1,9 @@
 // huecast's page joins the room over the same WebSocket protocol as the
 // native app (PROTOCOL.md) and behaves as net/link does: hello with the last
-// colour and seq it knew, colours applied in seq order only, reconnection
+// colour and stamp it knew, colours applied in stamp order only, reconnection
 // with Socket.IO's backoff (1 s doubling to 5 s, ±50%), and a colour picked
-// while away sent once back. When its hub has gone and another member of the
+// while away stamped when picked and carried by the next hello, where the
+// hub keeps it unless the room changed colour after it. When its hub has gone and another member of the
 // room says, at the address it told the room, that it now hosts the room (or
 // where the room's hub is), the page moves there, carrying its id, name and
 // colour in the new address's fragment.
@@ -22,8 +23,10 @@
   // Heartbeats as in hub/wire: the hub's WebSocket pings are invisible to a
   // page, so it sends protocol pings and treats a hub silent for PONG_WAIT
   // as gone.
-  const PING_PERIOD = 1000; // wire.PingPeriod
-  const PONG_WAIT = 4000; // wire.PongWait
+  const W = window.huecastWire; // package wire's constants, written by the hub
+  const P = window.huecastProto; // package wire's rules
+  const PING_PERIOD = W.PING_PERIOD;
+  const PONG_WAIT = W.PONG_WAIT;
   const WELCOME_WAIT = 5000; // link's welcomeWait
   // PROBE_WAIT bounds the look for the room's new host: on a LAN a live hub
   // answers in milliseconds.
@@ -32,16 +35,18 @@
   // more: native peers elect and start the new hub within about 200 ms of
   // losing the old one, often just after the page's first look.
   const REPROBE = 400;
-  const MAX_NAME = 64; // wire.MaxNameLen
-  const MAX_ID = 64; // wire.MaxIDLen
+  const MAX_NAME = W.MAX_NAME;
+  const MAX_ID = W.MAX_ID;
   const REPLACED = 'replaced by a newer connection'; // the hub's close text
-  const AUTH_SALT = 'huecast/v1/room:'; // wire.AuthSalt
-  const AUTH_ITERATIONS = 100000; // wire.AuthIterations
   // BURST_PINGS are sent BURST_GAP ms apart after each welcome, so that the
-  // offset to the hub's clock rests on several round trips at once (link's
-  // burstPings, burstGap).
+  // offset to the hub's clock rests on several round trips at once, then
+  // SETTLE_PINGS SETTLE_GAP ms apart, which replace round trips slowed by a
+  // room joining all at once (link's burstPings, burstGap, settlePings,
+  // settleGap).
   const BURST_PINGS = 8;
   const BURST_GAP = 25;
+  const SETTLE_PINGS = 12;
+  const SETTLE_GAP = 250;
   // FLIP_BACKSTOP: a hidden or busy tab gets few animation frames or none;
   // a timer shows the colour this long after its moment instead, two frames.
   const FLIP_BACKSTOP = 34;
@@ -94,15 +99,18 @@
     id: '',
     name: '',
     room: '', // learnt from /api/state, or handed over by a page that moved here
-    // The room's state as last known, changed in seq order only.
+    // The room's state as last known, changed in stamp order only.
     color: '',
-    seq: 0,
+    stamp: P.ZERO,
     by: '',
     byName: '',
     peers: [],
-    host: '',
+    host: '', // the host's name, for the status line
+    hostID: '', // the host's id, which marks it in the list
     self: '', // our id as the hub confirmed it
     pending: '', // picked by the person, not yet sent
+    pendingAt: P.ZERO, // when pending was picked
+    hlc: null, // stamps picks made while away; has seen every stamp heard
     ws: null,
     joined: false,
     attempt: 1,
@@ -112,19 +120,20 @@
     refusal: '', // why the hub refused our hello
     stopped: false,
     key: '', // the room's derived key, hex; '' until the person gives the passphrase
+    vk: '', // the room's verifier, from key
     needPass: false, // waiting for the person to type the passphrase
     probes: 0, // looks for the room's new host made, for tests
     // What the circle shows: the room's colour once its moment has come.
-    shown: { color: '', seq: 0, by: '', byName: '' },
+    shown: { color: '', stamp: P.ZERO, by: '', byName: '' },
     clock: huecastClock.Estimator(),
-    sched: huecastClock.Schedule((a, b) => a.seq > b.seq),
+    sched: huecastClock.Schedule((a, b) => P.after(a.stamp, b.stamp)),
     flipNow: false,
     frame: 0, // requestAnimationFrame id; 0: none asked
     backstop: 0, // setTimeout id
     frameGap: 1000 / 60, // ms between animation frames, as last seen
     lastFrame: 0,
     lead: 0, // ms, as the hub last said
-    flips: [], // {color, seq, at, offset, shown, shownHub, late}, newest last
+    flips: [], // {color, stamp, at, offset, shown, shownHub, late}, newest last
   };
 
   function randomID() {
@@ -133,18 +142,10 @@
     return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
   }
 
-  // cleanName is wire.CleanName's rules, so the name shown is the name sent.
-  function cleanName(s, max) {
-    const out = Array.from(String(s || '').trim())
-      .filter((ch) => !/[\p{Cc}\p{Cf}]/u.test(ch))
-      .slice(0, max);
-    return out.join('').trim();
-  }
-
-  function parseColor(s) {
-    s = String(s || '').trim().toLowerCase();
-    return /^#[0-9a-f]{6}$/.test(s) ? s : '';
-  }
+  // wire.CleanName's and wire.ParseColor's rules, so the name shown is the
+  // name sent.
+  const cleanName = P.cleanName;
+  const parseColor = P.parseColor;
 
   // backoff is link.SocketIOBackoff: 1 s doubling to 5 s, ±50%, never
   // above 5 s.
@@ -211,7 +212,7 @@
     }
     for (const b of ui.buttons) b.setAttribute('aria-pressed', String(b.dataset.color === c));
     if (!c) ui.setBy.textContent = '';
-    else if (st.shown.seq === 0) ui.setBy.textContent = "The room's starting colour";
+    else if (P.isZero(st.shown.stamp)) ui.setBy.textContent = "The room's starting colour";
     else if (st.shown.by && st.shown.by === st.self) ui.setBy.textContent = 'Set by you';
     else if (st.shown.byName) ui.setBy.textContent = 'Set by ' + st.shown.byName;
     else ui.setBy.textContent = '';
@@ -220,15 +221,12 @@
   }
 
   function renderPeers() {
-    let hostMarked = false;
     const items = st.peers.map((p) => {
       const li = document.createElement('li');
       li.textContent = p.name;
       const badges = [];
-      if (!hostMarked && st.host && p.name === st.host) {
-        hostMarked = true;
-        badges.push('host');
-      }
+      // The host is marked by id: names are anyone's to share.
+      if (st.hostID && p.id === st.hostID) badges.push('host');
       if (p.id === st.self) badges.push('you');
       for (const text of badges) {
         const b = document.createElement('span');
@@ -242,6 +240,50 @@
   }
 
   // ---- The connection ----
+
+  function hello() {
+    if (st.pending && P.after(st.pendingAt, st.stamp)) {
+      // Picked while away: the hub keeps it unless the room changed
+      // colour after it was picked.
+      st.color = st.pending;
+      st.stamp = st.pendingAt;
+      st.by = st.id;
+      st.byName = st.name;
+      st.pending = '';
+    }
+    send({ type: 'hello', v: W.VERSION, id: st.id, name: st.name, room: st.room, color: st.color, stamp: st.stamp, by_name: st.byName });
+  }
+
+  // randomHex returns n random bytes in hex.
+  function randomHex(n) {
+    const b = new Uint8Array(n);
+    crypto.getRandomValues(b);
+    return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  }
+
+  // proof checks the hub's answer to our own challenge: HMAC(key,
+  // "hub:" + our nonce), wire.HubProof. Only then does the page say hello.
+  function proof(mac) {
+    const ws = st.ws, mine = st.mine;
+    if (!mine || st.proved) return;
+    huecastAuth.mac(st.key, 'hub:' + mine).then((want) => {
+      if (st.ws !== ws) return;
+      if (typeof mac === 'string' && mac === want) {
+        st.proved = true;
+        hello();
+        return;
+      }
+      unproven('could not prove it knows room ' + st.room + '\'s passphrase');
+    });
+  }
+
+  // unproven gives up on a hub that is not the room's: it heard nothing
+  // about us, and the key goes nowhere.
+  function unproven(why) {
+    const ws = st.ws;
+    st.refusal = 'The hub at ' + location.host + ' ' + why + '; this page told it nothing.';
+    if (ws) drop(ws, st.refusal);
+  }
 
   function send(msg) {
     const ws = st.ws;
@@ -276,6 +318,12 @@
 
   function open() {
     if (!st.key) st.key = tabStore.get('key.' + st.room) || '';
+    if (!st.key) st.vk = '';
+    else if (!st.vk) {
+      // The room's verifier (wire.Verifier: HMAC(key, wire.VerifierLabel),
+      // 8 hex digits), to tell rooms of one name apart at /api/peer.
+      huecastAuth.mac(st.key, 'huecast/v1/verifier').then((m) => { st.vk = m.slice(0, 8); });
+    }
     let ws;
     try {
       ws = new WebSocket(wsURL());
@@ -285,9 +333,19 @@
     }
     st.ws = ws;
     let opened = false;
+    st.mine = '';
+    st.proved = false;
     ws.onopen = () => {
       opened = true;
-      send({ type: 'hello', id: st.id, name: st.name, room: st.room, color: st.color, seq: st.seq, by_name: st.byName });
+      if (st.key) {
+        // Nothing about us goes to a hub before it proves it knows the
+        // room's passphrase: our own challenge first, the hello after
+        // its proof.
+        st.mine = randomHex(32);
+        send({ type: 'challenge', nonce: st.mine });
+        return;
+      }
+      hello();
     };
     ws.onmessage = (ev) => {
       if (st.ws !== ws) return;
@@ -365,22 +423,34 @@
   function frame(m) {
     switch (m.type) {
       case 'welcome':
+        // The members' addresses count as the room's only if the hub
+        // that listed them proved it knows the passphrase.
+        st.peersProved = st.proved;
         clearTimeout(st.timers.welcome);
+        if (m.v !== W.VERSION) {
+          // A hub of another version took our hello as its own: leave.
+          st.refusal = 'The hub at ' + location.host + ' speaks huecast protocol ' + (m.v || 1) +
+            ' and this page protocol ' + W.VERSION + ': update huecast on the hub\'s machine.';
+          drop(st.ws, 'wrong protocol version');
+          break;
+        }
         st.joined = true;
         st.self = m.id;
         st.room = m.room;
         // A hub that took the colour from a hello (after a restart or a
         // move) does not know who set it, only their name; when it is the
         // colour we knew, so is the setter.
-        if (m.by || m.color !== st.color || m.seq !== st.seq) st.by = m.by;
+        if (m.by || m.color !== st.color || P.compareStamps(m.stamp, st.stamp) !== 0) st.by = m.by;
         st.color = m.color;
-        st.seq = m.seq;
+        st.stamp = P.stamp(m.stamp);
+        st.hlc.observe(st.stamp);
         st.byName = m.by_name;
         st.peers = Array.isArray(m.peers) ? m.peers : [];
-        st.host = m.host || '';
+        st.host = cleanName(m.host, MAX_NAME);
+        st.hostID = String(m.host_id || '');
         st.lead = Number(m.lead) || 0;
         // The room's colour is shown at once; whatever waited is not.
-        st.shown = { color: st.color, seq: st.seq, by: st.by, byName: st.byName };
+        st.shown = { color: st.color, stamp: st.stamp, by: st.by, byName: st.byName };
         st.sched.show(st.shown);
         st.clock.reset(); // perhaps another hub, with a clock of its own
         render();
@@ -389,9 +459,10 @@
         flush(); // a colour picked while away goes out now
         break;
       case 'color':
-        if (m.seq > st.seq) { // older colours lost the race at the hub
+        if (P.after(m.stamp, st.stamp)) {
           st.color = m.color;
-          st.seq = m.seq;
+          st.stamp = P.stamp(m.stamp);
+          st.hlc.observe(st.stamp);
           st.by = m.by;
           st.byName = m.name;
           schedule(m);
@@ -411,9 +482,20 @@
         renderPeers();
         break;
       case 'challenge':
+        if (st.mine && m.nonce === st.mine) {
+          unproven('sent our own challenge back');
+          break;
+        }
         answer(m.nonce);
         break;
+      case 'auth':
+        proof(m.mac);
+        break;
       case 'error':
+        if (m.code === 'open_room') {
+          unproven('serves room ' + st.room + ' without a passphrase, so it is another room');
+          break;
+        }
         if (m.code === 'unauthorized') {
           askPassphrase(m.message || 'This room needs a passphrase.');
           break;
@@ -445,8 +527,9 @@
       }
       ping();
     }, PING_PERIOD);
-    for (let i = 0; i < BURST_PINGS; i++) {
-      setTimeout(() => { if (st.ws === ws) ping(); }, i * BURST_GAP);
+    for (let i = 0; i < BURST_PINGS + SETTLE_PINGS; i++) {
+      const at = i < BURST_PINGS ? i * BURST_GAP : (BURST_PINGS - 1) * BURST_GAP + (i - BURST_PINGS + 1) * SETTLE_GAP;
+      setTimeout(() => { if (st.ws === ws) ping(); }, at);
     }
   }
 
@@ -464,7 +547,7 @@
   // or shows it at once: when late, without a moment, before the page
   // knows the hub's clock, or with #flip=now.
   function schedule(m) {
-    const v = { color: m.color, seq: m.seq, by: m.by, byName: m.name, at: Number(m.at) || 0 };
+    const v = { color: m.color, stamp: P.stamp(m.stamp), by: m.by, byName: m.name, at: Number(m.at) || 0 };
     if (Number(m.lead) > 0) st.lead = Number(m.lead);
     const off = st.clock.offset();
     v.offset = off;
@@ -506,8 +589,8 @@
 
   function show(f) {
     const now = performance.now();
-    st.shown = { color: f.v.color, seq: f.v.seq, by: f.v.by, byName: f.v.byName };
-    st.flips.push({ color: f.v.color, seq: f.v.seq, at: f.v.at, offset: f.v.offset, shown: now,
+    st.shown = { color: f.v.color, stamp: f.v.stamp, by: f.v.by, byName: f.v.byName };
+    st.flips.push({ color: f.v.color, stamp: f.v.stamp, at: f.v.at, offset: f.v.offset, shown: now,
       shownHub: f.v.offset === null ? null : now + f.v.offset, wall: performance.timeOrigin + now, late: f.late });
     if (st.flips.length > MAX_FLIPS) st.flips.shift();
     render();
@@ -517,6 +600,7 @@
     const c = parseColor(hex);
     if (!c) return;
     st.pending = c;
+    st.pendingAt = st.hlc.stamp();
     if (!flush()) addNote(colourName(c) + ' ' + c + ' will be sent once connected.');
   }
 
@@ -547,6 +631,7 @@
   // page connects again once the person submits it.
   function askPassphrase(why) {
     st.key = '';
+    st.vk = '';
     tabStore.set('key.' + st.room, '');
     st.needPass = true;
     const ws = st.ws;
@@ -565,17 +650,21 @@
 
   // roomKey is wire.CleanRoom for the salt: the hub's room is clean already.
   function roomKey(room) {
-    return cleanName(room, 64).toLowerCase() || 'lobby';
+    return P.cleanRoom(room) || W.DEFAULT_ROOM;
   }
 
   // ---- Finding the room after its hub has gone ----
 
   // candidates are the pages of the hubs the room's other members said they
   // would host, in join order.
+  //
+  // The lost hub's own address comes first: a hub that folded into
+  // another says where (its peer still answers), even when only pages
+  // were attached to it and no member told an address.
   function candidates() {
     const own = new URL('/', location.href).href;
     const seen = new Set([own]);
-    const out = [];
+    const out = [own];
     for (const p of st.peers) {
       const u = pageURL(p.addr);
       if (u && !seen.has(u)) {
@@ -596,6 +685,9 @@
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error('HTTP ' + r.status))))
       .then((info) => {
         if (!info || info.room !== st.room) throw new Error(u + ' is not in room ' + st.room);
+        // A room is its name and its passphrase: the verifier tells.
+        if (String(info.vk || '') !== st.vk) throw new Error(u + ' is a room of another passphrase');
+        if (info.hosting && u === own) throw new Error('the hub here is back; reconnecting');
         if (info.hosting) return u;
         const there = pageURL(info.hub);
         if (there && there !== own) return there;
@@ -617,7 +709,8 @@
     }, () => {
       if (st.joined || st.stopped) return;
       const parts = [capital(why) + ' — trying again in ' + secs + ' s. The room may have moved to '];
-      urls.forEach((u, i) => parts.push(i ? ' or ' : '', link(u)));
+      const own = new URL('/', location.href).href;
+      urls.filter((u) => u !== own).forEach((u, i) => parts.push(i ? ' or ' : '', link(u)));
       parts.push('.');
       setStatus('reconnecting', ...parts);
       if (!again) st.timers.probe = setTimeout(() => followRoom(why, secs, true), REPROBE);
@@ -641,14 +734,23 @@
       name: st.name,
       room: st.room,
       color: st.color,
-      seq: String(st.seq),
+      stamp: P.stampText(st.stamp),
       by_name: st.byName,
       by: st.by,
     });
     // The room's key (never the passphrase) goes along, so the new host's
-    // challenge is answered without asking again.
-    if (st.key) p.set('key', st.key);
+    // challenge is answered without asking again: but only to the page of
+    // a member of the room, as a hub that proved it knows the passphrase
+    // listed them. A pointer from an /api/peer answer (a folded hub) gets
+    // no key: the person gives the passphrase again there.
+    if (st.key && st.peersProved && memberPage(url)) p.set('key', st.key);
     location.assign(url + '#' + p.toString());
+  }
+
+  // memberPage says whether url is the page of a member of the room as the
+  // last welcome listed them.
+  function memberPage(url) {
+    return st.peers.some((p) => pageURL(p.addr) === url);
   }
 
   // takeHandoff reads what a page that moved here handed over, keeps it,
@@ -662,10 +764,10 @@
     if (p.has('name')) store.set('name', cleanName(p.get('name'), MAX_NAME));
     st.room = String(p.get('room') || '');
     const c = parseColor(p.get('color'));
-    const seq = Number(p.get('seq'));
-    if (c && Number.isSafeInteger(seq) && seq >= 0) {
+    const stamp = P.parseStamp(p.get('stamp'));
+    if (c && stamp) {
       st.color = c;
-      st.seq = seq;
+      st.stamp = stamp;
       st.byName = cleanName(p.get('by_name'), MAX_NAME);
       st.by = cleanName(p.get('by'), MAX_ID);
     }
@@ -682,13 +784,15 @@
   // ---- Start ----
 
   takeHandoff();
-  st.shown = { color: st.color, seq: st.seq, by: st.by, byName: st.byName };
+  st.shown = { color: st.color, stamp: st.stamp, by: st.by, byName: st.byName };
   st.flipNow = new URLSearchParams(location.search).get('flip') === 'now';
   st.id = store.get('id') || '';
   if (!st.id) {
     st.id = randomID();
     store.set('id', st.id);
   }
+  st.hlc = P.Clock(st.id);
+  st.hlc.observe(st.stamp);
   st.name = cleanName(store.get('name'), MAX_NAME);
   ui.nameInput.value = st.name;
 
@@ -706,8 +810,9 @@
     if (!pass) return;
     ui.passInput.value = '';
     setStatus('connecting', 'Checking the passphrase…');
-    huecastAuth.deriveKey(pass, roomKey(st.room), AUTH_SALT, AUTH_ITERATIONS).then((key) => {
+    huecastAuth.deriveKey(pass, roomKey(st.room), W.AUTH_SALT, W.AUTH_ITERATIONS).then((key) => {
       st.key = key;
+      st.vk = '';
       tabStore.set('key.' + st.room, key);
       st.needPass = false;
       ui.passForm.hidden = true;
@@ -747,7 +852,7 @@
   window.addEventListener('online', wake);
 
   // For tests and the curious: the state as this page sees it.
-  window.huecast = { state: st, pageURL, backoff, auth: huecastAuth, clock: huecastClock };
+  window.huecast = { state: st, pageURL, backoff, auth: huecastAuth, clock: huecastClock, proto: P, wire: W };
 
   render();
   connect();

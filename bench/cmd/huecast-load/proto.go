@@ -102,7 +102,7 @@ type huecastHello struct {
 	Name  string `json:"name"`
 	Room  string `json:"room"`
 	Color string `json:"color"`
-	Seq   int64  `json:"seq"`
+	V     int    `json:"v"` // protocol version, wire.Version
 }
 
 // huecastFrame holds the fields of a hub frame that the load tool reads.
@@ -115,7 +115,7 @@ type huecastFrame struct {
 
 func (p huecastProto) join(c *websocket.Conn, i int, runID string, buf *[]byte) error {
 	hello, err := json.Marshal(huecastHello{
-		Type: "hello", ID: fmt.Sprintf("load-%s-%d", runID, i), Name: fmt.Sprintf("load%d", i), Room: p.room,
+		Type: "hello", ID: fmt.Sprintf("load-%s-%d", runID, i), Name: fmt.Sprintf("load%d", i), Room: p.room, V: 2,
 	})
 	if err != nil {
 		return err

@@ -1,0 +1,80 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/huecast/huecast/assets/web"
+	"github.com/huecast/huecast/hub"
+	"github.com/huecast/huecast/net/peer"
+)
+
+// TestPageFollowsAFoldedHubWithOnlyPagesAttached: a hub with nobody but
+// a page in it folds into another hub of the room. No member told the page
+// an address; the folded hub's own /api/peer says where the room went, and
+// the page follows it there with its colour.
+func TestPageFollowsAFoldedHubWithOnlyPagesAttached(t *testing.T) {
+	browser := newBrowser(t)
+
+	// The new hub: a peer hosting room lobby.
+	lB, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrB := lB.Addr().String()
+	lB.Close()
+	runPeer(t, peer.Config{ID: "bo", Name: "bo", Room: "lobby", Listen: addrB, Host: true})
+	urlB := "http://" + addrB + "/"
+
+	// The hub that folds: its peer answers /api/peer as a peer does, first
+	// hosting, then pointing at bo's hub, as a hub that folded says.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := hub.New(hub.Config{Room: "lobby", Host: "anna", Page: web.Handler()})
+	var folded atomic.Bool
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/peer", func(w http.ResponseWriter, r *http.Request) {
+		info := peer.Info{ID: "anna", Name: "anna", Room: "lobby", Hosting: !folded.Load()}
+		if folded.Load() {
+			info.Hub = "ws://" + addrB + "/ws"
+		}
+		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+		_ = json.NewEncoder(w).Encode(info)
+	})
+	mux.Handle("/", h)
+	srv := &http.Server{Handler: mux}
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan struct{})
+	go func() { _ = srv.Serve(l) }()
+	go func() { _ = h.Run(ctx); close(ran) }()
+	t.Cleanup(func() { cancel(); <-ran; srv.Close() })
+	urlA := "http://" + l.Addr().String() + "/"
+
+	p := newPage(t, browser)
+	p.open(urlA)
+	p.waitJS("joined anna's hub", `huecast.state.joined`, waitFor)
+	if n := eval[int](p, `huecast.state.peers.filter(p => p.addr).length`); n != 0 {
+		t.Fatalf("%d members told an address; the test needs none", n)
+	}
+	p.do(chromedp.Click(chromedp.CSS(`#palette button[data-color="#ffa500"]`)))
+	p.waitJS("orange", circleIs("#ffa500"), sameScreen)
+
+	// The hub folds: its peer points at bo's hub, and the hub closes.
+	folded.Store(true)
+	cancel()
+	<-ran
+	p.waitJS("the page followed the fold", fmt.Sprintf(`location.href === %q && !!window.huecast && huecast.state.joined`, urlB), waitFor)
+	p.waitJS("orange kept", circleIs("#ffa500"), sameScreen)
+	if s := p.status(); !strings.Contains(s, "moved here from "+urlA) {
+		t.Errorf("status after the move = %q", s)
+	}
+}
