@@ -5,7 +5,6 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
@@ -22,14 +21,8 @@ import (
 //
 //	HUECAST_MEASURE=1 go test ./e2e -run TestMeasureDiscovery -v -count=1 -timeout 30m
 func TestMeasureDiscovery(t *testing.T) {
-	if os.Getenv("HUECAST_MEASURE") != "1" {
-		t.Skip("a measurement, not a test: set HUECAST_MEASURE=1")
-	}
+	runs := measureCount(t, 10)
 	netns.Require(t)
-	runs := 10
-	if n, err := strconv.Atoi(os.Getenv("HUECAST_MEASURE_RUNS")); err == nil && n > 0 {
-		runs = n
-	}
 	bin := buildLANBinary(t)
 	ways := []struct {
 		name  string

@@ -2,10 +2,8 @@ package e2e
 
 import (
 	"fmt"
-	"os"
 	"runtime"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
@@ -26,13 +24,7 @@ import (
 //
 //	HUECAST_MEASURE=1 go test ./e2e -run TestMeasureFlip -v -count=1 -timeout 30m
 func TestMeasureFlip(t *testing.T) {
-	if os.Getenv("HUECAST_MEASURE") != "1" {
-		t.Skip("a measurement, not a test: set HUECAST_MEASURE=1")
-	}
-	colours := 30
-	if n, err := strconv.Atoi(os.Getenv("HUECAST_MEASURE_RUNS")); err == nil && n > 0 {
-		colours = n
-	}
+	colours := measureCount(t, 30)
 	t.Logf("GOMAXPROCS %d, %d colours per room", runtime.GOMAXPROCS(0), colours)
 	const settle = 20 * time.Second // 8 burst samples and 10 more: most of the window
 	t.Logf("%-5s %-24s %-8s %-8s %13s %13s %14s %20s %5s %9s", "peers", "delay (one way)", "flip", "when",
@@ -89,13 +81,7 @@ func msf(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Micro
 //
 //	HUECAST_MEASURE=1 go test ./e2e -run TestMeasureFlipPages -v -count=1
 func TestMeasureFlipPages(t *testing.T) {
-	if os.Getenv("HUECAST_MEASURE") != "1" {
-		t.Skip("a measurement, not a test: set HUECAST_MEASURE=1")
-	}
-	colours := 30
-	if n, err := strconv.Atoi(os.Getenv("HUECAST_MEASURE_RUNS")); err == nil && n > 0 {
-		colours = n
-	}
+	colours := measureCount(t, 30)
 	browser := newBrowser(t)
 	const natives, pages = 10, 5
 	r := startFlipRoom(t, natives, spreadPaths(natives, 80*time.Millisecond, 0), false, 150*time.Millisecond)

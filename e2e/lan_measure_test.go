@@ -23,14 +23,8 @@ import (
 //
 //	HUECAST_MEASURE=1 go test ./e2e -run TestMeasureLAN -v -count=1 -timeout 30m
 func TestMeasureLAN(t *testing.T) {
-	if os.Getenv("HUECAST_MEASURE") != "1" {
-		t.Skip("a measurement, not a test: set HUECAST_MEASURE=1")
-	}
+	runs := measureCount(t, 20)
 	netns.Require(t)
-	runs := 20
-	if n, err := strconv.Atoi(os.Getenv("HUECAST_MEASURE_RUNS")); err == nil && n > 0 {
-		runs = n
-	}
 	bin := buildLANBinary(t)
 
 	const (
@@ -82,3 +76,16 @@ func TestMeasureLAN(t *testing.T) {
 }
 
 func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) + "ms" }
+
+// measureCount skips t unless HUECAST_MEASURE=1 (it is a measurement, not a
+// test) and returns how many runs to make: HUECAST_MEASURE_RUNS, else def.
+func measureCount(t *testing.T, def int) int {
+	t.Helper()
+	if os.Getenv("HUECAST_MEASURE") != "1" {
+		t.Skip("a measurement, not a test: set HUECAST_MEASURE=1")
+	}
+	if n, err := strconv.Atoi(os.Getenv("HUECAST_MEASURE_RUNS")); err == nil && n > 0 {
+		return n
+	}
+	return def
+}

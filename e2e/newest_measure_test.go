@@ -2,10 +2,8 @@ package e2e
 
 import (
 	"fmt"
-	"os"
 	"runtime"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
@@ -21,14 +19,8 @@ import (
 //
 //	HUECAST_MEASURE=1 go test ./e2e -run TestMeasureHealedPartition -v -count=1 -timeout 30m
 func TestMeasureHealedPartition(t *testing.T) {
-	if os.Getenv("HUECAST_MEASURE") != "1" {
-		t.Skip("a measurement, not a test: set HUECAST_MEASURE=1")
-	}
+	runs := measureCount(t, 10)
 	netns.Require(t)
-	runs := 10
-	if n, err := strconv.Atoi(os.Getenv("HUECAST_MEASURE_RUNS")); err == nil && n > 0 {
-		runs = n
-	}
 	bin := buildLANBinary(t)
 	// A run that fails (the two hubs never became one within the bound, a
 	// matter of discovery) is counted and reported, and another is made,
