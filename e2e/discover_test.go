@@ -200,17 +200,8 @@ func virtualNeverShown(t *testing.T, bin string) {
 	nw := netns.New(t, 2)
 	h := nw.Hosts[0]
 	// Made before anything else so that "the first address" would be theirs.
-	for _, args := range [][]string{
-		{"link", "add", "docker0", "type", "bridge"},
-		{"addr", "add", "172.17.0.1/16", "dev", "docker0"},
-		{"link", "set", "docker0", "up"},
-		{"tuntap", "add", "dev", "tun0", "mode", "tun"},
-		{"addr", "add", "10.8.0.2/24", "dev", "tun0"},
-		{"link", "set", "tun0", "up"},
-	} {
-		if _, err := h.IP(args...); err != nil {
-			t.Fatal(err)
-		}
+	if err := h.AddDockerAndVPN(); err != nil {
+		t.Fatal(err)
 	}
 	host := startHC(t, bin, h, "p1", "--host")
 	e := host.must(lanWait, "hosting", nil)

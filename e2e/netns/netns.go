@@ -389,6 +389,25 @@ func (h *Host) IP(args ...string) (string, error) {
 	return runIP("", append([]string{"-n", h.Name}, args...)...)
 }
 
+// AddDockerAndVPN gives the host what a laptop with Docker and a VPN has
+// beside its LAN interface: a bridge docker0 on 172.17.0.1/16 and a tunnel
+// tun0 on 10.8.0.2/24, both up. Neither leads anywhere.
+func (h *Host) AddDockerAndVPN() error {
+	for _, args := range [][]string{
+		{"link", "add", "docker0", "type", "bridge"},
+		{"addr", "add", "172.17.0.1/16", "dev", "docker0"},
+		{"link", "set", "docker0", "up"},
+		{"tuntap", "add", "dev", "tun0", "mode", "tun"},
+		{"addr", "add", "10.8.0.2/24", "dev", "tun0"},
+		{"link", "set", "tun0", "up"},
+	} {
+		if _, err := h.IP(args...); err != nil {
+			return fmt.Errorf("netns: virtual interfaces in %s: %w", h.Name, err)
+		}
+	}
+	return nil
+}
+
 // LinkDown takes the host off the network as if its network card were
 // switched off: eth1 goes administratively down inside the host, the host's
 // own sends fail at once (no route), and its peers' packets to it are dropped

@@ -288,17 +288,8 @@ func TestAdvertiseLeavesOutVirtualInterfaces(t *testing.T) {
 	nw := netns.New(t, 2)
 	adv, browser := nw.Hosts[0], nw.Hosts[1]
 	// A Docker-like bridge and a VPN's tunnel beside the LAN interface.
-	for _, args := range [][]string{
-		{"link", "add", "docker0", "type", "bridge"},
-		{"addr", "add", "172.17.0.1/16", "dev", "docker0"},
-		{"link", "set", "docker0", "up"},
-		{"tuntap", "add", "dev", "tun0", "mode", "tun"},
-		{"addr", "add", "10.8.0.2/24", "dev", "tun0"},
-		{"link", "set", "tun0", "up"},
-	} {
-		if _, err := adv.IP(args...); err != nil {
-			t.Fatal(err)
-		}
+	if err := adv.AddDockerAndVPN(); err != nil {
+		t.Fatal(err)
 	}
 	a := helper(t, adv, "advertise", "lobby", "virt1", "7788")
 	if _, err := a.WaitLine(helperWait, netns.Contains("ready")); err != nil {
