@@ -1,0 +1,140 @@
+package e2e
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/gorilla/websocket"
+	"github.com/huecast/huecast/assets/web"
+	"github.com/huecast/huecast/hub/wire"
+)
+
+// fakeHub serves the real page and a /ws that plays a hub which does not
+// know the room's passphrase, recording every frame the page sends it.
+type fakeHub struct {
+	locked bool                                    // challenge the page first, as a locked hub does
+	answer func(ws *websocket.Conn, theirs string) // on the page's challenge
+	mu     sync.Mutex                              // guards frames
+	frames []string
+}
+
+func (f *fakeHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/ws":
+		f.ws(w, r)
+	case "/api/state":
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"room":"lobby"}`))
+	default:
+		web.Handler().ServeHTTP(w, r)
+	}
+}
+
+func (f *fakeHub) ws(w http.ResponseWriter, r *http.Request) {
+	ws, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer ws.Close()
+	if f.locked {
+		if err := ws.WriteJSON(map[string]string{"type": wire.TypeChallenge, "nonce": wire.NewNonce()}); err != nil {
+			return
+		}
+	}
+	for {
+		_, b, err := ws.ReadMessage()
+		if err != nil {
+			return
+		}
+		f.mu.Lock()
+		f.frames = append(f.frames, string(b))
+		f.mu.Unlock()
+		var m struct{ Type, Nonce string }
+		if json.Unmarshal(b, &m) == nil && m.Type == wire.TypeChallenge {
+			f.answer(ws, m.Nonce)
+		}
+	}
+}
+
+func (f *fakeHub) sent() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.frames...)
+}
+
+// TestPageRefusesAHubThatCannotProveThePassphrase: a page that holds the
+// room's key challenges the hub first and says hello only to one that
+// proves it knows the passphrase. A hub of another passphrase (a wrong
+// proof) and an open hub of the room's name (open_room) learn nothing of the
+// person: no hello, no colour, no name, no key. The person is told why.
+func TestPageRefusesAHubThatCannotProveThePassphrase(t *testing.T) {
+	browser := newBrowser(t)
+	key := wire.AuthKey("purple rain", "lobby")
+	other := wire.AuthKey("purple reign", "lobby")
+	for _, tc := range []struct {
+		name   string
+		locked bool
+		answer func(ws *websocket.Conn, theirs string)
+		status string
+	}{
+		{"a wrong proof", true, func(ws *websocket.Conn, theirs string) {
+			_ = ws.WriteJSON(map[string]string{"type": wire.TypeAuth, "mac": wire.HubProof(other, theirs)})
+		}, "could not prove it knows room lobby's passphrase"},
+		{"an open room", false, func(ws *websocket.Conn, theirs string) {
+			_ = ws.WriteJSON(wire.Error{Type: wire.TypeError, Code: wire.CodeOpenRoom, Message: "this room has no passphrase"})
+			_ = ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "open room"))
+		}, "serves room lobby without a passphrase"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeHub{locked: tc.locked, answer: tc.answer}
+			srv := httptest.NewServer(f)
+			t.Cleanup(srv.Close)
+			// The page of a member of the room moved here, handing over the
+			// room's key (never the passphrase) and a colour.
+			hand := url.Values{"room": {"lobby"}, "key": {hex.EncodeToString(key)}, "id": {"pagepeer"},
+				"name": {"Pat"}, "color": {"#00ff00"}, "stamp": {"1700000000000.0.pagepeer"}}
+			p := newPage(t, browser).in(t)
+			p.do(chromedp.Navigate(srv.URL + "/#" + hand.Encode()))
+			p.waitJS("refusal shown", `(document.getElementById('status') || {}).textContent.includes(`+
+				jsString(tc.status)+`)`, waitFor)
+			if s := p.status(); !strings.Contains(s, "told it nothing") {
+				t.Errorf("status %q does not tell the person the hub learnt nothing", s)
+			}
+			// A click while refused is kept, not sent.
+			p.do(chromedp.Click(chromedp.CSS(`#palette button[data-color="#ff0000"]`)))
+			if eval[bool](p, `huecast.state.joined`) {
+				t.Fatal("the page joined the hub")
+			}
+			frames := f.sent()
+			if len(frames) == 0 {
+				t.Fatal("the page sent the hub nothing: it did not challenge it")
+			}
+			for _, fr := range frames {
+				var m struct{ Type string }
+				if err := json.Unmarshal([]byte(fr), &m); err != nil ||
+					m.Type != wire.TypeChallenge && m.Type != wire.TypeAuth {
+					t.Errorf("the page sent an unproven hub %s", fr)
+				}
+				for _, secret := range []string{hex.EncodeToString(key), "pagepeer", "Pat", "#00ff00", "#ff0000"} {
+					if strings.Contains(fr, secret) {
+						t.Errorf("the page told an unproven hub %q: %s", secret, fr)
+					}
+				}
+			}
+			t.Logf("frames the hub got: %q; status %q; colour kept %s", frames, p.status(), eval[string](p, `huecast.state.color`))
+		})
+	}
+}
+
+// jsString quotes s for JavaScript.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
