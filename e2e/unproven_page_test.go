@@ -72,8 +72,9 @@ func (f *fakeHub) sent() []string {
 // TestPageRefusesAHubThatCannotProveThePassphrase: a page that holds the
 // room's key challenges the hub first and says hello only to one that
 // proves it knows the passphrase. A hub of another passphrase (a wrong
-// proof) and an open hub of the room's name (open_room) learn nothing of the
-// person: no hello, no colour, no name, no key. The person is told why.
+// proof), an open hub of the room's name (open_room) and a hub that skips
+// the proof (a welcome at once) learn nothing of the person: no hello, no
+// colour, no name, no key. The person is told why.
 func TestPageRefusesAHubThatCannotProveThePassphrase(t *testing.T) {
 	browser := newBrowser(t)
 	key := wire.AuthKey("purple rain", "lobby")
@@ -91,6 +92,10 @@ func TestPageRefusesAHubThatCannotProveThePassphrase(t *testing.T) {
 			_ = ws.WriteJSON(wire.Error{Type: wire.TypeError, Code: wire.CodeOpenRoom, Message: "this room has no passphrase"})
 			_ = ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "open room"))
 		}, "serves room lobby without a passphrase"},
+		{"a welcome instead of a proof", true, func(ws *websocket.Conn, theirs string) {
+			_ = ws.WriteJSON(wire.Welcome{Type: wire.TypeWelcome, V: wire.Version, ID: "pagepeer", Room: "lobby",
+				Color: "#000000", Host: "mallory", Peers: []wire.Peer{}})
+		}, "instead of its proof"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &fakeHub{locked: tc.locked, answer: tc.answer}

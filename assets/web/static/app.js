@@ -421,6 +421,14 @@
   }
 
   function frame(m) {
+    // Until a hub proves it knows the room's passphrase, the page takes
+    // nothing from it but the steps of the proof: a welcome, a colour or a
+    // member list from it would make the page join, or show, a room that is
+    // not ours (PROTOCOL.md, "The hub proves itself too").
+    if (st.mine && !st.proved && m.type !== 'challenge' && m.type !== 'auth' && m.type !== 'error') {
+      unproven('answered with "' + String(m.type).slice(0, 32) + '" instead of its proof');
+      return;
+    }
     switch (m.type) {
       case 'welcome':
         // The members' addresses count as the room's only if the hub
