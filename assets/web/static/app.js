@@ -716,10 +716,15 @@
       moveTo(u);
     }, () => {
       if (st.joined || st.stopped) return;
-      const parts = [capital(why) + ' — trying again in ' + secs + ' s. The room may have moved to '];
+      const parts = [capital(why) + ' — trying again in ' + secs + ' s.'];
       const own = new URL('/', location.href).href;
-      urls.filter((u) => u !== own).forEach((u, i) => parts.push(i ? ' or ' : '', link(u)));
-      parts.push('.');
+      const others = urls.filter((u) => u !== own);
+      if (others.length > 0) {
+        // No member known but this hub: there is nowhere else to point to.
+        parts.push(' The room may have moved to ');
+        others.forEach((u, i) => parts.push(i ? ' or ' : '', link(u)));
+        parts.push('.');
+      }
       setStatus('reconnecting', ...parts);
       if (!again) st.timers.probe = setTimeout(() => followRoom(why, secs, true), REPROBE);
     }).finally(() => {
