@@ -43,7 +43,7 @@
 #             (e.g. the previous release, for a before/after in one run)
 #   SERVER_CPUS [0]  LOAD_CPUS [1]  (taskset lists; both empty: no pinning)
 #   NS [10 100 500 1000]  REPS [3]  RATE [100]  DURATION [5s]  WARMUP [1s]  SENDERS [1]
-#   CI_N [200]  CI_REPS [5]  CI_DURATION [3s]  CI_CPU_RATIO [0.8]  CI_P99_RATIO [0.7]
+#   CI_N [200]  CI_REPS [5]  CI_DURATION [3s]  CI_CPU_RATIO [0.7]  CI_P99_RATIO [1.0]
 #   SCALE_FROM [1000]  SCALE_MAX [16000]  SCALE_SERVERS [huecast socketio]
 #   IDLE_N [1000] (0 skips)   IDLE_HOLD [2s]
 #   SAT_NS [100 500]  SAT_P99_MS [50]  SAT_DURATION [3s]  SAT_STEPS [12]  SAT_TRIES [2]
@@ -95,8 +95,14 @@ DESKTOP=${DESKTOP:-0}
 CI_N=${CI_N:-200}
 CI_REPS=${CI_REPS:-5}
 CI_DURATION=${CI_DURATION:-3s}
-CI_CPU_RATIO=${CI_CPU_RATIO:-0.8}
-CI_P99_RATIO=${CI_P99_RATIO:-0.7}
+# CPU per delivery is the ratio that tells the designs apart: on an idle
+# machine huecast's is about half of Socket.IO's (0.47-0.53), the hub that
+# woke a writer goroutine per recipient about three quarters. At N = 200 the
+# p99 of every server, the floor's included, is mostly the load tool's and
+# the scheduler's (idle: floor 8.9 ms, huecast 5.5, Socket.IO 7.4), so its
+# guard only fails a huecast whose tail is longer than Socket.IO's.
+CI_CPU_RATIO=${CI_CPU_RATIO:-0.7}
+CI_P99_RATIO=${CI_P99_RATIO:-1.0}
 SERVER_CPUS=${SERVER_CPUS-0}
 LOAD_CPUS=${LOAD_CPUS-1}
 if [[ $mode == ci ]]; then
@@ -416,11 +422,14 @@ if [[ $mode == ci ]]; then
 		say "ci: FAIL: not every case ran"
 		exit 1
 	fi
+	basis="all repetitions"
+	[[ -n $cpu_kept ]] && basis="repetitions where both kept up"
+	verdict="huecast/Socket.IO at N=$CI_N: CPU per delivery $cpu (at most $CI_CPU_RATIO; $basis), p99 $p99 (at most $CI_P99_RATIO), medians of $CI_REPS repetitions"
 	if awk -v c="$cpu" -v p="$p99" -v mc="$CI_CPU_RATIO" -v mp="$CI_P99_RATIO" 'BEGIN { exit !(c > mc || p > mp) }'; then
-		say "ci: FAIL: huecast/Socket.IO at N=$CI_N: CPU per delivery $cpu (at most $CI_CPU_RATIO; ${cpu_kept:+repetitions where both kept up}${cpu_kept:-all repetitions}), p99 $p99 (at most $CI_P99_RATIO), medians of $CI_REPS repetitions"
+		say "ci: FAIL: $verdict"
 		exit 1
 	fi
-	say "ci: ok: huecast/Socket.IO at N=$CI_N: CPU per delivery $cpu (at most $CI_CPU_RATIO; ${cpu_kept:+repetitions where both kept up}${cpu_kept:-all repetitions}), p99 $p99 (at most $CI_P99_RATIO), medians of $CI_REPS repetitions"
+	say "ci: ok: $verdict"
 	exit $failed
 fi
 
