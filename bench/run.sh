@@ -162,9 +162,10 @@ start_server() {
 		local bin=$HUECAST_BIN
 		if [[ $1 == huecast-base ]]; then bin=$BASE_BIN; fi
 		if [[ $1 == huecast-desktop ]]; then bin=$HUECAST_DESKTOP_BIN; fi
-		# One sender sends every colour (RATE/s): lift the per-client limit.
-		server_cmd="${shown}env GOMAXPROCS=$server_procs $bin --headless --host --no-mdns --color-rate -1 --listen 127.0.0.1:$server_port"
-		"${pin[@]}" env GOMAXPROCS="$server_procs" "$bin" --headless --host --no-mdns --color-rate -1 \
+		# One sender sends every colour (RATE/s): lift the per-client limit;
+		# and the scale search goes past the default 1024 peers a hub admits.
+		server_cmd="${shown}env GOMAXPROCS=$server_procs $bin --headless --host --no-mdns --color-rate -1 --max-peers 100000 --listen 127.0.0.1:$server_port"
+		"${pin[@]}" env GOMAXPROCS="$server_procs" "$bin" --headless --host --no-mdns --color-rate -1 --max-peers 100000 \
 			--listen "127.0.0.1:$server_port" </dev/null >"$tmp/$1.out" 2>"$tmp/$1.err" &
 		;;
 	floor)
@@ -277,7 +278,7 @@ if [[ -n $SERVER_CPUS ]]; then
 else
 	echo "not pinned: servers and load tool share every core"
 fi
-echo "servers (fresh for every row): huecast \`$HUECAST_BIN --headless --host --no-mdns --color-rate -1 --listen 127.0.0.1:PORT\` (the headless build), socketio \`node bench/socketio/server.js PORT\`, floor \`huecast-load -floor-server 127.0.0.1:PORT\`"
+echo "servers (fresh for every row): huecast \`$HUECAST_BIN --headless --host --no-mdns --color-rate -1 --max-peers 100000 --listen 127.0.0.1:PORT\` (the headless build), socketio \`node bench/socketio/server.js PORT\`, floor \`huecast-load -floor-server 127.0.0.1:PORT\`"
 if [[ -n ${BASE_BIN:-} ]]; then echo "and huecast-base: \`$BASE_BIN\` with the same flags"; fi
 if ((DESKTOP)); then echo "and huecast-desktop: \`$HUECAST_DESKTOP_BIN\` (the windowed build, Fyne linked in) with the same flags"; fi
 echo
