@@ -29,6 +29,13 @@ func passHub(t *testing.T, pass string) string {
 func startLinkWith(t *testing.T, url string, cfg link.Config) *running {
 	t.Helper()
 	cfg.Target = func(context.Context) (string, error) { return url, nil }
+	return runLink(t, cfg)
+}
+
+// runLink runs a link of room lobby with cfg, retrying every 20 ms, until
+// the test ends.
+func runLink(t *testing.T, cfg link.Config) *running {
+	t.Helper()
 	cfg.Room = "lobby"
 	cfg.Backoff = func(int) time.Duration { return 20 * time.Millisecond }
 	l := link.New(cfg)

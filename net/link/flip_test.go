@@ -131,20 +131,7 @@ func burstSynced(t *testing.T, r *running) (off, bound time.Duration) {
 
 func startClockLink(t *testing.T, target func(context.Context) (string, error), now bool) *running {
 	t.Helper()
-	l := link.New(link.Config{Target: target, ID: "a", Name: "a", Room: "lobby", FlipNow: now,
-		Backoff: func(int) time.Duration { return 20 * time.Millisecond }})
-	ctx, cancel := context.WithCancel(context.Background())
-	ran := make(chan error, 1)
-	go func() { ran <- l.Run(ctx) }()
-	r := &running{t: t, l: l}
-	r.stop = func() {
-		cancel()
-		for range l.Events() {
-		}
-		<-ran
-	}
-	t.Cleanup(r.stop)
-	return r
+	return runLink(t, link.Config{Target: target, ID: "a", Name: "a", FlipNow: now})
 }
 
 func fixedTarget(url string) func(context.Context) (string, error) {
