@@ -12,11 +12,12 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/huecast/huecast/assets/web"
 	"github.com/huecast/huecast/headless"
 	"github.com/huecast/huecast/hub"
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/peer"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // version is the release; FyneApp.toml's Version must match (main_test.go checks).
@@ -76,7 +77,7 @@ func main() {
 	defer closeLog()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg := peer.Config{Name: *name, Room: *room, Join: *join, Host: *host, Listen: *listen, Logger: log,
+	cfg := peer.Config{Page: web.Handler(), Name: *name, Room: *room, Join: *join, Host: *host, Listen: *listen, Logger: log,
 		Passphrase: *passphrase, MaxPeers: *maxPeers, ColorRate: *colorRate, FlipNow: *flip == "now"}
 	if *iface != "" {
 		cfg.Ifaces = strings.Split(*iface, ",")

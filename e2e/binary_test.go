@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/wire"
 )
 
 const waitFor = 15 * time.Second

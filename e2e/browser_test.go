@@ -19,9 +19,9 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/huecast/huecast/assets/web"
 	"github.com/huecast/huecast/hub"
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/link"
 	"github.com/huecast/huecast/net/peer"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // sameScreen is how fast a colour must reach every screen in the room.

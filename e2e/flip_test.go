@@ -12,8 +12,8 @@ import (
 	"github.com/huecast/huecast/assets/web"
 	"github.com/huecast/huecast/e2e/delay"
 	"github.com/huecast/huecast/hub"
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // A room for measuring how together it flips: a real hub, and real links

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/huecast/huecast/e2e/netns"
-	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // The headless binary in network namespaces of a private bridge, with mDNS

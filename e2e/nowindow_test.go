@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // buildHeadless builds huecast as `make headless` does for this machine:

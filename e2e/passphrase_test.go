@@ -65,7 +65,7 @@ func TestPageAsksForTheRoomsPassphrase(t *testing.T) {
 	p.waitJoined()
 
 	// The page's own JavaScript (used where browsers withhold WebCrypto:
-	// plain http on a LAN address) gives hub/wire's test vector too.
+	// plain http on a LAN address) gives net/wire's test vector too.
 	p.do(chromedp.Evaluate[chromedp.Void](`window.kat = '';
 		huecast.auth.deriveKey('secret', 'lobby', 'huecast/v1/room:', 100000, true)
 			.then((k) => huecast.auth.mac(k, '00ff', true).then((m) => { window.kat = k + ' ' + m; }))`))

@@ -13,7 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/gorilla/websocket"
 	"github.com/huecast/huecast/assets/web"
-	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // fakeHub serves the real page and a /ws that plays a hub which does not

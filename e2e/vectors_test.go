@@ -8,13 +8,13 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestPageRunsTheProtocolVectors runs hub/wire/testdata/vectors.json, which
+// TestPageRunsTheProtocolVectors runs net/wire/testdata/vectors.json, which
 // package wire's Go tests run too, in Chromium against the page's own
 // scripts as a hub serves them (huecastProto, huecastAuth, and the
 // constants of huecastWire): the app and the page agree on colours, names,
 // rooms, the order of stamps and the passphrase's key.
 func TestPageRunsTheProtocolVectors(t *testing.T) {
-	vectors, err := os.ReadFile("../hub/wire/testdata/vectors.json")
+	vectors, err := os.ReadFile("../net/wire/testdata/vectors.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/link"
 	"github.com/huecast/huecast/net/peer"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // Peer is what headless mode drives.

@@ -9,8 +9,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/peer"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // maxHubs is how many hubs joined before a headless peer keeps, as the

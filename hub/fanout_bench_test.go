@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // BenchmarkFanOut measures the hub's side of one colour reaching n joined

@@ -15,7 +15,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/huecast/huecast/hub"
-	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // waitFor bounds every wait in these tests; all of them normally end in

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/huecast/huecast/hub"
-	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/wire"
 )
 
 func TestPongCarriesTheHubsClock(t *testing.T) {

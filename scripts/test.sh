@@ -24,7 +24,7 @@ go test -race -count=1 -timeout 20m ./...
 # (testdata/fuzz); FUZZTIME=0 skips, a longer one digs deeper.
 fuzztime=${FUZZTIME:-10s}
 if [ "$fuzztime" != 0 ]; then
-  for target in hub/wire:FuzzDecodeIn hub/wire:FuzzParseColor net/discovery:FuzzTXT; do
+  for target in net/wire:FuzzDecodeIn net/wire:FuzzParseColor net/discovery:FuzzTXT; do
     go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "$fuzztime" "./${target%%:*}"
   done
 fi

@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // at moves the harness's clock to d after start and runs the frame the

@@ -12,9 +12,9 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 	"rsc.io/qr"
 
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/link"
 	"github.com/huecast/huecast/net/peer"
+	"github.com/huecast/huecast/net/wire"
 )
 
 func TestThePagesAddressShowsWhileThePeerKnowsTheHub(t *testing.T) {

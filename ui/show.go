@@ -11,9 +11,9 @@ import (
 
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/link"
 	"github.com/huecast/huecast/net/peer"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // apply shows one event of the peer. It runs on the UI goroutine.

@@ -17,8 +17,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/huecast/huecast/assets"
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // Peer is the peer the window shows and drives; net/peer's Restarter is one.

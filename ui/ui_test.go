@@ -11,9 +11,9 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/link"
 	"github.com/huecast/huecast/net/peer"
+	"github.com/huecast/huecast/net/wire"
 )
 
 const waitFor = 5 * time.Second

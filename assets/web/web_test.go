@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/huecast/huecast/assets/web"
-	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/wire"
 	"rsc.io/qr"
 )
 

@@ -3,7 +3,7 @@ package web
 import (
 	"encoding/json"
 
-	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // WireConstants are the protocol constants the page uses, by the names its

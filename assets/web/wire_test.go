@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/huecast/huecast/assets/web"
-	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // The page reads the protocol's constants from the wire.js the hub writes;

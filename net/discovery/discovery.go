@@ -20,8 +20,8 @@ import (
 	"strings"
 
 	"github.com/grandcat/zeroconf"
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/lan"
+	"github.com/huecast/huecast/net/wire"
 )
 
 const (

@@ -3,7 +3,7 @@ package link
 import (
 	"time"
 
-	"github.com/huecast/huecast/hub/wire"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // Event is something that happened to a peer. Kind is the name headless

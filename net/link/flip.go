@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/clock"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // flip is a colour for the flipper: to show at at on the link's clock

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // clockHub is a scripted hub whose clock is ours plus offset: it answers

@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/clock"
+	"github.com/huecast/huecast/net/wire"
 )
 
 const (

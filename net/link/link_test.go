@@ -10,8 +10,8 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/huecast/huecast/hub"
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/wire"
 )
 
 const waitFor = 10 * time.Second

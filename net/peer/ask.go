@@ -12,11 +12,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/lan"
 	"github.com/huecast/huecast/net/link"
 	"github.com/huecast/huecast/net/scan"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // errStopped: the peer stopped while its link asked where to go.

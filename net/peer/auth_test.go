@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/link"
 	"github.com/huecast/huecast/net/peer"
+	"github.com/huecast/huecast/net/wire"
 )
 
 func TestFailoverKeepsThePassphrase(t *testing.T) {

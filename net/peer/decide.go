@@ -6,9 +6,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // A peer's life is a state machine in the manner of etcd's raft: decide

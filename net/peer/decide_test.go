@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // These tests pin the rules of a peer's life with no sockets and no clock:

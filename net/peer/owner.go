@@ -7,11 +7,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/huecast/huecast/assets/web"
 	"github.com/huecast/huecast/hub"
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // An ask is the link's Target asking Run's goroutine where to dial next.
@@ -245,7 +244,7 @@ func (o *owner) addrFor(url string) string {
 // startHosting serves a new hub on our listener, advertises it, and
 // watches for other hubs of the room.
 func (o *owner) startHosting() {
-	h := hub.New(hub.Config{Room: o.p.room, Host: o.p.cfg.Name, HostID: o.p.cfg.ID, Logger: o.p.log, Page: web.Handler(),
+	h := hub.New(hub.Config{Room: o.p.room, Host: o.p.cfg.Name, HostID: o.p.cfg.ID, Logger: o.p.log, Page: o.p.cfg.Page,
 		Passphrase: o.p.cfg.Passphrase, Key: o.p.key, MaxPeers: o.p.cfg.MaxPeers, ColorRate: o.p.cfg.ColorRate})
 	hctx, cancel := context.WithCancel(context.Background())
 	o.hostCancel = cancel

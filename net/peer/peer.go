@@ -29,9 +29,9 @@ import (
 	"time"
 
 	"github.com/huecast/huecast/hub"
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // DefaultListen is where a peer listens, and hosts, unless told otherwise;
@@ -128,6 +128,9 @@ type Config struct {
 	// shows them; Early delivers them this long before it (link.Config).
 	FlipNow bool
 	Early   time.Duration
+	// Page serves the web page at a hub this peer hosts (hub.Config.Page);
+	// nil serves none.
+	Page http.Handler
 }
 
 // Hosting: this peer hosts the room's hub at URL.

@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/link"
 	"github.com/huecast/huecast/net/peer"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // These tests run real peers, hubs and links on loopback. Discovery is an

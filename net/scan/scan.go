@@ -26,8 +26,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/huecast/huecast/hub/wire"
 	"github.com/huecast/huecast/net/lan"
+	"github.com/huecast/huecast/net/wire"
 )
 
 const (

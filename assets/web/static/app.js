@@ -20,7 +20,7 @@
 // "?flip=now" in the address shows colours on arrival instead.
 'use strict';
 (function () {
-  // Heartbeats as in hub/wire: the hub's WebSocket pings are invisible to a
+  // Heartbeats as in net/wire: the hub's WebSocket pings are invisible to a
   // page, so it sends protocol pings and treats a hub silent for PONG_WAIT
   // as gone.
   const W = window.huecastWire; // package wire's constants, written by the hub

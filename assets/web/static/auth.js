@@ -1,4 +1,4 @@
-// huecastAuth computes the answer to a hub's challenge as hub/wire's auth.go
+// huecastAuth computes the answer to a hub's challenge as net/wire's auth.go
 // does: key = PBKDF2-HMAC-SHA256(passphrase, salt, iterations, 32 bytes),
 // mac = HMAC-SHA256(key, nonce). Browsers offer WebCrypto only to secure
 // contexts (https, localhost), and a hub's page is plain http on a LAN

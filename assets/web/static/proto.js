@@ -1,7 +1,7 @@
-// huecastProto holds the protocol's rules as hub/wire has them, for the page:
+// huecastProto holds the protocol's rules as net/wire has them, for the page:
 // colours, names and rooms cleaned as wire does, and the stamps that order
 // colour changes (wire.Stamp, wire.Clock). The shared vectors in
-// hub/wire/testdata/vectors.json run against these functions in Chromium
+// net/wire/testdata/vectors.json run against these functions in Chromium
 // (e2e/vectors_test.go) and against package wire in Go. Constants come from
 // huecastWire, which the hub writes from package wire (wire.js).
 'use strict';

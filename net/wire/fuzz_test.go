@@ -9,7 +9,7 @@ import (
 )
 
 // Seed corpora live in testdata/fuzz/<target>; scripts/test.sh runs each
-// target for a few seconds: go test -run '^$' -fuzz '^FuzzDecodeIn$' -fuzztime 10s ./hub/wire
+// target for a few seconds: go test -run '^$' -fuzz '^FuzzDecodeIn$' -fuzztime 10s ./net/wire
 
 // FuzzDecodeIn: no frame a client can send makes decoding panic; what is
 // accepted has a known type, what is refused is refused with bad_json or

@@ -1,4 +1,4 @@
-package discovery
+package mdns_test
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 
 	"github.com/grandcat/zeroconf"
 	"github.com/huecast/huecast/e2e/netns"
+	"github.com/huecast/huecast/net/discovery"
 	"github.com/miekg/dns"
 	"go.uber.org/goleak"
 )
@@ -47,19 +48,19 @@ func runHelper(args []string) int {
 	var err error
 	switch args[0] {
 	case "advertise": // room id port
-		var m *MDNS
-		if m, err = New(Config{Logger: log}); err == nil {
+		var m *discovery.MDNS
+		if m, err = discovery.New(discovery.Config{Logger: log}); err == nil {
 			port, _ := strconv.Atoi(args[3])
 			fmt.Println("ready")
-			err = m.Advertise(ctx, Ad{Room: args[1], ID: args[2], Name: "helper " + args[2], Port: port})
+			err = m.Advertise(ctx, discovery.Ad{Room: args[1], ID: args[2], Name: "helper " + args[2], Port: port})
 		}
 	case "browse": // room self duration
-		var m *MDNS
-		if m, err = New(Config{Logger: log}); err == nil {
+		var m *discovery.MDNS
+		if m, err = discovery.New(discovery.Config{Logger: log}); err == nil {
 			d, _ := time.ParseDuration(args[3])
 			bctx, cancel := context.WithTimeout(ctx, d)
 			defer cancel()
-			found := make(chan Hub)
+			found := make(chan discovery.Hub)
 			done := make(chan error, 1)
 			go func() { done <- m.Browse(bctx, args[1], args[2], found) }()
 			for waiting := true; waiting; {
@@ -82,7 +83,7 @@ func runHelper(args []string) int {
 			bctx, cancel := context.WithTimeout(ctx, d)
 			defer cancel()
 			entries := make(chan *zeroconf.ServiceEntry)
-			if err = r.Browse(bctx, Service, Domain, entries); err != nil {
+			if err = r.Browse(bctx, discovery.Service, discovery.Domain, entries); err != nil {
 				cancel()
 			}
 			for e := range entries {
@@ -144,7 +145,7 @@ func hostile(ctx context.Context, self string) error {
 		return err
 	}
 	for _, r := range hostileRecords(self) {
-		s, err := zeroconf.RegisterProxy(r.instance, Service, Domain, 7788, r.instance+".local.", r.ips, r.txt, []net.Interface{*ifi})
+		s, err := zeroconf.RegisterProxy(r.instance, discovery.Service, discovery.Domain, 7788, r.instance+".local.", r.ips, r.txt, []net.Interface{*ifi})
 		if err != nil {
 			return fmt.Errorf("%s: %w", r.instance, err)
 		}
@@ -179,9 +180,9 @@ func hostile(ctx context.Context, self string) error {
 // rawAnswer is an unsolicited mDNS answer announcing instance at ip:port
 // with txt, built by hand to say what zeroconf's server never would.
 func rawAnswer(instance string, port uint16, ip string, txt ...string) ([]byte, error) {
-	svc := Service + "." + Domain
+	svc := discovery.Service + "." + discovery.Domain
 	name := instance + "." + svc
-	host := instance + "." + Domain
+	host := instance + "." + discovery.Domain
 	hdr := func(n string, t uint16) dns.RR_Header {
 		return dns.RR_Header{Name: n, Rrtype: t, Class: dns.ClassINET, Ttl: 120}
 	}
@@ -230,14 +231,14 @@ func TestBrowseFindsOurRoomAndIgnoresHostileRecords(t *testing.T) {
 	if err := b.Wait(helperWait); err != nil {
 		t.Fatalf("browse: %v\n%s", err, b.Stderr())
 	}
-	var hubs []Hub
+	var hubs []discovery.Hub
 	for _, line := range b.Output() {
-		var h Hub
+		var h discovery.Hub
 		if json.Unmarshal([]byte(line), &h) == nil {
 			hubs = append(hubs, h)
 		}
 	}
-	want := Hub{ID: "good1", Name: "helper good1", Room: "lobby", URL: "ws://" + hub.Addr + ":7788/ws", Instance: "huecast-good1"}
+	want := discovery.Hub{ID: "good1", Name: "helper good1", Room: "lobby", URL: "ws://" + hub.Addr + ":7788/ws", Instance: "huecast-good1"}
 	if len(hubs) != 1 || hubs[0] != want {
 		t.Fatalf("found %+v, want only %+v\nstderr:\n%s", hubs, want, b.Stderr())
 	}
