@@ -89,6 +89,12 @@ type Config struct {
 	// bucket; 0 means the defaults, a negative ColorRate no limit.
 	ColorRate  float64
 	ColorBurst int
+	// CheckAddr, if set, says whether the peer id answers at addr (the
+	// host:port a member would host on, at the address its connection
+	// came from); only an addr it confirms is told to the room, so the
+	// room never elects a member nobody can reach. It must return within
+	// ctx. nil takes every addr as given.
+	CheckAddr func(ctx context.Context, id, addr string) bool
 }
 
 // State is a snapshot of a room.
@@ -129,6 +135,7 @@ type Hub struct {
 	lastOpen  time.Time               // when the last connection was registered
 	retrimAt  time.Time               // when to give memory back once more; zero: not due
 	rtts      map[*conn]time.Duration // round trips members last reported
+	checking  map[*conn]bool          // hellos held while CheckAddr runs
 	clock     wire.Clock              // stamps accepted colours; has seen every stamp adopted
 	color     string
 	stamp     wire.Stamp // color's
@@ -176,6 +183,7 @@ func New(cfg Config) *Hub {
 		release:   debug.FreeOSMemory,
 		start:     time.Now(),
 		rtts:      map[*conn]time.Duration{},
+		checking:  map[*conn]bool{},
 	}
 	if h.key == nil {
 		h.key = wire.AuthKey(cfg.Passphrase, cfg.Room)
@@ -348,11 +356,12 @@ func (h *Hub) post(ev event) bool {
 type eventKind int
 
 const (
-	evFrame    eventKind = iota // a frame decoded, or a protocol error in err
-	evTooLarge                  // a frame over wire.MaxFrame
-	evGone                      // the reader has stopped; reason says why
-	evLimited                   // frames were dropped over the rate limit
-	evFlood                     // the client kept flooding: disconnect it
+	evFrame       eventKind = iota // a frame decoded, or a protocol error in err
+	evTooLarge                     // a frame over wire.MaxFrame
+	evGone                         // the reader has stopped; reason says why
+	evLimited                      // frames were dropped over the rate limit
+	evFlood                        // the client kept flooding: disconnect it
+	evAddrChecked                  // CheckAddr answered for a held hello: in.Addr is what it confirmed, or ""
 )
 
 type event struct {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -261,7 +262,12 @@ func (l *Link) Run(ctx context.Context) error {
 			return nil
 		}
 		wait := l.cfg.Backoff(attempt)
-		l.emit(ctx, Disconnected{URL: url, Reason: reason(err), Attempt: attempt, RetryIn: wait})
+		d := Disconnected{URL: url, Reason: reason(err), Attempt: attempt, RetryIn: wait}
+		var se *StatusError
+		if errors.As(err, &se) {
+			d.Status = se.Status
+		}
+		l.emit(ctx, d)
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():
@@ -277,8 +283,11 @@ func (l *Link) session(ctx context.Context, url string) (joined bool, err error)
 	if err != nil {
 		return false, err
 	}
-	ws, _, err := l.dialer.DialContext(ctx, url, nil)
+	ws, resp, err := l.dialer.DialContext(ctx, url, nil)
 	if err != nil {
+		if resp != nil {
+			return false, &StatusError{URL: url, Status: resp.StatusCode}
+		}
 		return false, fmt.Errorf("cannot reach %s: %w", url, err)
 	}
 	defer ws.Close()
@@ -571,6 +580,17 @@ func roomName(room string) string {
 		return r
 	}
 	return wire.DefaultRoom
+}
+
+// StatusError: the hub at URL answered the WebSocket upgrade with an HTTP
+// status instead (a peer that does not host answers 503).
+type StatusError struct {
+	URL    string
+	Status int
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("%s answered %d %s instead of a WebSocket", e.URL, e.Status, http.StatusText(e.Status))
 }
 
 // reason words an error for a person.
