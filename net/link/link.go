@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -246,12 +245,7 @@ func (l *Link) Run(ctx context.Context) error {
 			return nil
 		}
 		wait := l.cfg.Backoff(attempt)
-		d := Disconnected{URL: url, Reason: reason(err), Attempt: attempt, RetryIn: wait}
-		var se *StatusError
-		if errors.As(err, &se) {
-			d.Status = se.Status
-		}
-		l.emit(ctx, d)
+		l.emit(ctx, disconnected(url, err, attempt, wait))
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():
@@ -582,40 +576,4 @@ func NormalizeURL(s string) (string, error) {
 		path = "ws"
 	}
 	return scheme + "://" + host + "/" + path, nil
-}
-
-// StatusError: the hub at URL answered the WebSocket upgrade with an HTTP
-// status instead (a peer that does not host answers 503).
-type StatusError struct {
-	URL    string
-	Status int
-}
-
-func (e *StatusError) Error() string {
-	return fmt.Sprintf("%s answered %d %s instead of a WebSocket", e.URL, e.Status, http.StatusText(e.Status))
-}
-
-// reason words an error for a person.
-func reason(err error) string {
-	var ce *websocket.CloseError
-	switch {
-	case err == nil:
-		return "connection ended"
-	case errors.As(err, &ce):
-		if ce.Text != "" {
-			return "the hub closed the connection: " + ce.Text
-		}
-		return "the hub closed the connection"
-	case isTimeout(err):
-		return "the hub stopped answering"
-	case errors.Is(err, net.ErrClosed):
-		return "the connection was lost"
-	default:
-		return err.Error()
-	}
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
 }
