@@ -22,8 +22,8 @@ func TestMeasureResilience(t *testing.T) {
 	bin := buildLANBinary(t)
 	liar := buildLiar(t)
 	const (
-		walled  = "firewalled first peer hosts; 2 more start → one room of 3, every colour crossing"
-		fromLie = "refusing record present; 2 peers start → one room, every colour crossing"
+		walled  = "firewalled first peer hosts; 2 more start → all 3 welcomed by one hub"
+		fromLie = "refusing record present; 2 peers start → both welcomed by one hub"
 		running = "refusing record appears in a running room → its host back in its own hub"
 	)
 	got := map[string][]time.Duration{}
