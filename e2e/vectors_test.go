@@ -12,7 +12,8 @@ import (
 // package wire's Go tests run too, in Chromium against the page's own
 // scripts as a hub serves them (huecastProto, huecastAuth, and the
 // constants of huecastWire): the app and the page agree on colours, names,
-// rooms, the order of stamps and the passphrase's key.
+// rooms, the order of stamps, the passphrase's key and the proofs bound
+// to their connection.
 func TestPageRunsTheProtocolVectors(t *testing.T) {
 	vectors, err := os.ReadFile("../net/wire/testdata/vectors.json")
 	if err != nil {
@@ -47,6 +48,18 @@ func TestPageRunsTheProtocolVectors(t *testing.T) {
       check('mac(' + q(c.nonce) + (js ? ', JavaScript' : ', WebCrypto') + ')', await A.mac(k, c.nonce, js), c.mac);
     }
   }
+  for (const c of v.proofs) {
+    const k = await A.deriveKey(c.passphrase, P.cleanRoom(c.room), W.AUTH_SALT, W.AUTH_ITERATIONS);
+    check('endpoint(' + q(c.host) + ')', A.endpoint(c.host), c.endpoint);
+    for (const js of [false, true]) {
+      const how = js ? ', JavaScript' : ', WebCrypto';
+      check('answer(' + q(c.endpoint) + how + ')', await A.answer(k, c.hub_nonce, c.client_nonce, c.endpoint, js), c.answer);
+      check('proof(' + q(c.endpoint) + how + ')', await A.proof(k, c.hub_nonce, c.client_nonce, c.endpoint, js), c.proof);
+    }
+    check('validNonce(' + q(c.hub_nonce) + ')', A.validNonce(c.hub_nonce), true);
+    check('validNonce(' + q(c.hub_nonce.toUpperCase()) + ')', A.validNonce(c.hub_nonce.toUpperCase()), c.hub_nonce.toUpperCase() === c.hub_nonce);
+  }
+  check('validNonce(short)', A.validNonce('00ff'), false);
   return n + ' checked' + (bad.length ? '\n' + bad.join('\n') : '');
 })(` + string(vectors) + `).then((r) => { window.vectorResult = r; }, (e) => { window.vectorResult = 'failed: ' + e; });`))
 	p.waitJS("vectors run", `window.vectorResult !== null`, waitFor)

@@ -89,6 +89,9 @@ type Config struct {
 	// bucket; 0 means the defaults, a negative ColorRate no limit.
 	ColorRate  float64
 	ColorBurst int
+	// MaxFresh bounds the connections yet to say hello, from all
+	// addresses; 0 means DefaultMaxFresh. Beyond it a new one gets 503.
+	MaxFresh int
 }
 
 // State is a snapshot of a room.
@@ -120,6 +123,7 @@ type Hub struct {
 	key      []byte          // wire.AuthKey of the passphrase; nil: none
 	release  func()          // gives free memory back to the system (see trim)
 	start    time.Time       // the hub's clock reads the time since (monotonic)
+	fresh    freshConns      // connections yet to say hello, by address and in all
 
 	// Owned by Run's goroutine.
 	authFails map[string]*bucket      // wrong passphrase answers, by remote address
@@ -147,6 +151,9 @@ func New(cfg Config) *Hub {
 	}
 	if cfg.MaxPeers <= 0 {
 		cfg.MaxPeers = DefaultMaxPeers
+	}
+	if cfg.MaxFresh <= 0 {
+		cfg.MaxFresh = DefaultMaxFresh
 	}
 	// The host's name reaches every screen: cleaned like any peer's.
 	cfg.Host = wire.CleanName(cfg.Host, wire.MaxNameLen)
@@ -176,6 +183,7 @@ func New(cfg Config) *Hub {
 		release:   debug.FreeOSMemory,
 		start:     time.Now(),
 		rtts:      map[*conn]time.Duration{},
+		fresh:     freshConns{max: cfg.MaxFresh},
 	}
 	if h.key == nil {
 		h.key = wire.AuthKey(cfg.Passphrase, cfg.Room)
@@ -205,8 +213,17 @@ func New(cfg Config) *Hub {
 	return h
 }
 
-// ServeHTTP serves /ws, /api/state and the page.
-func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+// ServeHTTP serves /ws, /api/state and the page, each only under a Host
+// that names this machine (HostGuard).
+func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !LocalHost(r.Host) {
+		h.log.Info("hub: refused a request for a name this machine does not answer to", "host", r.Host,
+			"path", r.URL.Path, "remote", r.RemoteAddr)
+		RefuseHost(w, r)
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
 
 // Done is closed when Run has returned.
 func (h *Hub) Done() <-chan struct{} { return h.done }
@@ -270,7 +287,7 @@ func (h *Hub) Run(ctx context.Context) error {
 			h.churn++
 			h.lastOpen = time.Now()
 			if h.key != nil {
-				h.sendTo(c, wire.Challenge{Type: wire.TypeChallenge, Nonce: c.nonce})
+				h.sendTo(c, wire.Challenge{Type: wire.TypeChallenge, Nonce: c.nonce, V: wire.Version})
 			}
 		case ev := <-h.events:
 			h.handle(ev)

@@ -26,6 +26,7 @@ func (h *Hub) handle(ev event) {
 			h.closeConn(c, websocket.CloseNormalClosure, "")
 		}
 		delete(h.conns, c)
+		h.settle(c)
 		h.churn++
 	case evTooLarge:
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeTooLarge,
@@ -145,6 +146,7 @@ func (h *Hub) hello(c *conn, in wire.In) {
 	}
 	c.peer = wire.Peer{ID: id, Name: name, Addr: wire.CleanName(in.Addr, 64)}
 	c.joined = true
+	h.settle(c)
 	h.peers = append(h.peers, c)
 	h.log.Debug("hub: peer joined", "id", id, "name", name, "remote", c.remote)
 

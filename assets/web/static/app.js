@@ -117,6 +117,10 @@
     lastHeard: 0,
     timers: { retry: 0, ping: 0, welcome: 0, probe: 0 },
     movedFrom: '',
+    // This tab came to this origin by itself (it followed the room), and no
+    // hub here has proved the passphrase yet: the page asks for it nowhere
+    // here, since whoever answers at this address serves the page too.
+    unprovenHere: false,
     refusal: '', // why the hub refused our hello
     stopped: false,
     key: '', // the room's derived key, hex; '' until the person gives the passphrase
@@ -261,15 +265,18 @@
     return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
   }
 
-  // proof checks the hub's answer to our own challenge: HMAC(key,
-  // "hub:" + our nonce), wire.HubProof. Only then does the page say hello.
+  // proof checks the hub's answer to our own challenge, bound to both
+  // nonces and the address we dialled (wire.HubProof). Only then does the
+  // page say hello.
   function proof(mac) {
-    const ws = st.ws, mine = st.mine;
-    if (!mine || st.proved) return;
-    huecastAuth.mac(st.key, 'hub:' + mine).then((want) => {
+    const ws = st.ws, mine = st.mine, theirs = st.theirs;
+    if (!mine || !theirs || st.proved) return;
+    huecastAuth.proof(st.key, theirs, mine, huecastAuth.endpoint(location.host)).then((want) => {
       if (st.ws !== ws) return;
       if (typeof mac === 'string' && mac === want) {
         st.proved = true;
+        st.unprovenHere = false;
+        tabStore.set('unproven', '');
         hello();
         return;
       }
@@ -334,6 +341,7 @@
     st.ws = ws;
     let opened = false;
     st.mine = '';
+    st.theirs = ''; // the hub's nonce: answered once per connection
     st.proved = false;
     ws.onopen = () => {
       opened = true;
@@ -490,10 +498,17 @@
         renderPeers();
         break;
       case 'challenge':
-        if (st.mine && m.nonce === st.mine) {
-          unproven('sent our own challenge back');
+        if (st.theirs || !huecastAuth.validNonce(m.nonce) || m.nonce === st.mine) {
+          unproven(st.theirs ? 'sent a second challenge' : 'sent a challenge that is not one');
           break;
         }
+        if (m.v !== W.VERSION) {
+          st.refusal = 'The hub at ' + location.host + ' speaks an older huecast protocol than this page\'s ' +
+            W.VERSION + ': update huecast on the hub\'s machine.';
+          drop(st.ws, 'wrong protocol version');
+          break;
+        }
+        st.theirs = m.nonce;
         answer(m.nonce);
         break;
       case 'auth':
@@ -630,7 +645,7 @@
       askPassphrase('Room ' + st.room + ' needs a passphrase.');
       return;
     }
-    huecastAuth.mac(st.key, String(nonce || '')).then((mac) => {
+    huecastAuth.answer(st.key, nonce, st.mine, huecastAuth.endpoint(location.host)).then((mac) => {
       if (st.ws === ws) send({ type: 'auth', mac });
     });
   }
@@ -638,6 +653,10 @@
   // askPassphrase stops reconnecting and shows the passphrase form; the
   // page connects again once the person submits it.
   function askPassphrase(why) {
+    if (st.unprovenHere) {
+      refuseHere();
+      return;
+    }
     st.key = '';
     st.vk = '';
     tabStore.set('key.' + st.room, '');
@@ -654,6 +673,26 @@
     ui.passForm.hidden = false;
     setStatus('passphrase', 'Waiting for the room\'s passphrase.');
     ui.passInput.focus();
+  }
+
+  // refuseHere stops on an origin this tab reached by itself whose hub
+  // wants the passphrase but has not proved it knows it: asking here would
+  // hand the passphrase to whoever answers at this address.
+  function refuseHere() {
+    st.key = '';
+    tabStore.set('key.' + st.room, '');
+    st.stopped = true;
+    const ws = st.ws;
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = null;
+      st.ws = null;
+      st.joined = false;
+      try { ws.close(1000, 'unproven'); } catch (e) { /* already closed */ }
+    }
+    clearTimers();
+    setStatus('unproven', 'This page followed room ' + st.room + ' to ' + location.host +
+      ', whose hub has not proved it knows the room\'s passphrase, so the page does not ask for it here. ' +
+      'If this is the room\'s hub, open its address in a new tab yourself.');
   }
 
   // roomKey is wire.CleanRoom for the salt: the hub's room is clean already.
@@ -785,6 +824,7 @@
       st.by = cleanName(p.get('by'), MAX_ID);
     }
     st.movedFrom = pageURL(p.get('from'));
+    tabStore.set('unproven', '1');
     const key = String(p.get('key') || '');
     if (/^[0-9a-f]{64}$/.test(key)) tabStore.set('key.' + st.room, key);
     history.replaceState(null, '', location.pathname + location.search);
@@ -797,6 +837,7 @@
   // ---- Start ----
 
   takeHandoff();
+  st.unprovenHere = tabStore.get('unproven') === '1';
   st.shown = { color: st.color, stamp: st.stamp, by: st.by, byName: st.byName };
   st.flipNow = new URLSearchParams(location.search).get('flip') === 'now';
   st.id = store.get('id') || '';
