@@ -20,6 +20,7 @@ import (
 // know the room's passphrase, recording every frame the page sends it.
 type fakeHub struct {
 	locked bool                                             // challenge the page first, as a locked hub does
+	nonce  string                                           // the challenge's nonce; "" for a fresh one
 	answer func(ws *websocket.Conn, hub, theirs, ep string) // on the page's challenge: hub is our nonce, ep the Host
 	mu     sync.Mutex                                       // guards frames
 	frames []string
@@ -43,7 +44,10 @@ func (f *fakeHub) ws(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer ws.Close()
-	nonce := wire.NewNonce()
+	nonce := f.nonce
+	if nonce == "" {
+		nonce = wire.NewNonce()
+	}
 	if f.locked {
 		if err := ws.WriteJSON(wire.Challenge{Type: wire.TypeChallenge, Nonce: nonce, V: wire.Version}); err != nil {
 			return
@@ -93,6 +97,10 @@ func TestPageRefusesAHubThatCannotProveThePassphrase(t *testing.T) {
 			_ = ws.WriteJSON(wire.Error{Type: wire.TypeError, Code: wire.CodeOpenRoom, Message: "this room has no passphrase"})
 			_ = ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "open room"))
 		}, "serves room lobby without a passphrase"},
+		{"a second challenge", true, func(ws *websocket.Conn, _, _, _ string) {
+			_ = ws.WriteJSON(wire.Challenge{Type: wire.TypeChallenge, Nonce: wire.NewNonce(), V: wire.Version})
+		}, "sent a second challenge"},
+		{"a challenge that is not one", true, nil, "sent a challenge that is not one"},
 		{"a welcome instead of a proof", true, func(ws *websocket.Conn, _, _, _ string) {
 			_ = ws.WriteJSON(wire.Welcome{Type: wire.TypeWelcome, V: wire.Version, ID: "pagepeer", Room: "lobby",
 				Color: "#000000", Host: "mallory", Peers: []wire.Peer{}})
@@ -100,6 +108,10 @@ func TestPageRefusesAHubThatCannotProveThePassphrase(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &fakeHub{locked: tc.locked, answer: tc.answer}
+			if tc.answer == nil { // an upper-case nonce: not one
+				f.nonce = strings.Repeat("AB", wire.NonceLen)
+				f.answer = func(*websocket.Conn, string, string, string) {}
+			}
 			srv := httptest.NewServer(f)
 			t.Cleanup(srv.Close)
 			// The page of a member of the room moved here, handing over the

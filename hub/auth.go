@@ -19,7 +19,8 @@ import (
 func (h *Hub) unauthorized(wrong bool) *wire.ProtocolError {
 	msg := "Room " + quote(h.cfg.Room) + " needs a passphrase; ask whoever runs it, then join again with it."
 	if wrong {
-		msg = "Wrong passphrase for room " + quote(h.cfg.Room) + "; check it with whoever runs the room."
+		msg = "Wrong passphrase for room " + quote(h.cfg.Room) + " (or an answer passed on from another address); " +
+			"check it with whoever runs the room, and join at the hub's own address."
 	}
 	return &wire.ProtocolError{Code: wire.CodeUnauthorized, Message: msg}
 }

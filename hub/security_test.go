@@ -464,3 +464,28 @@ func TestBadClientChallengesGetAClearError(t *testing.T) {
 	b.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.Answer(testKey, nonce, "", locked.endpoint())})
 	b.hello("b", "bob")
 }
+
+// TestProtocol2AnswerGetsBadVersion: a client of protocol 2 answers the
+// challenge unbound (HMAC of the nonce alone). Right or not, it is not
+// admitted; when right, it is told to update rather than that its
+// passphrase is wrong.
+func TestProtocol2AnswerGetsBadVersion(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby", Passphrase: testPassphrase})
+	c, nonce := challenged(t, s)
+	c.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(testKey, nonce)})
+	if e := c.next(); e.Type != wire.TypeError || e.Code != wire.CodeBadVersion || !strings.Contains(e.Message, "update huecast here") {
+		t.Fatalf("got %+v, want bad_version", e)
+	}
+	if code := c.closeCode(); code != websocket.ClosePolicyViolation {
+		t.Fatalf("close code %d, want 1008", code)
+	}
+	w, nonce := challenged(t, s)
+	w.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(wrongKey, nonce)})
+	if e := w.next(); e.Code != wire.CodeUnauthorized {
+		t.Fatalf("a wrong protocol-2 answer got %+v, want unauthorized", e)
+	}
+	if st, _ := s.hub.State(t.Context()); len(st.Peers) != 0 {
+		t.Fatalf("members %+v", st.Peers)
+	}
+}
