@@ -16,7 +16,7 @@ import (
 // (one that copied a room's record and drew a peer to itself) gets
 // nothing it can use on another connection:
 //
-//	key      = PBKDF2-HMAC-SHA256(passphrase, salt = AuthSalt + CleanRoom(room), AuthIterations, 32 bytes)
+//	key      = PBKDF2-HMAC-SHA256(passphrase, salt = AuthSalt + RoomName(room), AuthIterations, 32 bytes)
 //	nonce    = 32 random bytes, hex: the hub's in its challenge frame, the client's in its own
 //	endpoint = the Host header of the WebSocket request, lower case (Endpoint)
 //	bound    = hub nonce + "|" + client nonce + "|" + endpoint
@@ -83,10 +83,7 @@ func AuthKey(passphrase, room string) []byte {
 	if passphrase == "" {
 		return nil
 	}
-	room = CleanRoom(room)
-	if room == "" {
-		room = DefaultRoom
-	}
+	room = RoomName(room)
 	k, err := pbkdf2.Key(sha256.New, passphrase, []byte(AuthSalt+room), AuthIterations, sha256.Size)
 	if err != nil { // only for an impossible key length
 		panic("wire: pbkdf2: " + err.Error())

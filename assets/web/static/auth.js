@@ -135,11 +135,12 @@ window.huecastAuth = (function () {
   // lower case), so that a relay in the middle gets nothing it can use.
   function endpoint(host) { return String(host).trim().toLowerCase(); }
   function bound(hubNonce, clientNonce, ep) { return hubNonce + '|' + clientNonce + '|' + ep; }
+  // The prefixes are wire.AnswerPrefix and wire.ProofPrefix (wire.js).
   function answer(keyHex, hubNonce, clientNonce, ep, forceJS) {
-    return mac(keyHex, 'client:' + bound(hubNonce, clientNonce, ep), forceJS);
+    return mac(keyHex, window.huecastWire.ANSWER_PREFIX + bound(hubNonce, clientNonce, ep), forceJS);
   }
   function proof(keyHex, hubNonce, clientNonce, ep, forceJS) {
-    return mac(keyHex, 'hub:' + bound(hubNonce, clientNonce, ep), forceJS);
+    return mac(keyHex, window.huecastWire.PROOF_PREFIX + bound(hubNonce, clientNonce, ep), forceJS);
   }
   // validNonce: 32 bytes in lower-case hex (wire.ValidNonce).
   function validNonce(s) { return typeof s === 'string' && /^[0-9a-f]{64}$/.test(s); }
