@@ -95,6 +95,9 @@ type Config struct {
 	// room never elects a member nobody can reach. It must return within
 	// ctx. nil takes every addr as given.
 	CheckAddr func(ctx context.Context, id, addr string) bool
+	// MaxFresh bounds the connections yet to say hello, from all
+	// addresses; 0 means DefaultMaxFresh. Beyond it a new one gets 503.
+	MaxFresh int
 }
 
 // State is a snapshot of a room.
@@ -126,6 +129,7 @@ type Hub struct {
 	key      []byte          // wire.AuthKey of the passphrase; nil: none
 	release  func()          // gives free memory back to the system (see trim)
 	start    time.Time       // the hub's clock reads the time since (monotonic)
+	fresh    freshConns      // connections yet to say hello, by address and in all
 
 	// Owned by Run's goroutine.
 	authFails map[string]*bucket      // wrong passphrase answers, by remote address
@@ -151,6 +155,9 @@ func New(cfg Config) *Hub {
 	}
 	if cfg.MaxPeers <= 0 {
 		cfg.MaxPeers = DefaultMaxPeers
+	}
+	if cfg.MaxFresh <= 0 {
+		cfg.MaxFresh = DefaultMaxFresh
 	}
 	// The host's name reaches every screen: cleaned like any peer's.
 	cfg.Host = wire.CleanName(cfg.Host, wire.MaxNameLen)
@@ -181,6 +188,7 @@ func New(cfg Config) *Hub {
 		start:     time.Now(),
 		rtts:      map[*conn]time.Duration{},
 		checking:  map[*conn]bool{},
+		fresh:     freshConns{max: cfg.MaxFresh},
 	}
 	if h.key == nil {
 		h.key = wire.AuthKey(cfg.Passphrase, cfg.Room)
@@ -210,8 +218,17 @@ func New(cfg Config) *Hub {
 	return h
 }
 
-// ServeHTTP serves /ws, /api/state and the page.
-func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+// ServeHTTP serves /ws, /api/state and the page, each only under a Host
+// that names this machine (HostGuard).
+func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !LocalHost(r.Host) {
+		h.log.Info("hub: refused a request for a name this machine does not answer to", "host", r.Host,
+			"path", r.URL.Path, "remote", r.RemoteAddr)
+		RefuseHost(w, r)
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
 
 // Done is closed when Run has returned.
 func (h *Hub) Done() <-chan struct{} { return h.done }
@@ -275,7 +292,7 @@ func (h *Hub) Run(ctx context.Context) error {
 			h.churn++
 			h.lastOpen = time.Now()
 			if h.key != nil {
-				h.sendTo(c, wire.Challenge{Type: wire.TypeChallenge, Nonce: c.nonce})
+				h.sendTo(c, wire.Challenge{Type: wire.TypeChallenge, Nonce: c.nonce, V: wire.Version})
 			}
 		case ev := <-h.events:
 			h.handle(ev)

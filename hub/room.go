@@ -27,6 +27,7 @@ func (h *Hub) handle(ev event) {
 		}
 		delete(h.conns, c)
 		delete(h.checking, c)
+		h.settle(c)
 		h.churn++
 	case evTooLarge:
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeTooLarge,
@@ -158,6 +159,7 @@ func (h *Hub) join(c *conn, in wire.In) {
 	}
 	c.peer = wire.Peer{ID: id, Name: name, Addr: wire.CleanName(in.Addr, 64)}
 	c.joined = true
+	h.settle(c)
 	h.peers = append(h.peers, c)
 	h.log.Debug("hub: peer joined", "id", id, "name", name, "remote", c.remote)
 
