@@ -353,6 +353,7 @@ const (
 	evGone                      // the reader has stopped; reason says why
 	evLimited                   // frames were dropped over the rate limit
 	evFlood                     // the client kept flooding: disconnect it
+	evPong                      // the client pinged: send frame, the pong
 )
 
 type event struct {
@@ -360,5 +361,10 @@ type event struct {
 	c      *conn
 	in     wire.In
 	err    *wire.ProtocolError
-	reason string
+	frame  []byte // evPong's pong
+	reason string // evGone's, for the room
+	// code and text are the close evGone asks Run to say (0: normal
+	// closure): the echo of the client's, or why the reader stopped.
+	code int
+	text string
 }

@@ -23,10 +23,20 @@ func (h *Hub) handle(ev event) {
 		}
 		if !c.closing {
 			h.leave(c, ev.reason)
-			h.closeConn(c, websocket.CloseNormalClosure, "")
+			code := ev.code
+			if code == 0 {
+				code = websocket.CloseNormalClosure
+			}
+			h.closeConn(c, code, ev.text)
 		}
 		delete(h.conns, c)
 		h.churn++
+	case evPong:
+		// Pongs count towards the outbox's bound like any frame, so a
+		// client that pings and never reads is dropped, not grown.
+		if !c.closing && !c.queue(ev.frame) {
+			h.drop(c, wire.ReasonDropped, websocket.CloseTryAgainLater, "too slow to keep up")
+		}
 	case evTooLarge:
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeTooLarge,
 			Message: "That frame is larger than the 4096 bytes a hub accepts; the connection is closed."})
