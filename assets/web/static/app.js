@@ -126,7 +126,9 @@
     // What the circle shows: the room's colour once its moment has come.
     shown: { color: '', stamp: P.ZERO, by: '', byName: '' },
     clock: huecastClock.Estimator(),
-    sched: huecastClock.Schedule((a, b) => P.after(a.stamp, b.stamp)),
+    // A newer colour replaces the waiting ones whose moment on the hub's
+    // clock is not before its own (the hub decides which: PROTOCOL.md).
+    sched: huecastClock.Schedule((a, b) => P.after(a.stamp, b.stamp), (a, b) => a.at > 0 && b.at > 0 && a.at < b.at),
     flipNow: false,
     frame: 0, // requestAnimationFrame id; 0: none asked
     backstop: 0, // setTimeout id
@@ -562,8 +564,7 @@
     let at = null;
     if (v.at > 0 && off !== null && !st.flipNow) at = v.at - off;
     if (at !== null && at - performance.now() > MAX_WAIT) at = null;
-    const f = st.sched.add(v, at, performance.now());
-    if (f) show(f);
+    for (let f = st.sched.add(v, at, performance.now()); f; f = st.sched.due(performance.now())) show(f);
     arm();
   }
 
@@ -577,8 +578,7 @@
     if (at === null) return;
     st.frame = requestAnimationFrame(onFrame);
     st.backstop = setTimeout(() => {
-      const f = st.sched.due(Infinity);
-      if (f) show(f);
+      for (let f = st.sched.due(Infinity); f; f = st.sched.due(Infinity)) show(f);
       arm();
     }, Math.max(0, at - performance.now()) + FLIP_BACKSTOP);
   }
@@ -590,8 +590,8 @@
     st.frame = 0;
     if (st.lastFrame) st.frameGap = Math.min(50, Math.max(4, ts - st.lastFrame));
     st.lastFrame = ts;
-    const f = st.sched.due(performance.now() + st.frameGap / 2);
-    if (f) show(f);
+    const by = performance.now() + st.frameGap / 2;
+    for (let f = st.sched.due(by); f; f = st.sched.due(by)) show(f);
     arm();
   }
 
