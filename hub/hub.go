@@ -140,6 +140,7 @@ type Hub struct {
 	retrimAt  time.Time               // when to give memory back once more; zero: not due
 	rtts      map[*conn]time.Duration // round trips members last reported
 	checking  map[*conn]bool          // hellos held while CheckAddr runs
+	waiting   time.Duration           // the moment of the last colour sent, on the hub's clock
 	clock     wire.Clock              // stamps accepted colours; has seen every stamp adopted
 	color     string
 	stamp     wire.Stamp // color's
@@ -375,6 +376,7 @@ const (
 	evGone                         // the reader has stopped; reason says why
 	evLimited                      // frames were dropped over the rate limit
 	evFlood                        // the client kept flooding: disconnect it
+	evPong                         // the client pinged: send frame, the pong
 	evAddrChecked                  // CheckAddr answered for a held hello: in.Addr is what it confirmed, or ""
 )
 
@@ -383,5 +385,10 @@ type event struct {
 	c      *conn
 	in     wire.In
 	err    *wire.ProtocolError
-	reason string
+	frame  []byte // evPong's pong
+	reason string // evGone's, for the room
+	// code and text are the close evGone asks Run to say (0: normal
+	// closure): the echo of the client's, or why the reader stopped.
+	code int
+	text string
 }
