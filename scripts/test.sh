@@ -20,6 +20,8 @@ go vet -tags pprof .
 go vet -tags packages ./e2e
 go build ./...
 go test -race -count=1 -timeout 20m ./...
+# No file over 600 lines, no function over 90 (tests and generated files aside).
+go run ./scripts/sizes
 # Each fuzz target for a bounded time beyond its committed seeds
 # (testdata/fuzz); FUZZTIME=0 skips, a longer one digs deeper.
 fuzztime=${FUZZTIME:-10s}
