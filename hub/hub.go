@@ -138,10 +138,7 @@ type Hub struct {
 
 // New returns a hub for cfg.Room, starting green. The caller must call Run.
 func New(cfg Config) *Hub {
-	cfg.Room = wire.CleanRoom(cfg.Room)
-	if cfg.Room == "" {
-		cfg.Room = wire.DefaultRoom
-	}
+	cfg.Room = wire.RoomName(cfg.Room)
 	if cfg.SendQueue <= 0 {
 		cfg.SendQueue = DefaultSendQueue
 	}

@@ -106,10 +106,7 @@ func (h *Hub) hello(c *conn, in wire.In) {
 		c.held = &in
 		return
 	}
-	room := wire.CleanRoom(in.Room)
-	if room == "" {
-		room = wire.DefaultRoom
-	}
+	room := wire.RoomName(in.Room)
 	if room != h.cfg.Room {
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeWrongRoom,
 			Message: "This hub serves room " + quote(h.cfg.Room) + ", not " + quote(room) + "."})
@@ -141,7 +138,7 @@ func (h *Hub) hello(c *conn, in wire.In) {
 	if old != nil {
 		// The same peer reconnected before its old connection timed out.
 		h.removePeer(old)
-		h.closeConn(old, websocket.ClosePolicyViolation, "replaced by a newer connection")
+		h.closeConn(old, websocket.ClosePolicyViolation, wire.CloseReplaced)
 	}
 	c.peer = wire.Peer{ID: id, Name: name, Addr: wire.CleanName(in.Addr, 64)}
 	c.joined = true

@@ -31,6 +31,8 @@ gofmt_check() {
 	[ -z "$files" ] || { echo "gofmt needed:"; echo "$files"; return 1; }
 }
 step gofmt gofmt_check
+# No file over 600 lines, no function over 90 (tests and generated files aside).
+step sizes go run ./scripts/sizes
 
 step fyne-tool scripts/install-fyne-tool.sh
 flags=$(scripts/package.sh flags)

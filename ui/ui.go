@@ -47,18 +47,8 @@ type Settings struct {
 	Passphrase string
 }
 
-// Preference keys. The window saves the name and room a person picks, and
-// the addresses they joined; main reads PrefName and PrefRoom at start, and
-// keeps the install's peer id under PrefID.
-const (
-	PrefName   = "name"
-	PrefRoom   = "room"
-	PrefID     = "peer_id"
-	PrefRecent = "recent_addresses"
-	// PrefFlipNow: show colours on arrival rather than with the room.
-	PrefFlipNow = "flip_now"
-	maxRecent   = 5
-)
+// maxRecent is how many joined addresses the window remembers.
+const maxRecent = 5
 
 // FlipEarly is how long before its moment the window wants a colour from
 // the peer (peer.Config.Early): long enough to cross to Fyne's UI goroutine

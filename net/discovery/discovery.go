@@ -195,10 +195,7 @@ func TXT(ad Ad) ([]string, error) {
 	if path == "" {
 		path = "/ws"
 	}
-	room := wire.CleanRoom(ad.Room)
-	if room == "" {
-		room = wire.DefaultRoom
-	}
+	room := wire.RoomName(ad.Room)
 	txt := []string{"v=" + Version, "room=" + room, "id=" + ad.ID, "path=" + path}
 	for _, s := range txt {
 		if len(s) > maxTXT {
@@ -244,10 +241,7 @@ func (m *MDNS) Browse(ctx context.Context, room, self string, found chan<- Hub) 
 	if err != nil {
 		return err
 	}
-	f := filter{room: wire.CleanRoom(room), self: self, ifs: ifs, nets: onLink(ifs)}
-	if f.room == "" {
-		f.room = wire.DefaultRoom
-	}
+	f := filter{room: wire.RoomName(room), self: self, ifs: ifs, nets: onLink(ifs)}
 	bctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	entries := make(chan *zeroconf.ServiceEntry)

@@ -84,7 +84,7 @@ func Prove(ctx context.Context, hubURL string, key []byte, room string) error {
 	stop := context.AfterFunc(ctx, func() { ws.Close() })
 	defer stop()
 	ws.SetReadLimit(wire.MaxFrame)
-	err = authenticate(ws, key, url, roomName(room))
+	err = authenticate(ws, key, url, wire.RoomName(room))
 	_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "proved"),
 		time.Now().Add(wire.WriteWait))
 	return err

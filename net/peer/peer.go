@@ -244,10 +244,7 @@ func New(cfg Config) *Peer {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	room := wire.CleanRoom(cfg.Room)
-	if room == "" {
-		room = wire.DefaultRoom
-	}
+	room := wire.RoomName(cfg.Room)
 	p := &Peer{cfg: cfg, room: room, log: log, events: make(chan link.Event, 256), asks: make(chan ask)}
 	p.key = wire.AuthKey(cfg.Passphrase, room)
 	p.vk = wire.Verifier(p.key)

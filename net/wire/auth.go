@@ -11,7 +11,7 @@ import (
 // A room with a passphrase admits only clients that prove they know it,
 // without it ever crossing the wire:
 //
-//	key   = PBKDF2-HMAC-SHA256(passphrase, salt = AuthSalt + CleanRoom(room), AuthIterations, 32 bytes)
+//	key   = PBKDF2-HMAC-SHA256(passphrase, salt = AuthSalt + RoomName(room), AuthIterations, 32 bytes)
 //	nonce = 32 random bytes, hex, sent by the hub in its challenge frame
 //	mac   = hex(HMAC-SHA256(key, the nonce's hex text as UTF-8))
 //
@@ -72,10 +72,7 @@ func AuthKey(passphrase, room string) []byte {
 	if passphrase == "" {
 		return nil
 	}
-	room = CleanRoom(room)
-	if room == "" {
-		room = DefaultRoom
-	}
+	room = RoomName(room)
 	k, err := pbkdf2.Key(sha256.New, passphrase, []byte(AuthSalt+room), AuthIterations, sha256.Size)
 	if err != nil { // only for an impossible key length
 		panic("wire: pbkdf2: " + err.Error())

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"os"
 	"testing"
+	"time"
 )
 
 // Vectors are the protocol's shared test vectors, testdata/vectors.json.
-// The page's JavaScript runs the same file in Chromium (e2e/vectors_test.go),
-// so the app and the page agree on every rule listed there.
+// The page's JavaScript runs the same file in goja (assets/web's tests) and
+// in Chromium (e2e/vectors_test.go), so the app and the page agree on every
+// rule listed there; assets/web checks the page's address and candidates.
 type Vectors struct {
 	Colors []struct{ In, Out string } `json:"colors"`
 	Names  []struct {
@@ -16,7 +18,7 @@ type Vectors struct {
 		Max int    `json:"max"`
 		Out string `json:"out"`
 	} `json:"names"`
-	Rooms  []struct{ In, Out string } `json:"rooms"`
+	Rooms  []struct{ In, Out, Name string } `json:"rooms"`
 	Stamps []struct {
 		A   Stamp `json:"a"`
 		B   Stamp `json:"b"`
@@ -27,7 +29,12 @@ type Vectors struct {
 		Stamp Stamp  `json:"stamp"`
 		Error bool   `json:"error"`
 	} `json:"stamp_text"`
-	Auth []struct{ Passphrase, Room, Key, Nonce, MAC string } `json:"auth"`
+	Auth    []struct{ Passphrase, Room, Key, Nonce, MAC string } `json:"auth"`
+	Backoff []struct {
+		Attempt int     `json:"attempt"`
+		R       float64 `json:"r"`
+		MS      int64   `json:"ms"`
+	} `json:"backoff"`
 }
 
 func loadVectors(t *testing.T) Vectors {
@@ -40,7 +47,8 @@ func loadVectors(t *testing.T) Vectors {
 	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatalf("testdata/vectors.json: %v", err)
 	}
-	if len(v.Colors) == 0 || len(v.Names) == 0 || len(v.Rooms) == 0 || len(v.Stamps) == 0 || len(v.StampText) == 0 || len(v.Auth) == 0 {
+	if len(v.Colors) == 0 || len(v.Names) == 0 || len(v.Rooms) == 0 || len(v.Stamps) == 0 || len(v.StampText) == 0 || len(v.Auth) == 0 ||
+		len(v.Backoff) == 0 {
 		t.Fatal("testdata/vectors.json lacks a section")
 	}
 	return v
@@ -68,6 +76,9 @@ func TestVectors(t *testing.T) {
 			if got := CleanRoom(c.In); got != c.Out {
 				t.Errorf("CleanRoom(%q) = %q, want %q", c.In, got, c.Out)
 			}
+			if got := RoomName(c.In); got != c.Name {
+				t.Errorf("RoomName(%q) = %q, want %q", c.In, got, c.Name)
+			}
 		}
 	})
 	t.Run("stamps", func(t *testing.T) {
@@ -91,6 +102,13 @@ func TestVectors(t *testing.T) {
 			}
 			if err != nil || got != c.Stamp || got.String() != c.Text {
 				t.Errorf("ParseStamp(%q) = %v, %v; want %v", c.Text, got, err, c.Stamp)
+			}
+		}
+	})
+	t.Run("backoff", func(t *testing.T) {
+		for _, c := range v.Backoff {
+			if got := Backoff(c.Attempt, c.R); got != time.Duration(c.MS)*time.Millisecond {
+				t.Errorf("Backoff(%d, %v) = %v, want %d ms", c.Attempt, c.R, got, c.MS)
 			}
 		}
 	})

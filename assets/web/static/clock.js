@@ -2,12 +2,14 @@
 // estimated from timed round trips, and the colours waiting for the moment
 // the room shows them. Times are milliseconds on the page's monotonic clock,
 // performance.now(), which a change of the computer's time does not move.
-// net/clock/testdata/clock.json holds vectors both run.
+// net/clock/testdata/clock.json holds vectors both run; the constants are
+// net/clock's, from wire.js.
 'use strict';
 window.huecastClock = (function () {
-  const WINDOW = 16; // clock.Window
-  const BEST_SHARE = 4; // clock.bestShare
-  const STEP_SLACK = 2; // clock.stepSlack, ms
+  const W = window.huecastWire;
+  const WINDOW = W.CLOCK_WINDOW; // clock.Window
+  const BEST_SHARE = W.CLOCK_BEST_SHARE; // clock.BestShare
+  const STEP_SLACK = W.CLOCK_STEP_SLACK; // clock.StepSlack, ms
 
   // median of xs, which it sorts; the lower middle of an even count.
   function median(xs) {
