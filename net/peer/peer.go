@@ -378,8 +378,13 @@ func (p *Peer) listen() (net.Listener, error) {
 	return l, nil
 }
 
-// serveHTTP serves /api/peer always, and the hub while hosting.
+// serveHTTP serves /api/peer always, and the hub while hosting, each only
+// under a Host that names this machine (hub.HostGuard's rule).
 func (p *Peer) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if !hub.LocalHost(r.Host) {
+		hub.RefuseHost(w, r)
+		return
+	}
 	if r.URL.Path == "/api/peer" {
 		p.serveInfo(w, r)
 		return

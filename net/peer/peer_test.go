@@ -436,6 +436,27 @@ func TestAPIPeerSaysWhoAndWhereTheHubIs(t *testing.T) {
 	if got := get("http://" + jAddr); got != (peer.Info{ID: "j", Name: "name-j", Room: "kitchen", Hub: url}) {
 		t.Fatalf("joined peer says %+v", got)
 	}
+	// A rebound name gets 403 from every peer, hosting or not; the
+	// machine's own names are served.
+	name, _ := os.Hostname()
+	short, _, _ := strings.Cut(name, ".")
+	for _, base := range []string{hostBase, "http://" + jAddr} {
+		for _, c := range []struct {
+			host string
+			want int
+		}{{"evil.example", http.StatusForbidden}, {short + ".evil.example", http.StatusForbidden}, {short + ".local", http.StatusOK}} {
+			req, _ := http.NewRequest(http.MethodGet, base+"/api/peer", nil)
+			req.Host = c.host
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != c.want {
+				t.Errorf("%s/api/peer as Host %q: %d, want %d", base, c.host, resp.StatusCode, c.want)
+			}
+		}
+	}
 	// A peer that does not host refuses WebSockets, saying why.
 	resp, err := http.Get("http://" + jAddr + "/ws")
 	if err != nil {
