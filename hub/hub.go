@@ -89,6 +89,12 @@ type Config struct {
 	// bucket; 0 means the defaults, a negative ColorRate no limit.
 	ColorRate  float64
 	ColorBurst int
+	// CheckAddr, if set, says whether the peer id answers at addr (the
+	// host:port a member would host on, at the address its connection
+	// came from); only an addr it confirms is told to the room, so the
+	// room never elects a member nobody can reach. It must return within
+	// ctx. nil takes every addr as given.
+	CheckAddr func(ctx context.Context, id, addr string) bool
 	// MaxFresh bounds the connections yet to say hello, from all
 	// addresses; 0 means DefaultMaxFresh. Beyond it a new one gets 503.
 	MaxFresh int
@@ -133,6 +139,8 @@ type Hub struct {
 	lastOpen  time.Time               // when the last connection was registered
 	retrimAt  time.Time               // when to give memory back once more; zero: not due
 	rtts      map[*conn]time.Duration // round trips members last reported
+	checking  map[*conn]bool          // hellos held while CheckAddr runs
+	waiting   time.Duration           // the moment of the last colour sent, on the hub's clock
 	clock     wire.Clock              // stamps accepted colours; has seen every stamp adopted
 	color     string
 	stamp     wire.Stamp // color's
@@ -180,6 +188,7 @@ func New(cfg Config) *Hub {
 		release:   debug.FreeOSMemory,
 		start:     time.Now(),
 		rtts:      map[*conn]time.Duration{},
+		checking:  map[*conn]bool{},
 		fresh:     freshConns{max: cfg.MaxFresh},
 	}
 	if h.key == nil {
@@ -362,11 +371,13 @@ func (h *Hub) post(ev event) bool {
 type eventKind int
 
 const (
-	evFrame    eventKind = iota // a frame decoded, or a protocol error in err
-	evTooLarge                  // a frame over wire.MaxFrame
-	evGone                      // the reader has stopped; reason says why
-	evLimited                   // frames were dropped over the rate limit
-	evFlood                     // the client kept flooding: disconnect it
+	evFrame       eventKind = iota // a frame decoded, or a protocol error in err
+	evTooLarge                     // a frame over wire.MaxFrame
+	evGone                         // the reader has stopped; reason says why
+	evLimited                      // frames were dropped over the rate limit
+	evFlood                        // the client kept flooding: disconnect it
+	evPong                         // the client pinged: send frame, the pong
+	evAddrChecked                  // CheckAddr answered for a held hello: in.Addr is what it confirmed, or ""
 )
 
 type event struct {
@@ -374,5 +385,10 @@ type event struct {
 	c      *conn
 	in     wire.In
 	err    *wire.ProtocolError
-	reason string
+	frame  []byte // evPong's pong
+	reason string // evGone's, for the room
+	// code and text are the close evGone asks Run to say (0: normal
+	// closure): the echo of the client's, or why the reader stopped.
+	code int
+	text string
 }

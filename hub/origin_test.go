@@ -46,9 +46,11 @@ func TestOriginIsCheckedAgainstThisHubAndTheRoomsMembers(t *testing.T) {
 	self := s.URL // http://127.0.0.1:port
 	port := self[strings.LastIndex(self, ":")+1:]
 
-	// A member that would host at 10.9.8.7:7788 (ws URL) and one at port 80.
+	// A member that would host on port 7788 and one on port 80: the room
+	// hears those ports at the address each connection came from
+	// (127.0.0.1), whatever host they told.
 	m1 := dial(t, s)
-	m1.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "m1", Name: "mia", Room: "lobby", Addr: "ws://10.9.8.7:7788/ws"})
+	m1.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "m1", Name: "mia", Room: "lobby", Addr: "10.9.8.7:7788"})
 	m1.nextOf(wire.TypeWelcome)
 	m2 := dial(t, s)
 	m2.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "m2", Name: "max", Room: "lobby", Addr: "Max.local:80"})
@@ -61,11 +63,13 @@ func TestOriginIsCheckedAgainstThisHubAndTheRoomsMembers(t *testing.T) {
 		{"", http.StatusSwitchingProtocols},                       // native client
 		{self, http.StatusSwitchingProtocols},                     // this hub's page
 		{strings.ToUpper(self), http.StatusSwitchingProtocols},    // hosts compare case-blind
-		{"http://10.9.8.7:7788", http.StatusSwitchingProtocols},   // a member's hub
-		{"http://max.local", http.StatusSwitchingProtocols},       // default port
-		{"http://10.9.8.7:7789", http.StatusForbidden},            // another port there
+		{"http://127.0.0.1:7788", http.StatusSwitchingProtocols},  // a member's hub
+		{"http://127.0.0.1", http.StatusSwitchingProtocols},       // default port
+		{"http://10.9.8.7:7788", http.StatusForbidden},            // the host a member told, not where it is
+		{"http://max.local", http.StatusForbidden},                // likewise
+		{"http://127.0.0.1:7789", http.StatusForbidden},           // another port there
 		{"http://localhost:" + port, http.StatusForbidden},        // another name: another origin
-		{"https://10.9.8.7:7788", http.StatusSwitchingProtocols},  // the scheme sets only the default port
+		{"https://127.0.0.1:7788", http.StatusSwitchingProtocols}, // the scheme sets only the default port
 		{"http://evil.example", http.StatusForbidden},             // a web site
 		{"null", http.StatusForbidden},                            // a file or a sandboxed frame
 		{"http://127.0.0.1:" + port + "/x", http.StatusForbidden}, // not an origin
@@ -92,7 +96,7 @@ func TestOriginIsCheckedAgainstThisHubAndTheRoomsMembers(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond) // bounded poll
 	}
-	if got := dialOrigin(t, s, "http://10.9.8.7:7788"); got != http.StatusForbidden {
+	if got := dialOrigin(t, s, "http://127.0.0.1:7788"); got != http.StatusForbidden {
 		t.Errorf("Origin of a member that left: status %d, want 403", got)
 	}
 }

@@ -73,7 +73,9 @@ window.huecastPage = (function () {
     // What the circle shows: the room's colour once its moment has come.
     shown: { color: '', stamp: P.ZERO, by: '', byName: '' },
     clock: huecastClock.Estimator(),
-    sched: huecastClock.Schedule((a, b) => P.after(a.stamp, b.stamp)),
+    // A newer colour replaces the waiting ones whose moment on the hub's
+    // clock is not before its own (the hub decides which: PROTOCOL.md).
+    sched: huecastClock.Schedule((a, b) => P.after(a.stamp, b.stamp), (a, b) => a.at > 0 && b.at > 0 && a.at < b.at),
     flipNow: false,
     frame: 0, // requestAnimationFrame id; 0: none asked
     backstop: 0, // setTimeout id

@@ -67,9 +67,9 @@
     check(c.name + ': steps', e.steps(), c.steps);
   }
   for (const c of clock.schedule) {
-    const s = C.Schedule((a, b) => a.n > b.n);
+    const s = C.Schedule((a, b) => a.n > b.n, (a, b) => a.at !== null && b.at !== null && a.at < b.at);
     c.steps.forEach((st, i) => {
-      const f = st.add ? s.add(st.add, st.at, st.now) : s.due(st.now);
+      const f = st.add ? s.add({ ...st.add, at: st.at }, st.at, st.now) : s.due(st.now);
       check(c.name + ': step ' + i, f ? [f.v.color, f.late] : '', st.shown ? [st.shown, st.late] : '');
     });
     check(c.name + ': late', s.late(), c.late);
