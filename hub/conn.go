@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,7 +44,9 @@ type conn struct {
 	// for every frame, which cost a timer update per frame and per recipient.
 	writeSince atomic.Int64
 
-	nonce string // the challenge, in a room with a passphrase
+	nonce    string // the challenge, in a room with a passphrase
+	endpoint string // wire.Endpoint of the Host this client dialled, which the proofs bind
+	fresh    bool   // counted in Hub.fresh until it says hello or goes; owned by Run once registered
 
 	// Owned by Run.
 	pingSlot int  // Run pings c at this tick of every pingSlots
@@ -58,15 +59,18 @@ type conn struct {
 }
 
 func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
-	if !LocalHost(r.Host) {
-		// A page of a site whose name was made to point at this address
-		// (DNS rebinding) has the Origin it came from as its Host too.
-		h.log.Info("hub: refused a WebSocket for a name this machine does not answer to", "host", r.Host, "remote", r.RemoteAddr)
-		http.Error(w, "huecast: Host "+strconv.Quote(r.Host)+" is not this machine's address or name; connect by address", http.StatusForbidden)
+	endpoint, ok := h.endpoint(r)
+	if !ok {
+		h.log.Info("hub: refused a WebSocket to another address", "host", r.Host, "remote", r.RemoteAddr)
+		refuseEndpoint(w, r)
+		return
+	}
+	if !h.takeFresh(w, r) {
 		return
 	}
 	ws, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		h.fresh.release(r.RemoteAddr)
 		h.log.Debug("hub: upgrade refused", "remote", r.RemoteAddr, "err", err)
 		return // the upgrader has answered
 	}
@@ -74,6 +78,8 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 		ws:         ws,
 		sock:       newSock(ws.NetConn()),
 		remote:     r.RemoteAddr,
+		endpoint:   endpoint,
+		fresh:      true,
 		limit:      h.cfg.SendQueue,
 		readerDone: make(chan struct{}),
 		writerDone: make(chan struct{}),
@@ -93,6 +99,7 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 	}
 	if !registered {
+		h.fresh.release(c.remote)
 		_ = c.sock.SetWriteDeadline(time.Now().Add(wire.WriteWait))
 		_, _ = c.sock.Write(closeFrame(websocket.CloseGoingAway, "hub shutting down"))
 		ws.Close()

@@ -30,6 +30,8 @@ func (h *Hub) handle(ev event) {
 			h.closeConn(c, code, ev.text)
 		}
 		delete(h.conns, c)
+		delete(h.checking, c)
+		h.settle(c)
 		h.churn++
 	case evPong:
 		// Pongs count towards the outbox's bound like any frame, so a
@@ -50,6 +52,11 @@ func (h *Hub) handle(ev event) {
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeRateLimited,
 			Message: "This connection kept sending faster than the room allows and is closed."})
 		h.drop(c, wire.ReasonDropped, websocket.ClosePolicyViolation, "rate limit exceeded")
+	case evAddrChecked:
+		if h.checking[c] && !c.closing {
+			delete(h.checking, c)
+			h.join(c, ev.in)
+		}
 	case evFrame:
 		if c.closing {
 			return
@@ -95,7 +102,7 @@ func (h *Hub) frame(c *conn, in wire.In) {
 }
 
 func (h *Hub) hello(c *conn, in wire.In) {
-	if c.joined {
+	if c.joined || h.checking[c] {
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeBadType, Message: "This connection has already said hello."})
 		return
 	}
@@ -123,6 +130,16 @@ func (h *Hub) hello(c *conn, in wire.In) {
 		h.closeConn(c, websocket.ClosePolicyViolation, "wrong room")
 		return
 	}
+	in.Addr = memberAddr(c.remote, in.Addr)
+	if in.Addr != "" && h.cfg.CheckAddr != nil {
+		h.checkAddr(c, in)
+		return
+	}
+	h.join(c, in)
+}
+
+// join admits a hello that passed every check.
+func (h *Hub) join(c *conn, in wire.In) {
 	id := wire.CleanName(in.ID, wire.MaxIDLen)
 	if id == "" {
 		id = randomID()
@@ -152,6 +169,7 @@ func (h *Hub) hello(c *conn, in wire.In) {
 	}
 	c.peer = wire.Peer{ID: id, Name: name, Addr: wire.CleanName(in.Addr, 64)}
 	c.joined = true
+	h.settle(c)
 	h.peers = append(h.peers, c)
 	h.log.Debug("hub: peer joined", "id", id, "name", name, "remote", c.remote)
 

@@ -60,6 +60,10 @@ window.huecastPage = (function () {
     lastHeard: 0,
     timers: { retry: 0, ping: 0, welcome: 0, probe: 0 },
     movedFrom: '',
+    // This tab came to this origin by itself (it followed the room), and no
+    // hub here has proved the passphrase to it yet: the page asks for it
+    // nowhere here, since whoever answers at this address serves the page too.
+    unprovenHere: false,
     refusal: '', // why the hub refused our hello
     stopped: false,
     key: '', // the room's derived key, hex; '' until the person gives the passphrase

@@ -48,6 +48,17 @@
       check('mac(' + q(c.nonce) + how + ')', await A.mac(k, c.nonce, js), c.mac);
     }
   }
+  for (const c of v.proofs) {
+    check('endpoint(' + q(c.host) + ')', A.endpoint(c.host), c.endpoint);
+    for (const js of webCrypto ? [false, true] : [true]) {
+      const how = js ? ', JavaScript' : ', WebCrypto';
+      check('answer(' + q(c.endpoint) + how + ')', await A.answer(c.key, c.hub_nonce, c.client_nonce, c.endpoint, js), c.answer);
+      check('proof(' + q(c.endpoint) + how + ')', await A.proof(c.key, c.hub_nonce, c.client_nonce, c.endpoint, js), c.proof);
+    }
+    check('validNonce(' + q(c.hub_nonce) + ')', A.validNonce(c.hub_nonce), true);
+    check('validNonce(upper case)', A.validNonce(c.hub_nonce.toUpperCase()), c.hub_nonce.toUpperCase() === c.hub_nonce);
+  }
+  check('validNonce(short)', A.validNonce('00ff'), false);
   for (const c of clock.estimator) {
     const e = C.Estimator();
     for (const [sent, hub, recv] of c.samples) e.add({ sent, hub, recv });
