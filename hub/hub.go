@@ -139,8 +139,8 @@ type Hub struct {
 	lastOpen  time.Time               // when the last connection was registered
 	retrimAt  time.Time               // when to give memory back once more; zero: not due
 	rtts      map[*conn]time.Duration // round trips members last reported
-	waiting   time.Duration           // the moment of the last colour sent, on the hub's clock
 	checking  map[*conn]bool          // hellos held while CheckAddr runs
+	waiting   time.Duration           // the moment of the last colour sent, on the hub's clock
 	clock     wire.Clock              // stamps accepted colours; has seen every stamp adopted
 	color     string
 	stamp     wire.Stamp // color's
