@@ -352,7 +352,7 @@ func TestPageFollowsTheRoomToItsNewHost(t *testing.T) {
 	// bo, a native member, tells the room it would host at addrB.
 	bo := link.New(link.Config{
 		Target: func(context.Context) (string, error) { return "ws://" + hubA.addr + "/ws", nil },
-		ID:     "bo", Name: "bo", Room: "lobby", Addr: "ws://" + addrB + "/ws",
+		ID:     "bo", Name: "bo", Room: "lobby", Addr: addrB,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	boDone := make(chan struct{})

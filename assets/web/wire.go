@@ -34,6 +34,7 @@ func WireConstants() map[string]any {
 		"CODE_BAD_STAMP":    wire.CodeBadStamp,
 		"CODE_OPEN_ROOM":    wire.CodeOpenRoom,
 		"PROOF_PREFIX":      wire.ProofPrefix,
+		"ANSWER_PREFIX":     wire.AnswerPrefix,
 		"VERIFIER_LABEL":    wire.VerifierLabel,
 		"VERIFIER_LEN":      wire.VerifierLen,
 		"CLOSE_REPLACED":    wire.CloseReplaced,

@@ -29,7 +29,7 @@ const (
 	Service = "_huecast._tcp"
 	Domain  = "local."
 	// Version is the TXT record's v: what a hub with this record speaks.
-	Version = "2" // wire.Version
+	Version = "3" // wire.Version
 	// maxTXT is the most one TXT string may hold (RFC 6763, 6.1).
 	maxTXT = 255
 	// maxPath caps the TXT path, which only ever needs to be short.

@@ -81,6 +81,9 @@ type Disconnected struct {
 	Reason  string
 	Attempt int
 	RetryIn time.Duration
+	// Status is the HTTP status the hub answered the upgrade with, when
+	// it answered with one (503: the peer there does not host); else 0.
+	Status int
 }
 
 // HubError: the hub refused something we sent.

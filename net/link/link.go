@@ -244,7 +244,7 @@ func (l *Link) Run(ctx context.Context) error {
 			return nil
 		}
 		wait := l.cfg.Backoff(attempt)
-		l.emit(ctx, Disconnected{URL: url, Reason: reason(err), Attempt: attempt, RetryIn: wait})
+		l.emit(ctx, disconnected(url, err, attempt, wait))
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():
@@ -260,8 +260,11 @@ func (l *Link) session(ctx context.Context, url string) (joined bool, err error)
 	if err != nil {
 		return false, err
 	}
-	ws, _, err := l.dialer.DialContext(ctx, url, nil)
+	ws, resp, err := l.dialer.DialContext(ctx, url, nil)
 	if err != nil {
+		if resp != nil {
+			return false, &StatusError{URL: url, Status: resp.StatusCode}
+		}
 		return false, fmt.Errorf("cannot reach %s: %w", url, err)
 	}
 	defer ws.Close()
@@ -552,28 +555,3 @@ func (l *Link) emit(ctx context.Context, ev Event) {
 // NormalizeURL is wire.HubURL: the hub's WebSocket URL from what a person
 // may type for it.
 func NormalizeURL(s string) (string, error) { return wire.HubURL(s) }
-
-// reason words an error for a person.
-func reason(err error) string {
-	var ce *websocket.CloseError
-	switch {
-	case err == nil:
-		return "connection ended"
-	case errors.As(err, &ce):
-		if ce.Text != "" {
-			return "the hub closed the connection: " + ce.Text
-		}
-		return "the hub closed the connection"
-	case isTimeout(err):
-		return "the hub stopped answering"
-	case errors.Is(err, net.ErrClosed):
-		return "the connection was lost"
-	default:
-		return err.Error()
-	}
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
-}

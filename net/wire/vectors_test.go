@@ -35,6 +35,17 @@ type Vectors struct {
 		R       float64 `json:"r"`
 		MS      int64   `json:"ms"`
 	} `json:"backoff"`
+	Proofs []struct {
+		Passphrase  string `json:"passphrase"`
+		Room        string `json:"room"`
+		Key         string `json:"key"`
+		HubNonce    string `json:"hub_nonce"`
+		ClientNonce string `json:"client_nonce"`
+		Host        string `json:"host"`
+		Endpoint    string `json:"endpoint"`
+		Answer      string `json:"answer"`
+		Proof       string `json:"proof"`
+	} `json:"proofs"`
 }
 
 func loadVectors(t *testing.T) Vectors {
@@ -48,7 +59,7 @@ func loadVectors(t *testing.T) Vectors {
 		t.Fatalf("testdata/vectors.json: %v", err)
 	}
 	if len(v.Colors) == 0 || len(v.Names) == 0 || len(v.Rooms) == 0 || len(v.Stamps) == 0 || len(v.StampText) == 0 || len(v.Auth) == 0 ||
-		len(v.Backoff) == 0 {
+		len(v.Backoff) == 0 || len(v.Proofs) < 2 {
 		t.Fatal("testdata/vectors.json lacks a section")
 	}
 	return v
@@ -121,6 +132,35 @@ func TestVectors(t *testing.T) {
 			if got := AuthMAC(k, c.Nonce); got != c.MAC {
 				t.Errorf("AuthMAC(%s) = %s, want %s", c.Nonce, got, c.MAC)
 			}
+		}
+	})
+	t.Run("proofs", func(t *testing.T) {
+		for _, c := range v.Proofs {
+			k := AuthKey(c.Passphrase, c.Room)
+			if got := hexOf(k); got != c.Key {
+				t.Errorf("AuthKey(%q, %q) = %s, want %s", c.Passphrase, c.Room, got, c.Key)
+			}
+			if got := Endpoint(c.Host); got != c.Endpoint {
+				t.Errorf("Endpoint(%q) = %q, want %q", c.Host, got, c.Endpoint)
+			}
+			if got := Answer(k, c.HubNonce, c.ClientNonce, c.Endpoint); got != c.Answer {
+				t.Errorf("Answer(%s) = %s, want %s", c.Endpoint, got, c.Answer)
+			}
+			if got := HubProof(k, c.HubNonce, c.ClientNonce, c.Endpoint); got != c.Proof {
+				t.Errorf("HubProof(%s) = %s, want %s", c.Endpoint, got, c.Proof)
+			}
+			if !CheckAnswer(k, c.HubNonce, c.ClientNonce, c.Endpoint, c.Answer) || CheckAnswer(k, c.HubNonce, c.ClientNonce, c.Endpoint, c.Proof) {
+				t.Errorf("CheckAnswer(%s) mixes up the answer and the proof", c.Endpoint)
+			}
+			if !CheckProof(k, c.HubNonce, c.ClientNonce, c.Endpoint, c.Proof) || CheckProof(k, c.HubNonce, c.ClientNonce, c.Endpoint, c.Answer) {
+				t.Errorf("CheckProof(%s) mixes up the proof and the answer", c.Endpoint)
+			}
+		}
+		// The same connection dialled at another address (a relay's)
+		// shares no MAC with it.
+		a, b := v.Proofs[0], v.Proofs[len(v.Proofs)-1]
+		if a.Endpoint == b.Endpoint || a.HubNonce != b.HubNonce || a.Answer == b.Answer || a.Proof == b.Proof {
+			t.Error("the last proof vector is not the first one at another address")
 		}
 	})
 }

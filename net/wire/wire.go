@@ -216,7 +216,7 @@ type Out struct {
 	T       int64  `json:"t"`
 	Nonce   string `json:"nonce"` // challenge only
 	MAC     string `json:"mac"`   // auth only: the hub's proof
-	V       int    `json:"v"`     // welcome only
+	V       int    `json:"v"`     // welcome and the hub's challenge
 	Stamp   Stamp  `json:"stamp"` // welcome and color
 	// The clock: HT in pong, At and Lead in color, Lead in welcome.
 	HT   float64 `json:"ht"`

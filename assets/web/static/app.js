@@ -13,6 +13,7 @@
   }
 
   app.takeHandoff();
+  st.unprovenHere = app.tabStore.get('unproven') === '1';
   st.shown = { color: st.color, stamp: st.stamp, by: st.by, byName: st.byName };
   st.flipNow = new URLSearchParams(location.search).get('flip') === 'now';
   st.id = store.get('id') || '';

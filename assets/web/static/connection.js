@@ -67,6 +67,7 @@
     st.ws = ws;
     let opened = false;
     st.mine = '';
+    st.theirs = ''; // the hub's nonce: answered once per connection
     st.proved = false;
     ws.onopen = () => {
       opened = true;
@@ -198,7 +199,7 @@
         app.renderPeers();
         break;
       case 'challenge':
-        app.challenged(m.nonce);
+        app.challenged(m);
         break;
       case 'auth':
         app.proof(m.mac);

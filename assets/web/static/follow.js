@@ -119,6 +119,7 @@
       st.by = P.cleanName(p.get('by'), W.MAX_ID);
     }
     st.movedFrom = P.pageURL(p.get('from'));
+    tabStore.set('unproven', '1');
     const key = String(p.get('key') || '');
     if (/^[0-9a-f]{64}$/.test(key)) tabStore.set('key.' + st.room, key);
     history.replaceState(null, '', location.pathname + location.search);

@@ -2,9 +2,11 @@
 // a passphrase the hub's first frame is a challenge; the page asks the
 // person for the passphrase, derives the room's key as wire.AuthKey does
 // (PBKDF2-HMAC-SHA256, salt AUTH_SALT + room) and answers with HMAC-SHA256
-// of the nonce (see auth.js). The passphrase itself is never sent, and never
-// stored: only the derived key is kept, for this tab. A page that holds the
-// key challenges the hub first, and tells it nothing before its proof.
+// of both nonces and the address it dialled (see auth.js). The passphrase
+// itself is never sent, and never stored: only the derived key is kept, for
+// this tab. A page that holds the key challenges the hub first, and tells it
+// nothing before its proof. A page that came to this origin by itself never
+// asks for the passphrase here before a hub here has proved itself.
 'use strict';
 (function (app) {
   const { st, W, P, tabStore } = app;
@@ -28,25 +30,36 @@
     return true;
   }
 
-  // challenged answers the hub's challenge.
-  function challenged(nonce) {
-    if (st.mine && nonce === st.mine) {
-      unproven('sent our own challenge back');
+  // challenged answers the hub's challenge m: only a well-formed nonce,
+  // not our own, once per connection, from a hub of our version.
+  function challenged(m) {
+    if (st.theirs || !huecastAuth.validNonce(m.nonce) || m.nonce === st.mine) {
+      unproven(st.theirs ? 'sent a second challenge' : m.nonce === st.mine ? 'sent our own challenge back' :
+        'sent a challenge that is not one');
       return;
     }
-    answer(nonce);
+    if (m.v !== W.VERSION) {
+      st.refusal = 'The hub at ' + location.host + ' speaks an older huecast protocol than this page\'s ' +
+        W.VERSION + ': update huecast on the hub\'s machine.';
+      app.drop(st.ws, 'wrong protocol version');
+      return;
+    }
+    st.theirs = m.nonce;
+    answer(m.nonce);
   }
 
-  // proof checks the hub's answer to our own challenge: HMAC(key,
-  // PROOF_PREFIX + our nonce), wire.HubProof. Only then does the page say
-  // hello.
+  // proof checks the hub's answer to our own challenge, bound to both
+  // nonces and the address we dialled (wire.HubProof). Only then does the
+  // page say hello.
   function proof(mac) {
-    const ws = st.ws, mine = st.mine;
-    if (!mine || st.proved) return;
-    huecastAuth.mac(st.key, W.PROOF_PREFIX + mine).then((want) => {
+    const ws = st.ws, mine = st.mine, theirs = st.theirs;
+    if (!mine || !theirs || st.proved) return;
+    huecastAuth.proof(st.key, theirs, mine, huecastAuth.endpoint(location.host)).then((want) => {
       if (st.ws !== ws) return;
       if (typeof mac === 'string' && mac === want) {
         st.proved = true;
+        st.unprovenHere = false;
+        tabStore.set('unproven', '');
         app.hello();
         return;
       }
@@ -70,7 +83,7 @@
       askPassphrase('Room ' + st.room + ' needs a passphrase.');
       return;
     }
-    huecastAuth.mac(st.key, String(nonce || '')).then((mac) => {
+    huecastAuth.answer(st.key, nonce, st.mine, huecastAuth.endpoint(location.host)).then((mac) => {
       if (st.ws === ws) app.send({ type: 'auth', mac });
     });
   }
@@ -78,6 +91,10 @@
   // askPassphrase stops reconnecting and shows the passphrase form; the
   // page connects again once the person submits it.
   function askPassphrase(why) {
+    if (st.unprovenHere) {
+      refuseHere();
+      return;
+    }
     st.key = '';
     st.vk = '';
     tabStore.set('key.' + st.room, '');
@@ -88,6 +105,20 @@
     app.ui.passForm.hidden = false;
     app.setStatus('passphrase', 'Waiting for the room\'s passphrase.');
     app.ui.passInput.focus();
+  }
+
+  // refuseHere stops on an origin this tab reached by itself whose hub
+  // wants the passphrase but has not proved it knows it: asking here would
+  // hand the passphrase to whoever answers at this address.
+  function refuseHere() {
+    st.key = '';
+    tabStore.set('key.' + st.room, '');
+    st.stopped = true;
+    app.leave('unproven');
+    app.clearTimers();
+    app.setStatus('unproven', 'This page followed room ' + st.room + ' to ' + location.host +
+      ', whose hub has not proved it knows the room\'s passphrase, so the page does not ask for it here. ' +
+      'If this is the room\'s hub, open its address in a new tab yourself.');
   }
 
   // usePassphrase derives the room's key from what the person typed, keeps

@@ -24,8 +24,7 @@
     let at = null;
     if (v.at > 0 && off !== null && !st.flipNow) at = v.at - off;
     if (at !== null && at - performance.now() > W.MAX_WAIT) at = null;
-    const f = st.sched.add(v, at, performance.now());
-    if (f) show(f);
+    for (let f = st.sched.add(v, at, performance.now()); f; f = st.sched.due(performance.now())) show(f);
     arm();
   }
 
@@ -39,8 +38,7 @@
     if (at === null) return;
     st.frame = requestAnimationFrame(onFrame);
     st.backstop = setTimeout(() => {
-      const f = st.sched.due(Infinity);
-      if (f) show(f);
+      for (let f = st.sched.due(Infinity); f; f = st.sched.due(Infinity)) show(f);
       arm();
     }, Math.max(0, at - performance.now()) + FLIP_BACKSTOP);
   }
@@ -52,8 +50,8 @@
     st.frame = 0;
     if (st.lastFrame) st.frameGap = Math.min(50, Math.max(4, ts - st.lastFrame));
     st.lastFrame = ts;
-    const f = st.sched.due(performance.now() + st.frameGap / 2);
-    if (f) show(f);
+    const by = performance.now() + st.frameGap / 2;
+    for (let f = st.sched.due(by); f; f = st.sched.due(by)) show(f);
     arm();
   }
 

@@ -60,6 +60,10 @@ window.huecastPage = (function () {
     lastHeard: 0,
     timers: { retry: 0, ping: 0, welcome: 0, probe: 0 },
     movedFrom: '',
+    // This tab came to this origin by itself (it followed the room), and no
+    // hub here has proved the passphrase to it yet: the page asks for it
+    // nowhere here, since whoever answers at this address serves the page too.
+    unprovenHere: false,
     refusal: '', // why the hub refused our hello
     stopped: false,
     key: '', // the room's derived key, hex; '' until the person gives the passphrase
@@ -69,7 +73,9 @@ window.huecastPage = (function () {
     // What the circle shows: the room's colour once its moment has come.
     shown: { color: '', stamp: P.ZERO, by: '', byName: '' },
     clock: huecastClock.Estimator(),
-    sched: huecastClock.Schedule((a, b) => P.after(a.stamp, b.stamp)),
+    // A newer colour replaces the waiting ones whose moment on the hub's
+    // clock is not before its own (the hub decides which: PROTOCOL.md).
+    sched: huecastClock.Schedule((a, b) => P.after(a.stamp, b.stamp), (a, b) => a.at > 0 && b.at > 0 && a.at < b.at),
     flipNow: false,
     frame: 0, // requestAnimationFrame id; 0: none asked
     backstop: 0, // setTimeout id

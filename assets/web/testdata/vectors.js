@@ -48,6 +48,17 @@
       check('mac(' + q(c.nonce) + how + ')', await A.mac(k, c.nonce, js), c.mac);
     }
   }
+  for (const c of v.proofs) {
+    check('endpoint(' + q(c.host) + ')', A.endpoint(c.host), c.endpoint);
+    for (const js of webCrypto ? [false, true] : [true]) {
+      const how = js ? ', JavaScript' : ', WebCrypto';
+      check('answer(' + q(c.endpoint) + how + ')', await A.answer(c.key, c.hub_nonce, c.client_nonce, c.endpoint, js), c.answer);
+      check('proof(' + q(c.endpoint) + how + ')', await A.proof(c.key, c.hub_nonce, c.client_nonce, c.endpoint, js), c.proof);
+    }
+    check('validNonce(' + q(c.hub_nonce) + ')', A.validNonce(c.hub_nonce), true);
+    check('validNonce(upper case)', A.validNonce(c.hub_nonce.toUpperCase()), c.hub_nonce.toUpperCase() === c.hub_nonce);
+  }
+  check('validNonce(short)', A.validNonce('00ff'), false);
   for (const c of clock.estimator) {
     const e = C.Estimator();
     for (const [sent, hub, recv] of c.samples) e.add({ sent, hub, recv });
@@ -56,9 +67,9 @@
     check(c.name + ': steps', e.steps(), c.steps);
   }
   for (const c of clock.schedule) {
-    const s = C.Schedule((a, b) => a.n > b.n);
+    const s = C.Schedule((a, b) => a.n > b.n, (a, b) => a.at !== null && b.at !== null && a.at < b.at);
     c.steps.forEach((st, i) => {
-      const f = st.add ? s.add(st.add, st.at, st.now) : s.due(st.now);
+      const f = st.add ? s.add({ ...st.add, at: st.at }, st.at, st.now) : s.due(st.now);
       check(c.name + ': step ' + i, f ? [f.v.color, f.late] : '', st.shown ? [st.shown, st.late] : '');
     });
     check(c.name + ': late', s.late(), c.late);
