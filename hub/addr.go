@@ -14,8 +14,8 @@ import (
 const (
 	// checkAddrWait bounds Config.CheckAddr: a LAN peer answers within
 	// milliseconds, and a firewall that drops the dial must not hold a
-	// hello for long.
-	checkAddrWait = 1 * time.Second
+	// hello for long; it leaves room for a few tries on a lossy network.
+	checkAddrWait = 2 * time.Second
 	// maxAddrChecks bounds the hellos held at once; beyond it a member is
 	// admitted without an address (it is then never elected).
 	maxAddrChecks = 64

@@ -118,7 +118,7 @@ func probeReach(ctx context.Context, hubURL string, port int, id string) *note {
 		return probe(ctx, hubURL)
 	}
 	q := url.Values{"reach": {strconv.Itoa(port)}, "id": {id}}
-	return probeAt(ctx, hubURL, q.Encode(), probeTimeout+reachWait)
+	return probeAt(ctx, hubURL, q.Encode(), probeTimeout+reachAll)
 }
 
 func probeAt(ctx context.Context, hubURL, query string, timeout time.Duration) *note {

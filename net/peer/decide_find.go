@@ -20,6 +20,12 @@ import (
 // lossy link dropping a connection's first packets) is tried again.
 const markFor = 30 * time.Second
 
+// markUnanswered is how long a hub that did not answer at all (no
+// connection within the dial's bound) is passed over: on a lossy network
+// that is often a lost packet, not a hub that refuses, so it is tried
+// again soon; a firewalled hub costs one more dial every few seconds.
+const markUnanswered = 5 * time.Second
+
 // A failure is how the link's last attempt ended, as the owner saw it:
 // the hub it dialed (url), the HTTP status that hub answered the upgrade
 // with (0: none, a connection that failed or a session that ended), and
@@ -36,7 +42,8 @@ type refusal int
 const (
 	notRefused refusal = iota // nothing failed at that hub
 	notYet                    // a peer that does not host yet (503): it may, shortly
-	refused                   // no connection, full, of another version or passphrase, unproven: pass it over
+	unanswered                // no connection, no answer: pass it over for a little while
+	refused                   // full, of another version or passphrase, unproven: pass it over
 )
 
 // refusal classifies f as an answer of the hub at target.
@@ -49,6 +56,8 @@ func (f failure) of(target string) refusal {
 		return notRefused // said in a session, not a refusal of it
 	case f.status == 503 && f.code == "":
 		return notYet
+	case f.status == 0 && f.code == "":
+		return unanswered
 	}
 	return refused
 }
@@ -63,17 +72,22 @@ type mark struct {
 	until time.Time
 }
 
-// markHub passes over the hub at url (of peer id) until markFor from now,
-// or until another peer's record names that URL.
-func (d *decider) markHub(url, id string, now time.Time) {
+// markHub passes over the hub at url (of peer id) until markFor from now
+// (markUnanswered for a hub that did not answer, r), or until another
+// peer's record names that URL.
+func (d *decider) markHub(url, id string, now time.Time, r refusal) {
+	until := markFor
+	if r == unanswered {
+		until = markUnanswered
+	}
 	s := &d.s
 	s.marks = maps.Clone(s.marks)
 	if s.marks == nil {
 		s.marks = map[string]mark{}
 	}
 	maps.DeleteFunc(s.marks, func(_ string, m mark) bool { return !now.Before(m.until) })
-	s.marks[url] = mark{id: id, until: now.Add(markFor)}
-	d.do(logInfo("peer: passing over a hub that refused us", "url", url, "id", id, "for", markFor))
+	s.marks[url] = mark{id: id, until: now.Add(until)}
+	d.do(logInfo("peer: passing over a hub that refused us", "url", url, "id", id, "for", until))
 }
 
 // marked says whether the hub at url, of peer id, is passed over now.
@@ -96,7 +110,7 @@ func (d *decider) ask(e evAsk) {
 			return
 		}
 		// Not joined there: stay the host, and do not try it again soon.
-		d.markHub(s.target, s.hub.ID, now)
+		d.markHub(s.target, s.hub.ID, now, r)
 		s.phase = phaseHosting
 		d.do(actFast{false}, actDialOwn{})
 	case phaseJoined:
@@ -118,12 +132,12 @@ func (d *decider) ask(e evAsk) {
 // not hosting yet is given successorWait.
 func (d *decider) retry(now time.Time, r refusal) {
 	s := &d.s
-	if fo := s.fo; fo != nil && (r == refused || now.Sub(fo.since) > successorWait) {
+	if fo := s.fo; fo != nil && (r >= unanswered || now.Sub(fo.since) > successorWait) {
 		if fo.cand != "" {
 			d.do(logInfo("peer: cannot join the elected host; trying the next", "id", fo.cand))
 			fo.tried[fo.cand] = true
 		} else if s.target != fo.lost {
-			d.markHub(s.target, s.hub.ID, now) // a hub the lost one pointed to
+			d.markHub(s.target, s.hub.ID, now, r) // a hub the lost one pointed to
 		}
 		d.elect(now)
 		return
@@ -133,7 +147,7 @@ func (d *decider) retry(now time.Time, r refusal) {
 		// is not our room's: pass it over. A 503 there is no successor
 		// on its way up: a peer advertises only once its hub serves, so
 		// its record is stale, or it lies.
-		d.markHub(s.target, s.hub.ID, now)
+		d.markHub(s.target, s.hub.ID, now, r)
 		s.phase = phaseSearching
 		d.do(actEmit{Searching{Room: s.me.room, Reason: ReasonStart}}, d.search(now))
 		return

@@ -21,9 +21,18 @@ import (
 // that hub when it cannot.
 
 const (
-	// reachWait bounds reaching a peer back: a LAN peer answers within
-	// milliseconds, and a firewall that drops the dial answers never.
+	// reachWait bounds one try at reaching a peer back: a LAN peer
+	// answers within milliseconds, and a firewall that drops the dial
+	// answers never.
 	reachWait = 500 * time.Millisecond
+	// reachTries is how many tries, each on a fresh connection, before a
+	// peer counts as unreachable: on a lossy network a lost SYN would
+	// otherwise wait for the kernel's one-second retransmit and make a
+	// reachable peer look firewalled (a fifth of frames lost fails one
+	// try in three; three tries in a row, one in thirty).
+	reachTries = 3
+	// reachAll bounds reaching a peer back, all tries.
+	reachAll = reachTries * reachWait
 	// maxReachBacks bounds the peers this one reaches back at once; a
 	// question beyond it is answered without Reached.
 	maxReachBacks = 4
@@ -35,8 +44,16 @@ var errOffLink = errors.New("peer: the hub pointed to is not on this machine's s
 // answersAt says whether peer id of our room answers /api/peer at addr
 // (host:port) within ctx.
 func (p *Peer) answersAt(ctx context.Context, id, addr string) bool {
-	n := probeAt(ctx, "ws://"+addr+"/ws", "", reachWait)
-	return n.err == nil && n.info.ID == id && n.info.Room == p.room
+	for range reachTries {
+		n := probeAt(ctx, "ws://"+addr+"/ws", "", reachWait)
+		if n.err == nil {
+			return n.info.ID == id && n.info.Room == p.room
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+	}
+	return false
 }
 
 // reachBack answers a ?reach= question: whether peer id answers at port on
