@@ -16,6 +16,7 @@ import (
 	"github.com/huecast/huecast/headless"
 	"github.com/huecast/huecast/hub"
 	"github.com/huecast/huecast/net/discovery"
+	"github.com/huecast/huecast/net/nearby"
 	"github.com/huecast/huecast/net/peer"
 	"github.com/huecast/huecast/net/wire"
 )
@@ -36,6 +37,7 @@ func main() {
 		noScan       = fs.Bool("no-scan", false, "when mDNS finds no hub, do not ask the local subnets' addresses (TCP 7788) instead")
 		iface        = fs.String("iface", "", "use only these interfaces for discovery: NAME[,NAME] (by default LAN interfaces: not loopback, Docker, VM, tunnel or VPN ones)")
 		diagnose     = fs.Bool("diagnose", false, "print what discovery sees on this network (interfaces, mDNS, the subnet search, this port) and exit")
+		rooms        = fs.Bool("rooms", false, "list the rooms nearby, one JSON line each (room, host, members, locked, url), and exit; looks for up to 3 s")
 		passphrase   = fs.String("passphrase", os.Getenv("HUECAST_PASSPHRASE"), "the room's passphrase (default $HUECAST_PASSPHRASE; the variable keeps it out of ps)")
 		maxPeers     = fs.Int("max-peers", hub.DefaultMaxPeers, "most peers a hub hosted here admits")
 		colorRate    = fs.Float64("color-rate", hub.DefaultColorRate, "colour changes a second each client of a hub hosted here may send (burst: twice that); negative: no limit")
@@ -89,6 +91,14 @@ func main() {
 			os.Exit(2)
 		}
 		cfg.Discovery, cfg.Scan = d, !*noScan
+		cfg.Rooms = nearby.NewCache(nearbyConfig(cfg.Ifaces, d, *noScan, log))
+		if *rooms {
+			listRooms(ctx, nearbyConfig(cfg.Ifaces, d, *noScan, log)(), cfg.Ifaces, os.Stdout, os.Stderr)
+			return
+		}
+	} else if *rooms {
+		fmt.Fprintln(os.Stderr, "huecast: --rooms listens for mDNS and asks the subnets, which --no-mdns forbids")
+		os.Exit(2)
 	}
 	if *diagnose {
 		if err := peer.Diagnose(ctx, cfg, os.Stdout); err != nil {

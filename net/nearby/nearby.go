@@ -12,6 +12,7 @@ package nearby
 import (
 	"cmp"
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/url"
@@ -29,8 +30,10 @@ const (
 	// MaxRooms caps a listing: a LAN has a handful of rooms, and a flood of
 	// forged records must not grow a list or the checks without bound.
 	MaxRooms = 64
-	// maxChecks caps the hubs one look asks: claims beyond it are dropped.
+	// maxChecks caps the hubs one look asks, maxClaims the claims it
+	// weighs: claims beyond either are dropped.
 	maxChecks = 2 * MaxRooms
+	maxClaims = 8 * MaxRooms
 	// maxMembers caps a hub's claimed count at what a hub admits at most.
 	maxMembers = 1 << 16
 )
@@ -102,19 +105,33 @@ func Look(ctx context.Context, cfg Config, wait time.Duration) []Room {
 	}
 	go func() { sources.Wait(); close(claims) }()
 
+	// A hub is asked once per look, however many claims name it; each
+	// claim is then held against its answer, so a forged claim of a
+	// hub's address cannot hide the hub's true record.
 	var mu sync.Mutex // guards rooms
 	var rooms []Room
 	var checks sync.WaitGroup
-	asked := map[string]bool{}
+	asked := map[string]*asking{}
+	seen := map[claim]bool{}
 	for c := range claims {
-		if asked[c.url] || len(asked) >= maxChecks {
+		if seen[c] || len(seen) >= maxClaims {
 			continue
 		}
-		asked[c.url] = true
+		seen[c] = true
+		a, ok := asked[c.url]
+		if !ok {
+			if len(asked) >= maxChecks {
+				continue
+			}
+			a = &asking{done: make(chan struct{})}
+			asked[c.url] = a
+			go func() { defer close(a.done); a.answer, a.err = ask(ctx, c.url) }()
+		}
 		checks.Go(func() {
-			r, why := check(ctx, c, cfg.Self)
+			<-a.done
+			r, why := verdict(c, a.answer, a.err, cfg.Self)
 			if why != "" {
-				log.Debug("nearby: not listed", "url", c.url, "why", why)
+				log.Debug("nearby: not listed", "url", c.url, "id", c.id, "room", c.room, "why", why)
 				return
 			}
 			mu.Lock()
@@ -199,14 +216,31 @@ func onSubnets(sc scan.Config, hubURL string) bool {
 	return false
 }
 
-// check asks the hub c claims who it is: it is listed only when it answers
-// as hosting, for the room, id and passphrase the claim gave.
-func check(ctx context.Context, c claim, self string) (Room, string) {
-	u, err := url.Parse(c.url)
+// asking is one hub's /api/peer answer, once done is closed.
+type asking struct {
+	done   chan struct{}
+	answer scan.Answer
+	err    error
+}
+
+// ask asks the peer at hubURL's address who it is.
+func ask(ctx context.Context, hubURL string) (scan.Answer, error) {
+	u, err := url.Parse(hubURL)
 	if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
-		return Room{}, "not a hub URL"
+		return scan.Answer{}, errors.New("not a hub URL")
 	}
-	a, err := scan.Probe(ctx, u.Host)
+	return scan.Probe(ctx, u.Host)
+}
+
+// check asks the hub c claims who it is, and holds c against the answer.
+func check(ctx context.Context, c claim, self string) (Room, string) {
+	a, err := ask(ctx, c.url)
+	return verdict(c, a, err, self)
+}
+
+// verdict lists c's hub only when it answered as hosting, for the room, id
+// and passphrase the claim gave.
+func verdict(c claim, a scan.Answer, err error, self string) (Room, string) {
 	switch {
 	case err != nil:
 		return Room{}, err.Error()

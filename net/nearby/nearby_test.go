@@ -55,6 +55,7 @@ func TestLookListsOnlyHubsThatCheckOut(t *testing.T) {
 	web, _ := answering(t, `<html>router login</html>`)
 	self, _ := answering(t, `{"id":"me","name":"me","room":"lobby","hosting":true}`)
 	rs := records{
+		{ID: "zz", Room: "kitchen", Name: "cy", URL: wsURL(kitchen)}, // a forger's claim first
 		{ID: "k1", Room: "kitchen", Name: "cy", URL: wsURL(kitchen)},
 		{ID: "k1", Room: "kitchen", Name: "cy", URL: wsURL(kitchen)}, // heard twice
 		{ID: "v1", Room: "vault", URL: wsURL(vault), Auth: true, Verifier: "0123abcd"},
@@ -86,14 +87,14 @@ func TestLookListsOnlyHubsThatCheckOut(t *testing.T) {
 }
 
 func TestLookOfAForgedFloodStaysBounded(t *testing.T) {
-	real, asks := answering(t, `{"id":"k1","name":"cy","room":"kitchen","hosting":true,"members":99999999}`)
+	hub, asks := answering(t, `{"id":"k1","name":"cy","room":"kitchen","hosting":true,"members":99999999}`)
 	var rs records
 	for i := range 1000 {
 		// One hub claimed under a thousand ids and rooms, and at a
 		// thousand paths: it is asked at most maxChecks times.
-		rs = append(rs, discovery.Hub{ID: fmt.Sprint("f", i), Room: fmt.Sprint("r", i), URL: wsURL(real) + fmt.Sprint(i)})
+		rs = append(rs, discovery.Hub{ID: fmt.Sprint("f", i), Room: fmt.Sprint("r", i), URL: wsURL(hub) + fmt.Sprint(i)})
 	}
-	rs = append(rs, discovery.Hub{ID: "k1", Room: "kitchen", URL: wsURL(real)})
+	rs = append(rs, discovery.Hub{ID: "k1", Room: "kitchen", URL: wsURL(hub)})
 	got := Look(context.Background(), Config{MDNS: rs}, 2*time.Second)
 	if n := asks.Load(); n > maxChecks {
 		t.Fatalf("asked %d times, over %d", n, maxChecks)
