@@ -84,6 +84,7 @@ func load() *site {
 		{"auth.js", "text/javascript; charset=utf-8"},
 		{"clock.js", "text/javascript; charset=utf-8"},
 		{"app.js", "text/javascript; charset=utf-8"},
+		{"rooms.js", "text/javascript; charset=utf-8"},
 	} {
 		var data []byte
 		if a.name == "wire.js" {

@@ -101,8 +101,8 @@ func TestPageIsForPhonesAndSelfContained(t *testing.T) {
 			t.Errorf("page lacks %s", want)
 		}
 	}
-	if len(assets) != 6 {
-		t.Fatalf("page refers to %v, want its five scripts (wire.js, proto.js, auth.js, clock.js, app.js) and style sheet", assets)
+	if len(assets) != 7 {
+		t.Fatalf("page refers to %v, want its six scripts (wire.js, proto.js, auth.js, clock.js, app.js, rooms.js) and style sheet", assets)
 	}
 	for _, a := range assets {
 		if !strings.HasPrefix(a, "/s/") {
