@@ -12,7 +12,7 @@
 #                          PE checks, the .deb installed and removed, the headless binary)
 #   make test-packages     run the built packages for real: the .exe and the .msi under
 #                          Wine (e2e/wine_test.go), after make packages
-#   make icon              redraw assets/icon.png from assets/internal/gen-icon
+#   make icon              redraw assets/icon.png from scripts/gen-icon
 #   make clean             remove dist/ and anything a broken packaging run left behind
 #
 # Needs: Go, a C compiler and Fyne's X11/GL headers for Linux; Debian's
@@ -61,7 +61,7 @@ fyne-tool:
 	scripts/install-fyne-tool.sh
 
 icon:
-	go run ./assets/internal/gen-icon -o assets/icon.png
+	go run ./scripts/gen-icon -o assets/icon.png
 
 # fyne package runs on a copy of the source, but a run of fyne by hand in the
 # checkout leaves these behind; fyne.syso would break every Linux build.

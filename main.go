@@ -24,97 +24,162 @@ import (
 // version is the release; FyneApp.toml's Version must match (main_test.go checks).
 const version = "0.1.0"
 
+// The exit statuses.
+const (
+	exitOK    = 0
+	exitFail  = 1 // the peer, the window or the diagnosis failed
+	exitUsage = 2 // the command line or the setup is wrong
+)
+
+// main parses the command line, then runs; every way out goes through its
+// one os.Exit, after run's deferred closes (the log, the state lock) ran.
 func main() {
-	fs := flag.NewFlagSet("huecast", flag.ContinueOnError)
-	var (
-		headlessMode = fs.Bool("headless", !hasWindow, "run a peer without a window")
-		room         = fs.String("room", wire.DefaultRoom, "room to join or host")
-		name         = fs.String("name", hostname(), "display name")
-		join         = fs.String("join", "", "join this hub (ws://host:port/ws, or host:port) and skip discovery")
-		host         = fs.Bool("host", false, "host a hub here")
-		listen       = fs.String("listen", peer.DefaultListen, "the hub's address when hosting (a free port if this one is taken)")
-		noMDNS       = fs.Bool("no-mdns", false, "no discovery: neither mDNS nor the subnet search (join by address, or host)")
-		noScan       = fs.Bool("no-scan", false, "when mDNS finds no hub, do not ask the local subnets' addresses (TCP 7788) instead")
-		iface        = fs.String("iface", "", "use only these interfaces for discovery: NAME[,NAME] (by default LAN interfaces: not loopback, Docker, VM, tunnel or VPN ones)")
-		diagnose     = fs.Bool("diagnose", false, "print what discovery sees on this network (interfaces, mDNS, the subnet search, this port) and exit")
-		rooms        = fs.Bool("rooms", false, "list the rooms nearby, one JSON line each (room, host, members, locked, url), and exit; looks for up to 3 s")
-		passphrase   = fs.String("passphrase", os.Getenv("HUECAST_PASSPHRASE"), "the room's passphrase (default $HUECAST_PASSPHRASE; the variable keeps it out of ps)")
-		maxPeers     = fs.Int("max-peers", hub.DefaultMaxPeers, "most peers a hub hosted here admits")
-		colorRate    = fs.Float64("color-rate", hub.DefaultColorRate, "colour changes a second each client of a hub hosted here may send (burst: twice that); negative: no limit")
-		stateFile    = fs.String("state", "", "file where a headless peer keeps its id and the hubs it joined (default $HUECAST_STATE, else huecast/headless.json in your config folder; - keeps none)")
-		flip         = fs.String("flip", "together", "when to show a colour: together (at the moment the whole room shows it) or now (on arrival)")
-		showVersion  = fs.Bool("version", false, "print the version and exit")
-		verbose      = fs.Bool("v", false, "debug logs")
-		logFile      = fs.String("log-file", "", "also write logs to this file (a window's default: huecast.log in the config directory; - for stderr only)")
-	)
-	fs.Usage = func() {} // -h and --help print usage on stdout; a bad flag gets a hint
-	if err := fs.Parse(os.Args[1:]); errors.Is(err, flag.ErrHelp) {
-		usage(os.Stdout, fs)
-		return
-	} else if err != nil {
+	o, err := parse(os.Args[1:])
+	code := exitOK
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		usage(os.Stdout, o.fs)
+	case errors.Is(err, errBadFlag):
 		shortUsage(os.Stderr)
-		os.Exit(2)
-	}
-	if *showVersion {
+		code = exitUsage
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "huecast:", err)
+		code = exitUsage
+	case o.version:
 		fmt.Println("huecast", version)
-		return
+	default:
+		code = run(o)
 	}
-	if *host && *join != "" {
-		fmt.Fprintln(os.Stderr, "huecast: --host and --join exclude each other")
-		os.Exit(2)
+	os.Exit(code)
+}
+
+// options is the command line, parsed.
+type options struct {
+	fs                                   *flag.FlagSet
+	headless, host, noMDNS, noScan       bool
+	diagnose, version, verbose, rooms    bool
+	room, name, join, listen, iface      string
+	passphrase, stateFile, flip, logFile string
+	maxPeers                             int
+	colorRate                            float64
+	given                                map[string]bool // the flags the command line set
+}
+
+// errBadFlag is a command line the flag package refused; it has said why.
+var errBadFlag = errors.New("bad flag")
+
+// parse reads args into options. It returns flag.ErrHelp for -h and
+// --help, errBadFlag for a flag it refused, or what else is wrong.
+func parse(args []string) (options, error) {
+	fs := flag.NewFlagSet("huecast", flag.ContinueOnError)
+	o := options{fs: fs}
+	fs.BoolVar(&o.headless, "headless", !hasWindow, "run a peer without a window")
+	fs.StringVar(&o.room, "room", wire.DefaultRoom, "room to join or host")
+	fs.StringVar(&o.name, "name", hostname(), "display name")
+	fs.StringVar(&o.join, "join", "", "join this hub (ws://host:port/ws, or host:port) and skip discovery")
+	fs.BoolVar(&o.host, "host", false, "host a hub here")
+	fs.StringVar(&o.listen, "listen", peer.DefaultListen, "the hub's address when hosting (a free port if this one is taken)")
+	fs.BoolVar(&o.noMDNS, "no-mdns", false, "no discovery: neither mDNS nor the subnet search (join by address, or host)")
+	fs.BoolVar(&o.noScan, "no-scan", false, "when mDNS finds no hub, do not ask the local subnets' addresses (TCP 7788) instead")
+	fs.StringVar(&o.iface, "iface", "", "use only these interfaces for discovery: NAME[,NAME] (by default LAN interfaces: not loopback, Docker, VM, tunnel or VPN ones)")
+	fs.BoolVar(&o.diagnose, "diagnose", false, "print what discovery sees on this network (interfaces, mDNS, the subnet search, this port) and exit")
+	fs.BoolVar(&o.rooms, "rooms", false, "list the rooms nearby, one JSON line each (room, host, members, locked, url), and exit; looks for up to 3 s")
+	fs.StringVar(&o.passphrase, "passphrase", os.Getenv("HUECAST_PASSPHRASE"), "the room's passphrase (default $HUECAST_PASSPHRASE; the variable keeps it out of ps)")
+	fs.IntVar(&o.maxPeers, "max-peers", hub.DefaultMaxPeers, "most peers a hub hosted here admits")
+	fs.Float64Var(&o.colorRate, "color-rate", hub.DefaultColorRate, "colour changes a second each client of a hub hosted here may send (burst: twice that); negative: no limit")
+	fs.StringVar(&o.stateFile, "state", "", "file where a headless peer keeps its id and the hubs it joined (default $HUECAST_STATE, else huecast/headless.json in your config folder; - keeps none)")
+	fs.StringVar(&o.flip, "flip", "together", "when to show a colour: together (at the moment the whole room shows it) or now (on arrival)")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.BoolVar(&o.verbose, "v", false, "debug logs")
+	fs.StringVar(&o.logFile, "log-file", "", "also write logs to this file (a window's default: huecast.log in the config directory; - for stderr only)")
+	fs.Usage = func() {} // -h and --help print usage on stdout; a bad flag gets a hint
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return o, err
+	} else if err != nil {
+		return o, errBadFlag
 	}
-	if *flip != "together" && *flip != "now" {
-		fmt.Fprintf(os.Stderr, "huecast: --flip is together or now, not %q\n", *flip)
-		os.Exit(2)
+	o.given = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { o.given[f.Name] = true })
+	if o.host && o.join != "" {
+		return o, errors.New("--host and --join exclude each other")
 	}
+	if o.flip != "together" && o.flip != "now" {
+		return o, fmt.Errorf("--flip is together or now, not %q", o.flip)
+	}
+	return o, nil
+}
+
+// run runs what o asks for until it ends or a signal comes, and returns the
+// exit status.
+func run(o options) int {
 	level := slog.LevelInfo
-	if *verbose {
+	if o.verbose {
 		level = slog.LevelDebug
 	}
-	log, closeLog, err := newLogger(*logFile, !*headlessMode, level)
+	log, closeLog, err := newLogger(o.logFile, !o.headless, level)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "huecast:", err)
-		os.Exit(2)
+		return exitUsage
 	}
 	defer closeLog()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg := peer.Config{Page: web.Handler(), Name: *name, Room: *room, Join: *join, Host: *host, Listen: *listen, Logger: log,
-		Passphrase: *passphrase, MaxPeers: *maxPeers, ColorRate: *colorRate, FlipNow: *flip == "now"}
-	if *iface != "" {
-		cfg.Ifaces = strings.Split(*iface, ",")
+	cfg := peer.Config{Page: web.Handler(), Name: o.name, Room: o.room, Join: o.join, Host: o.host, Listen: o.listen, Logger: log,
+		Passphrase: o.passphrase, MaxPeers: o.maxPeers, ColorRate: o.colorRate, FlipNow: o.flip == "now"}
+	if o.iface != "" {
+		cfg.Ifaces = strings.Split(o.iface, ",")
 	}
-	if !*noMDNS {
+	if !o.noMDNS {
 		d, err := discovery.New(discovery.Config{Ifaces: cfg.Ifaces, Logger: log})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "huecast:", err)
-			os.Exit(2)
+			return exitUsage
 		}
-		cfg.Discovery, cfg.Scan = d, !*noScan
-		cfg.Rooms = nearby.NewCache(nearbyConfig(cfg.Ifaces, d, *noScan, log))
-		if *rooms {
-			listRooms(ctx, nearbyConfig(cfg.Ifaces, d, *noScan, log)(), cfg.Ifaces, os.Stdout, os.Stderr)
-			return
+		cfg.Discovery, cfg.Scan = d, !o.noScan
+		cfg.Rooms = nearby.NewCache(nearbyConfig(cfg.Ifaces, d, o.noScan, log))
+		if o.rooms {
+			listRooms(ctx, nearbyConfig(cfg.Ifaces, d, o.noScan, log)(), cfg.Ifaces, os.Stdout, os.Stderr)
+			return exitOK
 		}
-	} else if *rooms {
+	} else if o.rooms {
 		fmt.Fprintln(os.Stderr, "huecast: --rooms listens for mDNS and asks the subnets, which --no-mdns forbids")
-		os.Exit(2)
+		return exitUsage
 	}
-	if *diagnose {
+	switch {
+	case o.diagnose:
 		if err := peer.Diagnose(ctx, cfg, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "huecast:", err)
-			os.Exit(1)
+			return exitFail
 		}
-		return
+		return exitOK
+	case !o.headless:
+		err = runWindow(ctx, cfg, o.given)
+	default:
+		err = runHeadless(ctx, stop, cfg, o.stateFile, log)
 	}
-	if !*headlessMode {
-		if err := runWindow(ctx, cfg, given(fs)); err != nil {
-			log.Error("huecast: " + err.Error())
-			os.Exit(1)
-		}
-		return
+	var setup setupError
+	if errors.As(err, &setup) {
+		fmt.Fprintln(os.Stderr, "huecast:", setup.err)
+		return exitUsage
 	}
-	statePath := *stateFile
+	if err != nil {
+		log.Error("huecast: " + err.Error())
+		return exitFail
+	}
+	return exitOK
+}
+
+// setupError is a peer that could not start, as opposed to one that failed
+// while it ran: the person reads it on stderr, with the usage status.
+type setupError struct{ err error }
+
+func (e setupError) Error() string { return e.err.Error() }
+
+// runHeadless runs a peer without a window, that reads commands on stdin
+// and keeps its id and the hubs it joined in the state file (stateFile:
+// "" the default, "-" none).
+func runHeadless(ctx context.Context, stop func(), cfg peer.Config, stateFile string, log *slog.Logger) error {
+	statePath := stateFile
 	switch statePath {
 	case "":
 		statePath = headless.StatePath()
@@ -123,8 +188,7 @@ func main() {
 	}
 	id, note, release, err := headless.ClaimID(statePath)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "huecast:", err)
-		os.Exit(2)
+		return setupError{err}
 	}
 	defer release()
 	if note != "" {
@@ -138,10 +202,7 @@ func main() {
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
 	headless.RunRemembering(ctx, p, os.Stdin, os.Stdout, stop, statePath)
-	if err := <-done; err != nil {
-		log.Error("huecast: " + err.Error())
-		os.Exit(1)
-	}
+	return <-done
 }
 
 func hostname() string {
@@ -150,11 +211,4 @@ func hostname() string {
 		return "huecast"
 	}
 	return h
-}
-
-// given returns the flags the command line set.
-func given(fs *flag.FlagSet) map[string]bool {
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	return set
 }

@@ -23,9 +23,9 @@ const hasWindow = true
 // appID is FyneApp.toml's ID; Fyne keeps the preferences under it.
 const appID = "io.github.huecast.huecast"
 
-// runWindow runs a peer in a window until the window closes or ctx ends. A
-// name or room the person chose in the window last time wins over the
-// defaults, but not over flags the command line gave (given).
+// runWindow runs a peer in a window until the window closes or ctx ends,
+// starting with what ui.Startup makes of the flags (given names those the
+// command line set) and the window's saved choices.
 func runWindow(ctx context.Context, cfg peer.Config, given map[string]bool) (err error) {
 	if err := canShow(); err != nil {
 		return err
@@ -39,22 +39,8 @@ func runWindow(ctx context.Context, cfg peer.Config, given map[string]bool) (err
 	}()
 	a := app.NewWithID(appID)
 	a.SetIcon(assets.Icon())
-	if !given["name"] {
-		cfg.Name = a.Preferences().StringWithFallback(ui.PrefName, cfg.Name)
-	}
-	if !given["room"] {
-		cfg.Room = a.Preferences().StringWithFallback(ui.PrefRoom, cfg.Room)
-	}
-	// The id stays with the install, so that "(you)", the order of
-	// election and reconnects hold across restarts.
-	cfg.ID = ui.PeerID(a.Preferences(), peer.NewID)
-	cfg.Remembered = a.Preferences().StringList(ui.PrefRecent)
-	// --flip wins over the window's setting, and becomes it.
-	if given["flip"] {
-		a.Preferences().SetBool(ui.PrefFlipNow, cfg.FlipNow)
-	} else {
-		cfg.FlipNow = a.Preferences().Bool(ui.PrefFlipNow)
-	}
+	s := ui.Startup(a.Preferences(), ui.Start{Name: cfg.Name, Room: cfg.Room, FlipNow: cfg.FlipNow}, given, peer.NewID)
+	cfg.Name, cfg.Room, cfg.FlipNow, cfg.ID, cfg.Remembered = s.Name, s.Room, s.FlipNow, s.ID, s.Remembered
 	cfg.Early = ui.FlipEarly
 	r := peer.NewRestarter(cfg)
 	u := ui.New(a, r, ui.Settings{Name: cfg.Name, Room: cfg.Room, Join: cfg.Join, Passphrase: cfg.Passphrase})

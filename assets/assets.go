@@ -1,8 +1,8 @@
 // Package assets holds the files huecast ships inside its binary: the app icon.
 //
-// The icon is drawn by ./internal/gen-icon; regenerate it with
+// The icon is drawn by scripts/gen-icon; regenerate it with
 //
-//	go run ./assets/internal/gen-icon -o assets/icon.png
+//	go run ./scripts/gen-icon -o assets/icon.png
 //
 // FyneApp.toml names the same file, so the packaged icon (Linux pixmap, Windows
 // .ico, macOS .icns) and the window icon are always one picture.

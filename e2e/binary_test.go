@@ -8,6 +8,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,14 +26,61 @@ type proc struct {
 	lines chan map[string]any
 }
 
+// buildBinary returns huecast as `go build` makes it.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "huecast")
-	out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	return goBuild(t, "huecast", nil)
+}
+
+// binaries are the huecast binaries this run of the tests has built, one per
+// way of building it, so that the tests asking for the same one share it:
+// linking the windowed binary costs seconds, with the race detector more.
+var binaries = struct {
+	sync.Mutex
+	dir  string            // a temporary directory TestMain removes
+	bins map[string]string // path by name, environment and flags
+}{bins: map[string]string{}}
+
+// goBuild builds package main (the repository's root) into a binary called
+// name, with the go build flags given and env added to the environment, once
+// per run of the tests.
+func goBuild(t *testing.T, name string, env []string, flags ...string) string {
+	t.Helper()
+	binaries.Lock()
+	defer binaries.Unlock()
+	key := strings.Join(slices.Concat([]string{name}, env, flags), " ")
+	if bin, ok := binaries.bins[key]; ok {
+		return bin
 	}
+	if binaries.dir == "" {
+		dir, err := os.MkdirTemp("", "huecast-e2e-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		binaries.dir = dir
+	}
+	// A directory per binary keeps each one's name as given.
+	dir := filepath.Join(binaries.dir, strconv.Itoa(len(binaries.bins)))
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, name)
+	args := slices.Concat([]string{"build"}, flags, []string{"-o", bin, ".."})
+	cmd := exec.Command("go", args...)
+	cmd.Env = append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	binaries.bins[key] = bin
 	return bin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binaries.dir != "" {
+		os.RemoveAll(binaries.dir)
+	}
+	os.Exit(code)
 }
 
 func start(t *testing.T, bin string, args ...string) *proc {

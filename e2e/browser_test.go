@@ -352,7 +352,7 @@ func TestPageFollowsTheRoomToItsNewHost(t *testing.T) {
 	// bo, a native member, tells the room it would host at addrB.
 	bo := link.New(link.Config{
 		Target: func(context.Context) (string, error) { return "ws://" + hubA.addr + "/ws", nil },
-		ID:     "bo", Name: "bo", Room: "lobby", Addr: "ws://" + addrB + "/ws",
+		ID:     "bo", Name: "bo", Room: "lobby", Addr: addrB,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	boDone := make(chan struct{})
@@ -486,9 +486,12 @@ func TestPageFollowsTheRoomWhenItsHostIsKilled(t *testing.T) {
 }
 
 // runPeer runs a peer in this process until the returned stop or the test's
-// end, dropping its events.
+// end, dropping its events. It serves the page, as main's peers do.
 func runPeer(t *testing.T, cfg peer.Config) (stop func(), listening <-chan struct{}) {
 	t.Helper()
+	if cfg.Page == nil {
+		cfg.Page = web.Handler()
+	}
 	p := peer.New(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -69,9 +69,9 @@ func TestPageScheduleRunsTheClockVectors(t *testing.T) {
 	p.open("http://" + h.addr + "/")
 	// Each case gives "" when the page agrees, else what it did.
 	got := eval[[]string](p, `(`+string(b)+`).schedule.map((c) => {
-		const s = huecastClock.Schedule((a, b) => a.n > b.n);
+		const s = huecastClock.Schedule((a, b) => a.n > b.n, (a, b) => a.at !== null && b.at !== null && a.at < b.at);
 		for (const [i, st] of c.steps.entries()) {
-			const f = st.add ? s.add(st.add, st.at, st.now) : s.due(st.now);
+			const f = st.add ? s.add({...st.add, at: st.at}, st.at, st.now) : s.due(st.now);
 			const shown = f ? f.v.color : '';
 			if (shown !== st.shown || (f && f.late !== st.late)) return 'step ' + i + ': shown ' + JSON.stringify(shown) + (f ? ' late ' + f.late : '');
 		}

@@ -78,16 +78,10 @@ func TestLAN(t *testing.T) {
 	t.Run("IfaceRestrictsDiscovery", func(t *testing.T) { ifaceRestricts(t, raceBin) })
 }
 
-// buildLANBinary builds huecast into a directory of t's, with extra go
-// build flags.
+// buildLANBinary returns huecast built with extra go build flags.
 func buildLANBinary(t *testing.T, flags ...string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "huecast"+strings.Join(flags, ""))
-	args := append(append([]string{"build"}, flags...), "-o", bin, "..")
-	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
-		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return bin
+	return goBuild(t, "huecast", nil, flags...)
 }
 
 // hc is huecast --headless running in a namespace. One goroutine reads its

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,13 +15,7 @@ import (
 // static, without cgo, with the nowindow tag.
 func buildHeadless(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "huecast-headless")
-	cmd := exec.Command("go", "build", "-tags", "nowindow", "-trimpath", "-o", bin, "..")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build -tags nowindow: %v\n%s", err, out)
-	}
-	return bin
+	return goBuild(t, "huecast-headless", []string{"CGO_ENABLED=0"}, "-tags", "nowindow", "-trimpath")
 }
 
 // The nowindow build is for machines without GL or X11 libraries: it must

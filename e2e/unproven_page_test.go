@@ -19,9 +19,10 @@ import (
 // fakeHub serves the real page and a /ws that plays a hub which does not
 // know the room's passphrase, recording every frame the page sends it.
 type fakeHub struct {
-	locked bool                                    // challenge the page first, as a locked hub does
-	answer func(ws *websocket.Conn, theirs string) // on the page's challenge
-	mu     sync.Mutex                              // guards frames
+	locked bool                                             // challenge the page first, as a locked hub does
+	nonce  string                                           // the challenge's nonce; "" for a fresh one
+	answer func(ws *websocket.Conn, hub, theirs, ep string) // on the page's challenge: hub is our nonce, ep the Host
+	mu     sync.Mutex                                       // guards frames
 	frames []string
 }
 
@@ -43,8 +44,12 @@ func (f *fakeHub) ws(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer ws.Close()
+	nonce := f.nonce
+	if nonce == "" {
+		nonce = wire.NewNonce()
+	}
 	if f.locked {
-		if err := ws.WriteJSON(map[string]string{"type": wire.TypeChallenge, "nonce": wire.NewNonce()}); err != nil {
+		if err := ws.WriteJSON(wire.Challenge{Type: wire.TypeChallenge, Nonce: nonce, V: wire.Version}); err != nil {
 			return
 		}
 	}
@@ -58,7 +63,7 @@ func (f *fakeHub) ws(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 		var m struct{ Type, Nonce string }
 		if json.Unmarshal(b, &m) == nil && m.Type == wire.TypeChallenge {
-			f.answer(ws, m.Nonce)
+			f.answer(ws, nonce, m.Nonce, wire.Endpoint(r.Host))
 		}
 	}
 }
@@ -82,23 +87,31 @@ func TestPageRefusesAHubThatCannotProveThePassphrase(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		locked bool
-		answer func(ws *websocket.Conn, theirs string)
+		answer func(ws *websocket.Conn, hub, theirs, ep string)
 		status string
 	}{
-		{"a wrong proof", true, func(ws *websocket.Conn, theirs string) {
-			_ = ws.WriteJSON(map[string]string{"type": wire.TypeAuth, "mac": wire.HubProof(other, theirs)})
+		{"a wrong proof", true, func(ws *websocket.Conn, hub, theirs, ep string) {
+			_ = ws.WriteJSON(map[string]string{"type": wire.TypeAuth, "mac": wire.HubProof(other, hub, theirs, ep)})
 		}, "could not prove it knows room lobby's passphrase"},
-		{"an open room", false, func(ws *websocket.Conn, theirs string) {
+		{"an open room", false, func(ws *websocket.Conn, _, _, _ string) {
 			_ = ws.WriteJSON(wire.Error{Type: wire.TypeError, Code: wire.CodeOpenRoom, Message: "this room has no passphrase"})
 			_ = ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "open room"))
 		}, "serves room lobby without a passphrase"},
-		{"a welcome instead of a proof", true, func(ws *websocket.Conn, theirs string) {
+		{"a second challenge", true, func(ws *websocket.Conn, _, _, _ string) {
+			_ = ws.WriteJSON(wire.Challenge{Type: wire.TypeChallenge, Nonce: wire.NewNonce(), V: wire.Version})
+		}, "sent a second challenge"},
+		{"a challenge that is not one", true, nil, "sent a challenge that is not one"},
+		{"a welcome instead of a proof", true, func(ws *websocket.Conn, _, _, _ string) {
 			_ = ws.WriteJSON(wire.Welcome{Type: wire.TypeWelcome, V: wire.Version, ID: "pagepeer", Room: "lobby",
 				Color: "#000000", Host: "mallory", Peers: []wire.Peer{}})
 		}, "instead of its proof"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &fakeHub{locked: tc.locked, answer: tc.answer}
+			if tc.answer == nil { // an upper-case nonce: not one
+				f.nonce = strings.Repeat("AB", wire.NonceLen)
+				f.answer = func(*websocket.Conn, string, string, string) {}
+			}
 			srv := httptest.NewServer(f)
 			t.Cleanup(srv.Close)
 			// The page of a member of the room moved here, handing over the

@@ -8,47 +8,35 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestPageRunsTheProtocolVectors runs net/wire/testdata/vectors.json, which
-// package wire's Go tests run too, in Chromium against the page's own
-// scripts as a hub serves them (huecastProto, huecastAuth, and the
-// constants of huecastWire): the app and the page agree on colours, names,
-// rooms, the order of stamps and the passphrase's key.
+// TestPageRunsTheProtocolVectors runs net/wire/testdata/vectors.json and
+// net/clock/testdata/clock.json, which packages wire and clock run in Go,
+// in Chromium against the page's own scripts as a hub serves them, through
+// the runner assets/web's tests also run in goja
+// (assets/web/testdata/vectors.js): the app and the page agree on colours,
+// names, rooms, the order of stamps, the passphrase's key (by WebCrypto
+// and by the page's own JavaScript, which is all goja has), the backoff,
+// the page's address, the order in which the page looks for its room, and
+// the clock.
 func TestPageRunsTheProtocolVectors(t *testing.T) {
-	vectors, err := os.ReadFile("../net/wire/testdata/vectors.json")
-	if err != nil {
-		t.Fatal(err)
+	read := func(path string) string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
 	}
+	vectors, clock, runner := read("../net/wire/testdata/vectors.json"), read("../net/clock/testdata/clock.json"),
+		read("../assets/web/testdata/vectors.js")
 	browser := newBrowser(t)
 	h := serveHub(t, "127.0.0.1:0", "vectors")
 	p := newPage(t, browser)
 	p.open("http://" + h.addr + "/")
+	// Loopback is a secure context: WebCrypto's path is the one covered here.
+	if !eval[bool](p, `!!(window.crypto && crypto.subtle)`) {
+		t.Fatal("the page has no WebCrypto on loopback, so only auth.js's JavaScript would run")
+	}
 	p.do(chromedp.Evaluate[chromedp.Void](`window.vectorResult = null;
-(async (v) => {
-  const P = huecast.proto, W = huecast.wire, A = huecast.auth;
-  const q = JSON.stringify, bad = [];
-  let n = 0;
-  const check = (what, got, want) => { n++; if (got !== want) bad.push(what + ' = ' + q(got) + ', want ' + q(want)); };
-  for (const c of v.colors) check('parseColor(' + q(c.in) + ')', P.parseColor(c.in), c.out);
-  for (const c of v.names) check('cleanName(' + q(c.in) + ', ' + c.max + ')', P.cleanName(c.in, c.max), c.out);
-  for (const c of v.rooms) check('cleanRoom(' + q(c.in) + ')', P.cleanRoom(c.in), c.out);
-  for (const c of v.stamps) {
-    check('compareStamps(' + q(c.a) + ', ' + q(c.b) + ')', P.compareStamps(c.a, c.b), c.cmp);
-    check('compareStamps(' + q(c.b) + ', ' + q(c.a) + ')', P.compareStamps(c.b, c.a), c.cmp === 0 ? 0 : -c.cmp);
-  }
-  for (const c of v.stamp_text) {
-    const got = P.parseStamp(c.text);
-    if (c.error) check('parseStamp(' + q(c.text) + ') refused', got === null, true);
-    else check('parseStamp(' + q(c.text) + ') and back', got && P.compareStamps(got, c.stamp) === 0 ? P.stampText(got) : q(got), c.text);
-  }
-  for (const c of v.auth) {
-    for (const js of [false, true]) {
-      const k = await A.deriveKey(c.passphrase, P.cleanRoom(c.room), W.AUTH_SALT, W.AUTH_ITERATIONS, js);
-      check('deriveKey(' + q(c.passphrase) + ', ' + q(c.room) + (js ? ', JavaScript' : ', WebCrypto') + ')', k, c.key);
-      check('mac(' + q(c.nonce) + (js ? ', JavaScript' : ', WebCrypto') + ')', await A.mac(k, c.nonce, js), c.mac);
-    }
-  }
-  return n + ' checked' + (bad.length ? '\n' + bad.join('\n') : '');
-})(` + string(vectors) + `).then((r) => { window.vectorResult = r; }, (e) => { window.vectorResult = 'failed: ' + e; });`))
+(` + runner + `)(` + vectors + `, ` + clock + `).then((r) => { window.vectorResult = r; }, (e) => { window.vectorResult = 'failed: ' + e; });`))
 	p.waitJS("vectors run", `window.vectorResult !== null`, waitFor)
 	got := eval[string](p, `window.vectorResult`)
 	t.Log(strings.SplitN(got, "\n", 2)[0])

@@ -231,12 +231,7 @@ func readQR(img image.Image) string {
 // its UI goroutine.
 func buildWindowBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "huecast")
-	out, err := exec.Command("go", "build", "-race", "-o", bin, "..").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return goBuild(t, "huecast", nil, "-race")
 }
 
 func TestWindowWithoutADisplaySaysWhatToDo(t *testing.T) {

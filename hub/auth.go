@@ -1,11 +1,13 @@
 // auth.go: the passphrase: the challenge a hub sends, the answer it checks,
-// and the proof it gives.
+// and the proof it gives, both bound to the connection.
 
 package hub
 
 import (
 	"fmt"
 	"net"
+	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -17,7 +19,8 @@ import (
 func (h *Hub) unauthorized(wrong bool) *wire.ProtocolError {
 	msg := "Room " + quote(h.cfg.Room) + " needs a passphrase; ask whoever runs it, then join again with it."
 	if wrong {
-		msg = "Wrong passphrase for room " + quote(h.cfg.Room) + "; check it with whoever runs the room."
+		msg = "Wrong passphrase for room " + quote(h.cfg.Room) + " (or an answer passed on from another address); " +
+			"check it with whoever runs the room, and join at the hub's own address."
 	}
 	return &wire.ProtocolError{Code: wire.CodeUnauthorized, Message: msg}
 }
@@ -44,7 +47,14 @@ func (h *Hub) auth(c *conn, in wire.In) {
 	if fails != nil {
 		fails.tokens++ // taking a token was only a check; the answer may be right
 	}
-	if !wire.CheckMAC(h.key, c.nonce, in.MAC) {
+	if !wire.CheckAnswer(h.key, c.nonce, c.theirs, c.endpoint, in.MAC) {
+		if wire.CheckMAC(h.key, c.nonce, in.MAC) {
+			// The unbound answer of protocol 2: the right passphrase,
+			// from a huecast (or a cached page) to update.
+			h.sendError(c, versionError(2))
+			h.closeConn(c, websocket.ClosePolicyViolation, "bad version")
+			return
+		}
 		h.log.Info("hub: wrong passphrase", "remote", c.remote)
 		if fails == nil {
 			if len(h.authFails) >= authFailAddrs {
@@ -92,5 +102,46 @@ func (h *Hub) challenged(c *conn, in wire.In) {
 
 // prove answers c's challenge.
 func (h *Hub) prove(c *conn) {
-	h.sendTo(c, wire.Auth{Type: wire.TypeAuth, MAC: wire.HubProof(h.key, c.theirs)})
+	h.sendTo(c, wire.Auth{Type: wire.TypeAuth, MAC: wire.HubProof(h.key, c.nonce, c.theirs, c.endpoint)})
+}
+
+// endpoint returns wire.Endpoint of the Host r came to, which the proofs of
+// its connection bind. In a room with a passphrase it must name this hub
+// itself: the address and port the connection came in on, or this
+// machine's name on that port. Anything else is an address the client
+// dialled that is not this hub's (a relay's), and false.
+func (h *Hub) endpoint(r *http.Request) (string, bool) {
+	ep := wire.Endpoint(r.Host)
+	if h.key == nil {
+		return ep, true
+	}
+	local, ok := r.Context().Value(http.LocalAddrContextKey).(*net.TCPAddr)
+	if !ok {
+		return ep, true // not a TCP server (a test's handler): nothing to compare
+	}
+	return ep, ownEndpoint(ep, local)
+}
+
+// ownEndpoint says whether the Host ep names local: its IP (or this
+// machine's name, or localhost) and its port, 80 when ep has none.
+func ownEndpoint(ep string, local *net.TCPAddr) bool {
+	port := "80"
+	if _, p, err := net.SplitHostPort(ep); err == nil {
+		port = p
+	}
+	if port != strconv.Itoa(local.Port) {
+		return false
+	}
+	host := hostOnly(ep)
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.Equal(local.IP)
+	}
+	return LocalHost(ep)
+}
+
+// refuseEndpoint answers a WebSocket to a room with a passphrase that came
+// through an address that is not the hub's.
+func refuseEndpoint(w http.ResponseWriter, r *http.Request) {
+	http.Error(w, "huecast: "+strconv.Quote(r.Host)+" is not this hub's address, and a room with a passphrase "+
+		"is joined only at its hub's own address; connect to the hub directly", http.StatusForbidden)
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,10 +16,9 @@ import (
 	"github.com/huecast/huecast/net/wire"
 )
 
-// conn is one client connection. gorilla/websocket reads it; the hub owns
-// its write side (writer.go): Run writes frames straight to an idle socket,
-// and a writer goroutine is started only when a frame must wait, and
-// returns when none waits, so at most one writer runs at a time.
+// conn is one client connection. Its reader goroutine (readLoop) reads
+// it through gorilla/websocket; its socket is written by Run, or by a
+// writer goroutine Run hands it to (writer.go says when), never by both.
 type conn struct {
 	ws     *websocket.Conn // for reading only (see muteGorilla)
 	sock   *sock
@@ -30,30 +28,29 @@ type conn struct {
 	// allocates nothing.
 	writer func()
 
-	mu          sync.Mutex // guards out, spare, writing, hangup, closeQueued, dead and sock's write state
-	out         [][]byte   // whole frames waiting for the writer, oldest first (the first may be what is left of one)
-	spare       [][]byte   // the writer's last batch, emptied, for out to reuse
-	writing     bool       // a writer goroutine is running, or has stopped for good
-	hangup      bool       // Run has closed c: the writer hangs up after out
-	closeQueued bool       // a close frame is written or queued: nothing follows it
-	dead        bool       // the write side has ended: nothing more is written
+	mu    sync.Mutex // guards owner, out and spare: the hand-off between Run and the writer
+	owner owner      // who writes the socket now
+	out   [][]byte   // whole frames waiting for the writer, oldest first (the first may be what is left of one)
+	spare [][]byte   // the writer's last batch, emptied, for out to reuse
 
 	readerDone chan struct{}
-	writerDone chan struct{} // closed when the last writer has finished
+	writerDone chan struct{} // closed when the write side has ended
 	// writeFailed tells the reader that the connection ended because a write
-	// timed out: the client was too slow, not gone.
+	// failed or timed out: the client was too slow, not gone.
 	writeFailed atomic.Bool
-	// writeSince is when the write under way began (Unix nanoseconds), 0
-	// between writes. Run's ticker ends a write older than wire.WriteWait:
-	// one check a second in place of a socket deadline set for every frame,
-	// which cost a timer update per frame and per recipient.
+	// writeSince is when the writer's write under way began (Unix
+	// nanoseconds), 0 between writes. Run's ticker ends a write older than
+	// wire.WriteWait: one check a second in place of a socket deadline set
+	// for every frame, which cost a timer update per frame and per recipient.
 	writeSince atomic.Int64
 
-	nonce string // the challenge, in a room with a passphrase
+	nonce    string // the challenge, in a room with a passphrase
+	endpoint string // wire.Endpoint of the Host this client dialled, which the proofs bind
+	fresh    bool   // counted in Hub.fresh until it says hello or goes; owned by Run once registered
 
 	// Owned by Run.
-	pingSlot int // Run pings c at this tick of every pingSlots
-	closing  bool
+	pingSlot int  // Run pings c at this tick of every pingSlots
+	closing  bool // closeConn has run: nothing more is said to c
 	joined   bool
 	authed   bool     // answered the challenge
 	theirs   string   // the client's own challenge, answered once it is authed
@@ -62,15 +59,18 @@ type conn struct {
 }
 
 func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
-	if !LocalHost(r.Host) {
-		// A page of a site whose name was made to point at this address
-		// (DNS rebinding) has the Origin it came from as its Host too.
-		h.log.Info("hub: refused a WebSocket for a name this machine does not answer to", "host", r.Host, "remote", r.RemoteAddr)
-		http.Error(w, "huecast: Host "+strconv.Quote(r.Host)+" is not this machine's address or name; connect by address", http.StatusForbidden)
+	endpoint, ok := h.endpoint(r)
+	if !ok {
+		h.log.Info("hub: refused a WebSocket to another address", "host", r.Host, "remote", r.RemoteAddr)
+		refuseEndpoint(w, r)
+		return
+	}
+	if !h.takeFresh(w, r) {
 		return
 	}
 	ws, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		h.fresh.release(r.RemoteAddr)
 		h.log.Debug("hub: upgrade refused", "remote", r.RemoteAddr, "err", err)
 		return // the upgrader has answered
 	}
@@ -78,22 +78,16 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 		ws:         ws,
 		sock:       newSock(ws.NetConn()),
 		remote:     r.RemoteAddr,
+		endpoint:   endpoint,
+		fresh:      true,
 		limit:      h.cfg.SendQueue,
 		readerDone: make(chan struct{}),
 		writerDone: make(chan struct{}),
 	}
 	c.writer = c.writeLoop
-	// The hub is the socket's only writer from here on: gorilla's pongs and
-	// close echoes go through c's write side, in order with everything else.
+	// gorilla writes nothing from here on: this handler writes the socket
+	// until Run takes c, and Run's write side after that.
 	muteGorilla(ws)
-	ws.SetPingHandler(func(data string) error {
-		c.control(appendFrame(nil, opPong, []byte(data)))
-		return nil
-	})
-	ws.SetCloseHandler(func(code int, _ string) error {
-		c.control(closeFrame(code, ""))
-		return nil
-	})
 	if h.key != nil {
 		c.nonce = wire.NewNonce()
 	}
@@ -105,6 +99,7 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 	}
 	if !registered {
+		h.fresh.release(c.remote)
 		_ = c.sock.SetWriteDeadline(time.Now().Add(wire.WriteWait))
 		_, _ = c.sock.Write(closeFrame(websocket.CloseGoingAway, "hub shutting down"))
 		ws.Close()
@@ -116,7 +111,10 @@ func (h *Hub) serveWS(w http.ResponseWriter, r *http.Request) {
 	go h.readLoop(c)
 }
 
-// readLoop is c's only reader. It decodes frames and posts them to Run.
+// readLoop is c's only reader. It decodes frames and posts them to Run;
+// it writes nothing: a ping's pong and the close c must be told are posted
+// to Run too. Every frame, control frames included, counts against c's
+// frame limit.
 func (h *Hub) readLoop(c *conn) {
 	defer close(c.readerDone)
 	ws := c.ws
@@ -125,16 +123,32 @@ func (h *Hub) readLoop(c *conn) {
 	// The hello deadline holds until the client has said hello and, in a
 	// room with a passphrase, answered the challenge.
 	st := &readState{answered: h.key == nil, lim: h.newLimiter(time.Now())}
+	ws.SetPingHandler(func(data string) error {
+		if ok, err := h.limit(c, st, false); !ok {
+			return err
+		}
+		if !h.post(event{kind: evPong, c: c, frame: appendFrame(nil, opPong, []byte(data))}) {
+			return errHubStopped
+		}
+		return nil
+	})
 	ws.SetPongHandler(func(string) error {
+		if ok, err := h.limit(c, st, false); !ok {
+			return err
+		}
 		if st.helloSeen {
 			return ws.SetReadDeadline(time.Now().Add(wire.PongWait))
 		}
 		return nil
 	})
+	ws.SetCloseHandler(func(code int, _ string) error {
+		st.closeCode = code // Run echoes it
+		return nil
+	})
 	for {
 		typ, r, err := ws.NextReader()
 		if err != nil {
-			h.readFailed(c, err)
+			h.readFailed(c, err, st)
 			return
 		}
 		if !h.readFrame(c, typ, r, st) {
@@ -143,12 +157,40 @@ func (h *Hub) readLoop(c *conn) {
 	}
 }
 
+var (
+	// errFlooded ends reading a client that kept sending past its limit.
+	errFlooded = errors.New("hub: the client floods the room")
+	// errHubStopped ends reading when Run has returned.
+	errHubStopped = errors.New("hub: stopped")
+)
+
 // readState is what c's reader knows between frames.
 type readState struct {
 	helloSeen bool // said hello and, with a passphrase, answered: pongs now count
 	saidHello bool
 	answered  bool
+	closeCode int // of the client's close frame; 0: none came
 	lim       *limiter
+}
+
+// limit counts a frame (a colour when color) against c's limits. It
+// reports whether the frame may go on to the room; a frame over the limit
+// is dropped, the client told now and then, and err is errFlooded when
+// the client keeps flooding and must be disconnected.
+func (h *Hub) limit(c *conn, st *readState, color bool) (ok bool, err error) {
+	now := time.Now()
+	if st.lim.allow(now, color) {
+		return true, nil
+	}
+	switch st.lim.drop(now) {
+	case limitFlood:
+		return false, errFlooded
+	case limitNotice:
+		if !h.post(event{kind: evLimited, c: c}) {
+			return false, errHubStopped
+		}
+	}
+	return false, nil
 }
 
 // readFailed reports c gone after NextReader failed with err.
@@ -159,25 +201,38 @@ type readState struct {
 // connections then cost a 4 KiB stack rather than 8 KiB.
 //
 //go:noinline
-func (h *Hub) readFailed(c *conn, err error) {
-	if perr := protocolError(err); perr != "" {
+func (h *Hub) readFailed(c *conn, err error, st *readState) {
+	ev := event{kind: evGone, c: c, reason: goneReason(err), code: st.closeCode}
+	if c.writeFailed.Load() {
+		ev.reason = wire.ReasonDropped
+	}
+	switch perr := protocolError(err); {
+	case errors.Is(err, errFlooded):
+		h.post(event{kind: evFlood, c: c})
+		h.drainSocket(c)
+		ev.reason = wire.ReasonDropped
+	case perr != "":
 		// gorilla refuses the frame and writes nothing (see muteGorilla):
 		// the hub says why, as gorilla would have.
-		c.control(closeFrame(websocket.CloseProtocolError, perr))
-	}
-	if errors.Is(err, websocket.ErrReadLimit) {
+		ev.code, ev.text = websocket.CloseProtocolError, perr
+	case errors.Is(err, websocket.ErrReadLimit):
 		// Say why, then read what the client is still sending so that
 		// hanging up does not reset the connection before the client
 		// has read that close frame.
-		c.control(closeFrame(websocket.CloseMessageTooBig, ""))
-		_ = c.ws.SetReadDeadline(time.Now().Add(closeGrace))
-		_, _ = io.CopyN(io.Discard, c.ws.UnderlyingConn(), 4*backstopReadLimit)
+		ev.code = websocket.CloseMessageTooBig
+		h.post(ev)
+		h.drainSocket(c)
+		return
 	}
-	reason := goneReason(err)
-	if c.writeFailed.Load() {
-		reason = wire.ReasonDropped
-	}
-	h.post(event{kind: evGone, c: c, reason: reason})
+	h.post(ev)
+}
+
+// drainSocket reads and discards what the client still sends, below
+// gorilla, which returns its first error to every later read, until the
+// client hangs up, the writer does, or the grace has passed.
+func (h *Hub) drainSocket(c *conn) {
+	_ = c.ws.SetReadDeadline(time.Now().Add(closeGrace + wire.WriteWait))
+	_, _ = io.CopyN(io.Discard, c.ws.UnderlyingConn(), 4*backstopReadLimit)
 }
 
 // readFrame reads, decodes and posts the frame r; it reports false when the
@@ -206,16 +261,12 @@ func (h *Hub) readFrame(c *conn, typ int, r io.Reader, st *readState) bool {
 	if st.helloSeen {
 		_ = c.ws.SetReadDeadline(time.Now().Add(wire.PongWait))
 	}
-	if now := time.Now(); !st.lim.allow(now, perr == nil && in.Type == wire.TypeColor) {
-		switch st.lim.drop(now) {
-		case limitFlood:
+	if ok, err := h.limit(c, st, perr == nil && in.Type == wire.TypeColor); !ok {
+		if err == errFlooded {
 			h.post(event{kind: evFlood, c: c})
 			h.drainUntilClosed(c)
-			return false
-		case limitNotice:
-			return h.post(event{kind: evLimited, c: c})
 		}
-		return true
+		return err == nil
 	}
 	if perr != nil {
 		h.post(event{kind: evFrame, c: c, err: perr})
@@ -290,7 +341,7 @@ func goneReason(err error) string {
 	if errors.As(err, &ne) && ne.Timeout() {
 		return wire.ReasonTimeout
 	}
-	if errors.Is(err, websocket.ErrReadLimit) {
+	if errors.Is(err, websocket.ErrReadLimit) || errors.Is(err, errFlooded) {
 		return wire.ReasonDropped
 	}
 	return wire.ReasonClosed

@@ -9,8 +9,8 @@ import (
 	"github.com/huecast/huecast/net/wire"
 )
 
-// A client's WebSocket ping is answered by gorilla's reader, whose pong the
-// hub writes in order with the colours it is sending.
+// A client's WebSocket ping is answered by the hub, whose pong goes in
+// order with the colours it is sending.
 func TestAClientsPingIsAnsweredAmidColours(t *testing.T) {
 	s := startHub(t, hub.Config{Room: "lobby", ColorRate: -1})
 	a := dial(t, s)
@@ -63,5 +63,41 @@ func TestAProtocolErrorIsAnsweredWithClose1002(t *testing.T) {
 	}
 	if code := c.closeCode(); code != websocket.CloseProtocolError {
 		t.Fatalf("close code = %d, want 1002", code)
+	}
+}
+
+// Pings count against a connection's frame limit like any frame: a client
+// that floods them without reading the pongs is disconnected as a flood,
+// and the room carries on without it.
+func TestAPingFloodIsLimitedLikeAnyFrame(t *testing.T) {
+	s := startHub(t, hub.Config{Room: "lobby"})
+	a := dial(t, s)
+	a.hello("a1", "alice")
+	b := dial(t, s)
+	b.hello("b1", "bob")
+	f := dial(t, s)
+	f.hello("f1", "flood")
+	payload := make([]byte, 125) // the most a control frame carries
+	sent := 0
+	for ; sent < 20*hub.DefaultColorBurst*5; sent++ { // ten times the frame burst
+		if f.ws.WriteControl(websocket.PingMessage, payload, time.Now().Add(waitFor)) != nil {
+			break // the hub has hung up
+		}
+	}
+	if code := f.closeCode(); code != websocket.ClosePolicyViolation {
+		t.Errorf("after %d pings: close code %d, want 1008", sent, code)
+	}
+	for {
+		out := b.nextOf(wire.TypeLeave)
+		if out.Peer.ID == "f1" {
+			if out.Reason != wire.ReasonDropped {
+				t.Errorf("the flooder left as %q, want dropped", out.Reason)
+			}
+			break
+		}
+	}
+	a.send(wire.SetColor{Type: wire.TypeColor, Color: "#123456"})
+	if got := b.nextOf(wire.TypeColor); got.Color != "#123456" {
+		t.Errorf("bob got %q after the flood, want #123456", got.Color)
 	}
 }

@@ -48,7 +48,7 @@ func BenchmarkFanOut(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				h.setColor("#1e90ff", wire.Stamp{MS: 1764120000000, N: int64(i), ID: "p1"}, "p1", "alice", nil)
+				h.setColor("#1e90ff", wire.Stamp{MS: 1764120000000, N: int64(i), ID: "p1"}, "p1", "alice")
 			}
 			b.StopTimer()
 			for _, c := range h.peers {

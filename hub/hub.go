@@ -89,6 +89,15 @@ type Config struct {
 	// bucket; 0 means the defaults, a negative ColorRate no limit.
 	ColorRate  float64
 	ColorBurst int
+	// CheckAddr, if set, says whether the peer id answers at addr (the
+	// host:port a member would host on, at the address its connection
+	// came from); only an addr it confirms is told to the room, so the
+	// room never elects a member nobody can reach. It must return within
+	// ctx. nil takes every addr as given.
+	CheckAddr func(ctx context.Context, id, addr string) bool
+	// MaxFresh bounds the connections yet to say hello, from all
+	// addresses; 0 means DefaultMaxFresh. Beyond it a new one gets 503.
+	MaxFresh int
 }
 
 // State is a snapshot of a room.
@@ -120,6 +129,7 @@ type Hub struct {
 	key      []byte          // wire.AuthKey of the passphrase; nil: none
 	release  func()          // gives free memory back to the system (see trim)
 	start    time.Time       // the hub's clock reads the time since (monotonic)
+	fresh    freshConns      // connections yet to say hello, by address and in all
 
 	// Owned by Run's goroutine.
 	authFails map[string]*bucket      // wrong passphrase answers, by remote address
@@ -129,6 +139,8 @@ type Hub struct {
 	lastOpen  time.Time               // when the last connection was registered
 	retrimAt  time.Time               // when to give memory back once more; zero: not due
 	rtts      map[*conn]time.Duration // round trips members last reported
+	checking  map[*conn]bool          // hellos held while CheckAddr runs
+	waiting   time.Duration           // the moment of the last colour sent, on the hub's clock
 	clock     wire.Clock              // stamps accepted colours; has seen every stamp adopted
 	color     string
 	stamp     wire.Stamp // color's
@@ -138,15 +150,15 @@ type Hub struct {
 
 // New returns a hub for cfg.Room, starting green. The caller must call Run.
 func New(cfg Config) *Hub {
-	cfg.Room = wire.CleanRoom(cfg.Room)
-	if cfg.Room == "" {
-		cfg.Room = wire.DefaultRoom
-	}
+	cfg.Room = wire.RoomName(cfg.Room)
 	if cfg.SendQueue <= 0 {
 		cfg.SendQueue = DefaultSendQueue
 	}
 	if cfg.MaxPeers <= 0 {
 		cfg.MaxPeers = DefaultMaxPeers
+	}
+	if cfg.MaxFresh <= 0 {
+		cfg.MaxFresh = DefaultMaxFresh
 	}
 	// The host's name reaches every screen: cleaned like any peer's.
 	cfg.Host = wire.CleanName(cfg.Host, wire.MaxNameLen)
@@ -176,6 +188,8 @@ func New(cfg Config) *Hub {
 		release:   debug.FreeOSMemory,
 		start:     time.Now(),
 		rtts:      map[*conn]time.Duration{},
+		checking:  map[*conn]bool{},
+		fresh:     freshConns{max: cfg.MaxFresh},
 	}
 	if h.key == nil {
 		h.key = wire.AuthKey(cfg.Passphrase, cfg.Room)
@@ -205,8 +219,17 @@ func New(cfg Config) *Hub {
 	return h
 }
 
-// ServeHTTP serves /ws, /api/state and the page.
-func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+// ServeHTTP serves /ws, /api/state and the page, each only under a Host
+// that names this machine (HostGuard).
+func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !LocalHost(r.Host) {
+		h.log.Info("hub: refused a request for a name this machine does not answer to", "host", r.Host,
+			"path", r.URL.Path, "remote", r.RemoteAddr)
+		RefuseHost(w, r)
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
 
 // Done is closed when Run has returned.
 func (h *Hub) Done() <-chan struct{} { return h.done }
@@ -270,7 +293,7 @@ func (h *Hub) Run(ctx context.Context) error {
 			h.churn++
 			h.lastOpen = time.Now()
 			if h.key != nil {
-				h.sendTo(c, wire.Challenge{Type: wire.TypeChallenge, Nonce: c.nonce})
+				h.sendTo(c, wire.Challenge{Type: wire.TypeChallenge, Nonce: c.nonce, V: wire.Version})
 			}
 		case ev := <-h.events:
 			h.handle(ev)
@@ -348,11 +371,13 @@ func (h *Hub) post(ev event) bool {
 type eventKind int
 
 const (
-	evFrame    eventKind = iota // a frame decoded, or a protocol error in err
-	evTooLarge                  // a frame over wire.MaxFrame
-	evGone                      // the reader has stopped; reason says why
-	evLimited                   // frames were dropped over the rate limit
-	evFlood                     // the client kept flooding: disconnect it
+	evFrame       eventKind = iota // a frame decoded, or a protocol error in err
+	evTooLarge                     // a frame over wire.MaxFrame
+	evGone                         // the reader has stopped; reason says why
+	evLimited                      // frames were dropped over the rate limit
+	evFlood                        // the client kept flooding: disconnect it
+	evPong                         // the client pinged: send frame, the pong
+	evAddrChecked                  // CheckAddr answered for a held hello: in.Addr is what it confirmed, or ""
 )
 
 type event struct {
@@ -360,5 +385,10 @@ type event struct {
 	c      *conn
 	in     wire.In
 	err    *wire.ProtocolError
-	reason string
+	frame  []byte // evPong's pong
+	reason string // evGone's, for the room
+	// code and text are the close evGone asks Run to say (0: normal
+	// closure): the echo of the client's, or why the reader stopped.
+	code int
+	text string
 }

@@ -258,8 +258,8 @@ func TestBadInputGetsAnErrorAndTheHubCarriesOn(t *testing.T) {
 		{"colour name instead of hex", true, `{"type":"color","color":"blue"}`, wire.CodeBadColor, true},
 		{"short hex", true, `{"type":"color","color":"#fff"}`, wire.CodeBadColor, true},
 		{"colour before hello", false, `{"type":"color","color":"#ffffff"}`, wire.CodeHelloRequired, true},
-		{"hello twice", true, `{"type":"hello","v":2,"id":"x","room":"lobby"}`, wire.CodeBadType, true},
-		{"another room", false, `{"type":"hello","v":2,"id":"x","room":"kitchen"}`, wire.CodeWrongRoom, false},
+		{"hello twice", true, `{"type":"hello","v":3,"id":"x","room":"lobby"}`, wire.CodeBadType, true},
+		{"another room", false, `{"type":"hello","v":3,"id":"x","room":"kitchen"}`, wire.CodeWrongRoom, false},
 		{"oversized frame", true, `{"type":"color","color":"` + strings.Repeat("f", 5000) + `"}`, wire.CodeTooLarge, false},
 	}
 	s := startHub(t, hub.Config{Room: "lobby"})

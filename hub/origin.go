@@ -5,7 +5,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 )
 
 // RoomOrigin is the hub's default Origin check for WebSocket upgrades.
@@ -87,32 +90,106 @@ func hostPort(scheme, hostport string) (string, bool) {
 }
 
 // LocalHost says whether a request's Host header names this machine: an
-// IP literal, localhost, or this machine's host name (alone or under any
-// domain, as mDNS or the LAN's DNS answers it). Anything else on /ws is a name someone
-// pointed at this address (DNS rebinding), and is refused.
+// IP literal, localhost, or one of this machine's own names (its host
+// name, <name>.local, and <name> under the DNS search domains the machine
+// is configured with, as the LAN's DNS answers it: kitchen-pc.fritz.box).
+// Any other name is one someone pointed at this address (DNS rebinding),
+// and every endpoint refuses it (see HostGuard). <name> under any other
+// domain is refused: the host name is public (the default display name),
+// so a site could be named after it.
 func LocalHost(hostport string) bool {
+	return machineNames().allows(hostport)
+}
+
+// HostGuard answers 403 to a request whose Host is not this machine's
+// (LocalHost), and passes the rest to next. The hub serves every endpoint
+// through it; a peer serves /api/peer through it too.
+func HostGuard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !LocalHost(r.Host) {
+			RefuseHost(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// RefuseHost answers a request for a name this machine does not answer to.
+func RefuseHost(w http.ResponseWriter, r *http.Request) {
+	// A page of a site whose name was made to point at this address
+	// (DNS rebinding) has the Origin it came from as its Host too.
+	http.Error(w, "huecast: Host "+strconv.Quote(r.Host)+" is not this machine's address or name; connect by address",
+		http.StatusForbidden)
+}
+
+// hostNames are the names a machine answers to besides IP literals and localhost.
+type hostNames struct {
+	full    string   // the host name as the system gives it, lower case
+	short   string   // its first label
+	domains []string // DNS search domains
+}
+
+var machineNames = sync.OnceValue(func() hostNames {
+	name, _ := os.Hostname()
+	b, _ := os.ReadFile("/etc/resolv.conf")
+	return newHostNames(name, searchDomains(string(b)))
+})
+
+func newHostNames(name string, domains []string) hostNames {
+	full := strings.TrimSuffix(strings.ToLower(name), ".")
+	short, _, _ := strings.Cut(full, ".")
+	return hostNames{full: full, short: short, domains: domains}
+}
+
+// searchDomains reads the search and domain lines of a resolv.conf.
+func searchDomains(conf string) []string {
+	var ds []string
+	for line := range strings.Lines(conf) {
+		f := strings.Fields(line)
+		if len(f) < 2 || (f[0] != "search" && f[0] != "domain") {
+			continue
+		}
+		for _, d := range f[1:] {
+			if d = strings.Trim(strings.ToLower(d), "."); d != "" && !slices.Contains(ds, d) {
+				ds = append(ds, d)
+			}
+		}
+	}
+	return ds
+}
+
+func (n hostNames) allows(hostport string) bool {
+	host := hostOnly(hostport)
+	if host == "" {
+		return false
+	}
+	if net.ParseIP(host) != nil || host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	if n.short == "" {
+		return false
+	}
+	if host == n.full || host == n.short || host == n.short+".local" {
+		return true
+	}
+	for _, d := range n.domains {
+		if host == n.short+"."+d {
+			return true
+		}
+	}
+	return false
+}
+
+// hostOnly is a Host header's host: lower case, without port, brackets,
+// IPv6 zone or trailing dot; "" when there is none.
+func hostOnly(hostport string) string {
 	host := hostport
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
 	}
 	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
-	if host == "" {
-		return false
-	}
 	if i := strings.IndexByte(host, '%'); i >= 0 {
 		host = host[:i] // an IPv6 zone
 	}
-	if net.ParseIP(host) != nil || host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	name, err := os.Hostname()
-	if err != nil || name == "" {
-		return false
-	}
-	name = strings.TrimSuffix(strings.ToLower(name), ".")
-	// The machine's name under any domain its LAN's DNS gives it
-	// (kitchen-pc.fritz.box, kitchen-pc.local).
-	short, _, _ := strings.Cut(name, ".")
-	first, _, _ := strings.Cut(host, ".")
-	return host == name || first == short
+	return host
 }

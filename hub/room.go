@@ -23,10 +23,22 @@ func (h *Hub) handle(ev event) {
 		}
 		if !c.closing {
 			h.leave(c, ev.reason)
-			h.closeConn(c, websocket.CloseNormalClosure, "")
+			code := ev.code
+			if code == 0 {
+				code = websocket.CloseNormalClosure
+			}
+			h.closeConn(c, code, ev.text)
 		}
 		delete(h.conns, c)
+		delete(h.checking, c)
+		h.settle(c)
 		h.churn++
+	case evPong:
+		// Pongs count towards the outbox's bound like any frame, so a
+		// client that pings and never reads is dropped, not grown.
+		if !c.closing && !c.queue(ev.frame) {
+			h.drop(c, wire.ReasonDropped, websocket.CloseTryAgainLater, "too slow to keep up")
+		}
 	case evTooLarge:
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeTooLarge,
 			Message: "That frame is larger than the 4096 bytes a hub accepts; the connection is closed."})
@@ -40,6 +52,11 @@ func (h *Hub) handle(ev event) {
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeRateLimited,
 			Message: "This connection kept sending faster than the room allows and is closed."})
 		h.drop(c, wire.ReasonDropped, websocket.ClosePolicyViolation, "rate limit exceeded")
+	case evAddrChecked:
+		if h.checking[c] && !c.closing {
+			delete(h.checking, c)
+			h.join(c, ev.in)
+		}
 	case evFrame:
 		if c.closing {
 			return
@@ -62,7 +79,7 @@ func (h *Hub) frame(c *conn, in wire.In) {
 		h.challenged(c, in)
 	case wire.TypePing:
 		if in.RTT > 0 && c.joined {
-			h.rtts[c] = min(wire.Duration(in.RTT), MaxLead)
+			h.rtts[c] = min(wire.Duration(in.RTT), maxRTT)
 		}
 		h.sendTo(c, wire.Pong{Type: wire.TypePong, T: in.T, HT: wire.Millis(h.now())})
 	case wire.TypeColor:
@@ -80,12 +97,12 @@ func (h *Hub) frame(c *conn, in wire.In) {
 		// stamp the room adopted.
 		st := h.clock.Stamp()
 		st.ID = c.peer.ID
-		h.setColor(color, st, c.peer.ID, c.peer.Name, nil)
+		h.setColor(color, st, c.peer.ID, c.peer.Name)
 	}
 }
 
 func (h *Hub) hello(c *conn, in wire.In) {
-	if c.joined {
+	if c.joined || h.checking[c] {
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeBadType, Message: "This connection has already said hello."})
 		return
 	}
@@ -106,16 +123,23 @@ func (h *Hub) hello(c *conn, in wire.In) {
 		c.held = &in
 		return
 	}
-	room := wire.CleanRoom(in.Room)
-	if room == "" {
-		room = wire.DefaultRoom
-	}
+	room := wire.RoomName(in.Room)
 	if room != h.cfg.Room {
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeWrongRoom,
 			Message: "This hub serves room " + quote(h.cfg.Room) + ", not " + quote(room) + "."})
 		h.closeConn(c, websocket.ClosePolicyViolation, "wrong room")
 		return
 	}
+	in.Addr = memberAddr(c.remote, in.Addr)
+	if in.Addr != "" && h.cfg.CheckAddr != nil {
+		h.checkAddr(c, in)
+		return
+	}
+	h.join(c, in)
+}
+
+// join admits a hello that passed every check.
+func (h *Hub) join(c *conn, in wire.In) {
 	id := wire.CleanName(in.ID, wire.MaxIDLen)
 	if id == "" {
 		id = randomID()
@@ -141,10 +165,11 @@ func (h *Hub) hello(c *conn, in wire.In) {
 	if old != nil {
 		// The same peer reconnected before its old connection timed out.
 		h.removePeer(old)
-		h.closeConn(old, websocket.ClosePolicyViolation, "replaced by a newer connection")
+		h.closeConn(old, websocket.ClosePolicyViolation, wire.CloseReplaced)
 	}
 	c.peer = wire.Peer{ID: id, Name: name, Addr: wire.CleanName(in.Addr, 64)}
 	c.joined = true
+	h.settle(c)
 	h.peers = append(h.peers, c)
 	h.log.Debug("hub: peer joined", "id", id, "name", name, "remote", c.remote)
 
@@ -180,7 +205,7 @@ func (h *Hub) adopt(c *conn, in wire.In) *wire.ProtocolError {
 	// Who set it is known by name only: the setter's id may be another
 	// hub's guest- id. Shown on arrival: the room already had it, on
 	// another hub or another screen.
-	h.showColor(color, st, "", wire.CleanName(in.ByName, wire.MaxNameLen), c, 0)
+	h.showColor(color, st, "", wire.CleanName(in.ByName, wire.MaxNameLen), c, 0, 0)
 	return refused
 }
 
@@ -194,17 +219,22 @@ func versionError(v int) *wire.ProtocolError {
 }
 
 // setColor makes color the room's colour at stamp st and tells every joined
-// peer but skip (nil: everyone) to show it the room's lead from now.
-func (h *Hub) setColor(color string, st wire.Stamp, by, byName string, skip *conn) {
-	h.showColor(color, st, by, byName, skip, h.lead())
+// peer to show it at its moment: the room's lead from now, or the moment of
+// a colour still waiting that it can replace in time (see wire.Moment).
+func (h *Hub) setColor(color string, st wire.Stamp, by, byName string) {
+	lead := h.lead()
+	h.waiting = wire.Moment(h.now(), lead, h.reach(), h.waiting)
+	h.showColor(color, st, by, byName, nil, h.waiting, lead)
 }
 
-// showColor is setColor with the lead given; 0 shows it on arrival.
-func (h *Hub) showColor(color string, st wire.Stamp, by, byName string, skip *conn, lead time.Duration) {
+// showColor makes color the room's colour and tells every joined peer but
+// skip (nil: everyone) to show it at at, with lead; at 0 shows it on
+// arrival.
+func (h *Hub) showColor(color string, st wire.Stamp, by, byName string, skip *conn, at, lead time.Duration) {
 	h.color, h.stamp, h.by, h.byName = color, st, by, byName
 	f := wire.Color{Type: wire.TypeColor, Color: color, Stamp: st, By: by, Name: byName}
-	if lead > 0 {
-		f.At, f.Lead = wire.Millis(h.now()+lead), wire.Millis(lead)
+	if at > 0 {
+		f.At, f.Lead = wire.Millis(at), wire.Millis(lead)
 	}
 	h.broadcast(f, skip)
 }
@@ -225,15 +255,36 @@ const (
 	// leadMargin is added to the slowest round trip for the fan-out and
 	// for jitter beyond the reported (median) round trip.
 	leadMargin = 20 * time.Millisecond
+	// maxRTT bounds the round trip a member may report: past it, reach
+	// exceeds any lead, and no colour replaces a waiting one.
+	maxRTT = 2 * MaxLead
+	// reachMargin is added to half the slowest round trip for the fan-out,
+	// jitter and a busy machine's scheduling: a colour that replaces a
+	// waiting one and still arrives after that one's moment shows, late,
+	// on that screen alone, which then shows one colour more than the
+	// others. Fifty milliseconds make that rare on a loaded machine; a
+	// person clicking twice within less than lead - reach sees only the
+	// second.
+	reachMargin = 50 * time.Millisecond
 )
 
 // lead is the room's lead now, from the round trips its members report.
 func (h *Hub) lead() time.Duration {
+	return min(max(h.slowest()+leadMargin, MinLead), MaxLead)
+}
+
+// reach is how long a colour sent now may take to reach every member: half
+// the slowest round trip, the split the clients' offset estimates assume
+// too, plus reachMargin. A colour replaces a waiting one only if it arrives
+// everywhere before that one's moment (see wire.Moment).
+func (h *Hub) reach() time.Duration { return h.slowest()/2 + reachMargin }
+
+func (h *Hub) slowest() time.Duration {
 	var slowest time.Duration
 	for _, c := range h.peers {
 		slowest = max(slowest, h.rtts[c])
 	}
-	return min(max(slowest+leadMargin, MinLead), MaxLead)
+	return slowest
 }
 
 // now reads the hub's clock: the time since the hub was made, monotonic,

@@ -23,6 +23,9 @@ var (
 	kitchenKey = wire.AuthKey(testPassphrase, "kitchen")
 )
 
+// endpoint is what a client dialling s binds its proofs to.
+func (s *server) endpoint() string { return wire.Endpoint(s.Listener.Addr().String()) }
+
 // challenged dials a hub with a passphrase and returns the client and the
 // nonce of the challenge, which must be the hub's first frame.
 func challenged(t *testing.T, s *server) (*client, string) {
@@ -42,13 +45,13 @@ func TestPassphraseAdmitsOnlyClientsThatProveIt(t *testing.T) {
 	// The right answer, given after the hello (as net/link does), joins.
 	alice, nonce := challenged(t, s)
 	alice.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "a", Name: "alice", Room: "lobby"})
-	alice.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(testKey, nonce)})
+	alice.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.Answer(testKey, nonce, "", s.endpoint())})
 	if w := alice.next(); w.Type != wire.TypeWelcome || w.ID != "a" {
 		t.Fatalf("after a right answer got %+v, want welcome", w)
 	}
 	// And before the hello (as a page that knows the key may).
 	bob, nonce := challenged(t, s)
-	bob.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(testKey, nonce)})
+	bob.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.Answer(testKey, nonce, "", s.endpoint())})
 	bob.hello("b", "bob")
 	alice.nextOf(wire.TypeJoin)
 
@@ -56,9 +59,15 @@ func TestPassphraseAdmitsOnlyClientsThatProveIt(t *testing.T) {
 		name string
 		mac  func(nonce string) string
 	}{
-		{"wrong passphrase", func(n string) string { return wire.AuthMAC(wrongKey, n) }},
-		{"right passphrase, other room", func(n string) string { return wire.AuthMAC(kitchenKey, n) }},
-		{"answer to another nonce (replay)", func(string) string { return wire.AuthMAC(testKey, strings.Repeat("00", wire.NonceLen)) }},
+		{"wrong passphrase", func(n string) string { return wire.Answer(wrongKey, n, "", s.endpoint()) }},
+		{"right passphrase, other room", func(n string) string { return wire.Answer(kitchenKey, n, "", s.endpoint()) }},
+		{"answer to another nonce (replay)", func(string) string {
+			return wire.Answer(testKey, strings.Repeat("00", wire.NonceLen), "", s.endpoint())
+		}},
+		// What a relay gets from a peer that dialled it: an answer bound
+		// to the relay's address, not the hub's.
+		{"answer for another address (relayed)", func(n string) string { return wire.Answer(testKey, n, "", "10.9.9.9:7788") }},
+		{"answer naming another client nonce", func(n string) string { return wire.Answer(testKey, n, wire.NewNonce(), s.endpoint()) }},
 		{"not hex", func(string) string { return "zz" }},
 		{"empty", func(string) string { return "" }},
 		{"the passphrase itself", func(string) string { return testPassphrase }},
@@ -103,7 +112,7 @@ func TestGuessingThePassphraseOnlineIsSlowedDown(t *testing.T) {
 	answer := func(key []byte) wire.Out {
 		c, nonce := challenged(t, s)
 		c.send(wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: "g", Name: "guesser", Room: "lobby"})
-		c.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(key, nonce)})
+		c.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.Answer(key, nonce, "", s.endpoint())})
 		return c.next()
 	}
 	// A person mistyping it a few times still gets in.
@@ -316,7 +325,8 @@ func TestHelloOfAnotherProtocolVersionIsRefused(t *testing.T) {
 		says  string
 	}{
 		{`{"type":"hello","id":"old","room":"lobby","color":"#ff0000","seq":40}`, "update huecast here"},
-		{`{"type":"hello","v":3,"id":"new","room":"lobby"}`, "update huecast on the hub"},
+		{`{"type":"hello","v":2,"id":"v2","room":"lobby","color":"#ff0000"}`, "update huecast here"},
+		{`{"type":"hello","v":4,"id":"new","room":"lobby"}`, "update huecast on the hub"},
 	} {
 		c := dial(t, s)
 		c.sendRaw(tc.hello)
@@ -381,13 +391,13 @@ func TestHubProvesThePassphraseToAClientThatProvedIt(t *testing.T) {
 	// The client's own challenge first: nothing is told before the client
 	// has proved itself.
 	c.send(wire.Challenge{Type: wire.TypeChallenge, Nonce: mine})
-	c.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(testKey, nonce)})
+	c.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.Answer(testKey, nonce, mine, s.endpoint())})
 	p := c.next()
-	if p.Type != wire.TypeAuth || !wire.CheckProof(testKey, mine, p.MAC) {
+	if p.Type != wire.TypeAuth || !wire.CheckProof(testKey, nonce, mine, s.endpoint(), p.MAC) {
 		t.Fatalf("got %+v, want the hub's proof of our nonce", p)
 	}
-	// The proof is not the client's answer to the same nonce (no reflection).
-	if wire.CheckMAC(testKey, mine, p.MAC) {
+	// The proof is not the client's answer on the same connection (no reflection).
+	if wire.CheckAnswer(testKey, nonce, mine, s.endpoint(), p.MAC) {
 		t.Fatal("the hub's proof equals a client's answer to the same nonce")
 	}
 	w := c.hello("a", "alice")
@@ -397,16 +407,16 @@ func TestHubProvesThePassphraseToAClientThatProvedIt(t *testing.T) {
 
 	// The challenge may also follow the answer.
 	c2, nonce := challenged(t, s)
-	c2.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(testKey, nonce)})
+	c2.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.Answer(testKey, nonce, "", s.endpoint())})
 	c2.send(wire.Challenge{Type: wire.TypeChallenge, Nonce: mine})
-	if p := c2.next(); p.Type != wire.TypeAuth || !wire.CheckProof(testKey, mine, p.MAC) {
+	if p := c2.next(); p.Type != wire.TypeAuth || !wire.CheckProof(testKey, nonce, mine, s.endpoint(), p.MAC) {
 		t.Fatalf("got %+v, want the hub's proof", p)
 	}
 
 	// A client that has not proved itself gets no proof, only refusal.
 	c3, _ := challenged(t, s)
 	c3.send(wire.Challenge{Type: wire.TypeChallenge, Nonce: mine})
-	c3.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(wrongKey, mine)})
+	c3.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.Answer(wrongKey, mine, mine, s.endpoint())})
 	if e := c3.next(); e.Type != wire.TypeError || e.Code != wire.CodeUnauthorized {
 		t.Fatalf("got %+v, want unauthorized and no proof", e)
 	}
@@ -451,6 +461,31 @@ func TestBadClientChallengesGetAClearError(t *testing.T) {
 	a := dial(t, open)
 	a.hello("a", "alice")
 	b, nonce := challenged(t, locked)
-	b.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(testKey, nonce)})
+	b.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.Answer(testKey, nonce, "", locked.endpoint())})
 	b.hello("b", "bob")
+}
+
+// TestProtocol2AnswerGetsBadVersion: a client of protocol 2 answers the
+// challenge unbound (HMAC of the nonce alone). Right or not, it is not
+// admitted; when right, it is told to update rather than that its
+// passphrase is wrong.
+func TestProtocol2AnswerGetsBadVersion(t *testing.T) {
+	t.Parallel()
+	s := startHub(t, hub.Config{Room: "lobby", Passphrase: testPassphrase})
+	c, nonce := challenged(t, s)
+	c.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(testKey, nonce)})
+	if e := c.next(); e.Type != wire.TypeError || e.Code != wire.CodeBadVersion || !strings.Contains(e.Message, "update huecast here") {
+		t.Fatalf("got %+v, want bad_version", e)
+	}
+	if code := c.closeCode(); code != websocket.ClosePolicyViolation {
+		t.Fatalf("close code %d, want 1008", code)
+	}
+	w, nonce := challenged(t, s)
+	w.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(wrongKey, nonce)})
+	if e := w.next(); e.Code != wire.CodeUnauthorized {
+		t.Fatalf("a wrong protocol-2 answer got %+v, want unauthorized", e)
+	}
+	if st, _ := s.hub.State(t.Context()); len(st.Peers) != 0 {
+		t.Fatalf("members %+v", st.Peers)
+	}
 }

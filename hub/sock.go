@@ -24,8 +24,8 @@ type sock struct {
 	net.Conn
 
 	// raw attempts writes that must not block (see tryWrite); nil where
-	// the socket offers none. Guarded by c.mu like the rest of the write
-	// side: only the connection's current writer uses it.
+	// the socket offers none. Only the socket's owner (see owner) uses
+	// these fields.
 	raw     syscall.RawConn
 	tryFunc func(fd uintptr) bool // made once, so that tryWrite allocates nothing
 	tryBuf  []byte
@@ -46,8 +46,8 @@ func newSock(nc net.Conn) *sock {
 
 // muteGorilla makes ws write nothing more to its socket, ever, so that the
 // hub's write side is the socket's only writer. gorilla writes by itself
-// from the reader: the answer to a ping and the echo of a close (the hub
-// replaces both handlers and writes them itself), and a close after a
+// from the reader: the answer to a ping and the echo of a close (the
+// reader's handlers hand both to Run instead), and a close after a
 // protocol error or a frame over the read limit (the reader reports those,
 // and the hub says goodbye; see readFailed). A write error is final in
 // gorilla: every later write, WriteControl's included, returns it before
@@ -63,7 +63,8 @@ func muteGorilla(ws *websocket.Conn) {
 
 // tryWrite writes as much of p as the socket takes now, without waiting: it
 // reports errWouldBlock (with n < len(p), possibly 0) when the send buffer
-// is full. The caller must hold c.mu and be the connection's only writer.
+// is full. The caller must own the socket (see owner): Run does, while the
+// connection has nothing queued.
 //
 // A socket's file descriptor is already non-blocking (Go's poller puts it
 // so), so a plain write(2) through RawConn.Write, whose callback reports

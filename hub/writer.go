@@ -10,14 +10,35 @@ import (
 	"github.com/huecast/huecast/net/wire"
 )
 
-// The write side of a connection has one writer at a time, and c.mu says
-// who it is. While no writer goroutine runs (c.writing false) and the
-// outbox is empty, whoever holds c.mu may write: the fan-out in Run, or the
-// reader answering a ping. It writes without blocking (sock.tryWrite), so a
-// delivery to an idle client costs one write(2) and wakes no goroutine.
-// Only when the socket would block, or a frame is already waiting, does the
-// frame (or what is left of it) go to the outbox, and a writer goroutine
-// drains it with blocking writes, timed by Run's ticker (see stalled).
+// Who writes a connection's socket. Exactly one goroutine at a time, and
+// c.owner (under c.mu) says which:
+//
+//   - ownedByRun: the outbox is empty and Run writes straight to the
+//     socket, without blocking (sock.tryWrite), so a delivery to an idle
+//     client costs one write(2) and wakes no goroutine.
+//   - ownedByWriter: a write would have blocked, so Run queued the rest in
+//     the outbox and started a writer goroutine, which drains it with
+//     blocking writes, timed by Run's ticker (see stalled). Run only
+//     appends to the outbox. The writer hands the socket back to Run when
+//     it finds the outbox empty.
+//   - hangingUp: Run has queued the close frame; a writer goroutine writes
+//     what is queued, waits for the client's goodbye and hangs up. Nothing
+//     more is queued.
+//   - ended: the socket is closed, or will be by the writer that ended it.
+//
+// Only the owner moves c.owner on, with one exception that hands nothing:
+// Run moves ownedByWriter to hangingUp. The reader never writes: it posts
+// pongs and the closes it wants said to Run (see readLoop), and gorilla
+// writes nothing (see muteGorilla). Every function that takes c.mu releases
+// it itself.
+type owner uint8
+
+const (
+	ownedByRun owner = iota
+	ownedByWriter
+	hangingUp
+	ended
+)
 
 // fanOut writes frame, made once, to every joined peer but skip. A peer
 // whose outbox is full is too slow for the room and is dropped.
@@ -37,84 +58,69 @@ func (h *Hub) fanOut(frame []byte, skip *conn) {
 	}
 }
 
-// frameKind says how the write side treats a frame it cannot write at once.
-type frameKind int
-
-const (
-	kindData    frameKind = iota // bounded by c.limit; refused after closeConn
-	kindPing                     // skipped when the outbox is full or ends in a ping
-	kindControl                  // from gorilla: a pong, or a close that ends the writing
-)
-
 // queue writes frame (a whole WebSocket frame, shared with other
-// recipients and never changed) to c, or queues it. It reports false if
-// the outbox is full: the client is too slow for the room. Frames after a
-// failed write or after closeConn are discarded: the reader reports the
-// client gone.
-func (c *conn) queue(frame []byte) bool { return c.send(frame, kindData) }
+// recipients and never changed) to c, or queues it; Run's only. It reports
+// false if the outbox is full: the client is too slow for the room. Frames
+// after a failed write or after closeConn are discarded: the reader
+// reports the client gone.
+func (c *conn) queue(frame []byte) bool { return c.send(frame, false) }
 
 // queuePing sends a heartbeat ping unless one is already waiting or the
 // outbox is full: a client that far behind is dropped by the next frame, or
 // when its write stalls (see stalled). Once a second, then, an idle
 // connection's outbox is trimmed: slots grown for a burst are given back,
 // but not while frames stream, when the two slices are reused and queueing
-// allocates nothing.
+// allocates nothing. Run's only.
 func (c *conn) queuePing() {
 	c.mu.Lock()
-	if !c.writing && cap(c.out) > keptOutbox {
-		c.out = nil
-	}
-	if !c.writing && cap(c.spare) > keptOutbox {
-		c.spare = nil
+	if c.owner == ownedByRun {
+		if cap(c.out) > keptOutbox {
+			c.out = nil
+		}
+		if cap(c.spare) > keptOutbox {
+			c.spare = nil
+		}
 	}
 	c.mu.Unlock()
-	c.send(pingFrame, kindPing)
+	c.send(pingFrame, true)
 }
 
-// control sends a frame gorilla/websocket wrote from the reader: a pong,
-// or a close (the echo of the client's, or one after a protocol error).
-// Nothing is written after a close.
-func (c *conn) control(frame []byte) { c.send(frame, kindControl) }
-
-func (c *conn) send(frame []byte, kind frameKind) bool {
+// send is queue, or queuePing when ping. Run's only: it writes the socket
+// itself while it owns it.
+func (c *conn) send(frame []byte, ping bool) bool {
 	c.mu.Lock()
-	if c.dead || c.closeQueued || (c.hangup && kind != kindControl) {
-		c.mu.Unlock()
-		return true
-	}
-	if kind == kindControl && isClose(frame) {
-		c.closeQueued = true
-	}
-	if !c.writing {
-		// The outbox is empty and nobody is writing: write now.
-		n, err := c.sock.tryWrite(frame)
-		switch err {
-		case nil:
-			c.mu.Unlock()
-			return true
-		case errWouldBlock:
-			frame = frame[n:]
-		default:
-			c.failLocked()
-			return true
+	own, ok := c.owner, true
+	if own == ownedByWriter {
+		switch {
+		case len(c.out) >= c.limit:
+			ok = ping // a ping is skipped, a frame makes the client too slow
+		case !ping || !endsInPing(c.out):
+			c.out = append(c.out, frame)
 		}
-		c.out = append(c.out, frame)
-		c.writing = true
-		c.mu.Unlock()
-		go c.writer()
-		return true
 	}
-	switch {
-	case kind == kindData && len(c.out) >= c.limit:
-		c.mu.Unlock()
-		return false
-	case kind == kindPing && (len(c.out) >= c.limit || endsInPing(c.out)):
-		c.mu.Unlock()
-		return true
-	}
-	c.out = append(c.out, frame)
 	c.mu.Unlock()
+	if own != ownedByRun {
+		return ok
+	}
+	n, err := c.sock.tryWrite(frame)
+	switch err {
+	case nil:
+	case errWouldBlock:
+		c.handOff(frame[n:], ownedByWriter)
+	default:
+		c.fail()
+	}
 	return true
+}
+
+// handOff gives the socket, which Run owns, to a new writer goroutine with
+// rest to write first; to is ownedByWriter or hangingUp.
+func (c *conn) handOff(rest []byte, to owner) {
+	c.mu.Lock()
+	c.out = append(c.out, rest)
+	c.owner = to
+	c.mu.Unlock()
+	go c.writer()
 }
 
 // endsInPing reports whether the last queued frame is the heartbeat.
@@ -126,28 +132,36 @@ func endsInPing(out [][]byte) bool {
 	return len(last) == len(pingFrame) && &last[0] == &pingFrame[0]
 }
 
-// failLocked ends the write side after a failed write: nothing more is
-// written, and closing the socket makes the reader report the client gone,
-// as dropped. The caller holds c.mu, which failLocked releases.
-func (c *conn) failLocked() {
-	c.dead, c.out, c.spare = true, nil, nil
-	c.mu.Unlock()
+// fail ends the write side after a failed write; the socket's owner calls
+// it. Nothing more is written, and closing the socket makes the reader
+// report the client gone, as dropped.
+func (c *conn) fail() {
 	c.writeFailed.Store(true)
+	c.end()
+}
+
+// end closes the socket and marks the write side ended; its owner calls it,
+// once.
+func (c *conn) end() {
+	c.mu.Lock()
+	c.owner, c.out, c.spare = ended, nil, nil
+	c.mu.Unlock()
 	c.sock.Close()
 	close(c.writerDone)
 }
 
 // take hands the writer every queued frame. With none queued, it reports
 // more false and the writer must return; hangup true then means the writer
-// must wait for the client's goodbye and hang up, since Run has closed c.
+// must wait for the client's goodbye and hang up, since Run has closed c;
+// otherwise the socket is Run's again.
 func (c *conn) take() (batch [][]byte, more, hangup bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.out) == 0 {
-		if c.hangup {
+		if c.owner == hangingUp {
 			return nil, false, true
 		}
-		c.writing = false
+		c.owner = ownedByRun
 		return nil, false, false
 	}
 	batch = c.out
@@ -175,9 +189,9 @@ const writeBufSize = 16 << 10
 var writeBufs = sync.Pool{New: func() any { b := make([]byte, 0, writeBufSize); return &b }}
 
 // writeLoop is c's writer goroutine: it writes queued frames with blocking
-// writes until the outbox is empty, and gives the write side back. When Run
-// has closed c it then waits for the client's close and hangs up. A write
-// that cannot finish within wire.WriteWait ends the connection (see
+// writes until the outbox is empty, and gives the socket back to Run. When
+// Run has closed c it then waits for the client's close and hangs up. A
+// write that cannot finish within wire.WriteWait ends the connection (see
 // stalled): the client is too slow, and the reader reports it dropped.
 func (c *conn) writeLoop() {
 	for {
@@ -192,8 +206,7 @@ func (c *conn) writeLoop() {
 		err := c.writeBatch(batch)
 		c.writeSince.Store(0)
 		if err != nil {
-			c.mu.Lock()
-			c.failLocked()
+			c.fail()
 			return
 		}
 		c.recycle(batch)
@@ -236,7 +249,7 @@ func (c *conn) writeBatch(batch [][]byte) error {
 // wire.WriteWait at now, and if so closes the socket under it: the write
 // fails, and the writer and reader end c as when a write deadline passed.
 // The write then ends between WriteWait and WriteWait plus a ping period
-// after it began.
+// after it began. Run's; it writes nothing.
 func (c *conn) stalled(now time.Time) bool {
 	since := c.writeSince.Load()
 	if since == 0 || now.UnixNano()-since <= int64(wire.WriteWait) {
@@ -254,34 +267,25 @@ func (c *conn) hangUp() {
 	case <-c.readerDone:
 	case <-time.After(closeGrace):
 	}
-	c.mu.Lock()
-	c.dead, c.out, c.spare = true, nil, nil
-	c.mu.Unlock()
-	c.sock.Close()
-	close(c.writerDone)
+	c.end()
 }
 
 // closeConn makes c's writer say goodbye with code and text, after any
-// frames already queued, and hang up.
+// frames already queued, and hang up. Run's only.
 func (h *Hub) closeConn(c *conn, code int, text string) {
 	if c.closing {
 		return
 	}
 	c.closing = true
+	frame := closeFrame(code, text)
 	c.mu.Lock()
-	if c.dead {
-		c.mu.Unlock()
-		return
+	own := c.owner
+	if own == ownedByWriter {
+		c.out = append(c.out, frame)
+		c.owner = hangingUp
 	}
-	c.hangup = true
-	if !c.closeQueued {
-		c.closeQueued = true
-		c.out = append(c.out, closeFrame(code, text))
-	}
-	start := !c.writing
-	c.writing = true
 	c.mu.Unlock()
-	if start {
-		go c.writer()
+	if own == ownedByRun {
+		c.handOff(frame, hangingUp)
 	}
 }

@@ -74,10 +74,10 @@ func TestAnIdleSocketIsWrittenWithoutAWriterGoroutine(t *testing.T) {
 		t.Fatal("queue refused a frame to an idle client")
 	}
 	c.mu.Lock()
-	writing, queued := c.writing, len(c.out)
+	own, queued := c.owner, len(c.out)
 	c.mu.Unlock()
-	if writing || queued != 0 {
-		t.Fatalf("after a frame to an idle socket: writing %v, %d queued; want it written by the caller", writing, queued)
+	if own != ownedByRun || queued != 0 {
+		t.Fatalf("after a frame to an idle socket: owner %d, %d queued; want it written by the caller", own, queued)
 	}
 	_ = cc.SetReadDeadline(time.Now().Add(10 * time.Second))
 	op, payload, err := readFrame(bufio.NewReader(cc))
@@ -100,7 +100,7 @@ func TestFramesArriveWholeAndInOrderWhenTheSocketFills(t *testing.T) {
 		}
 	}
 	c.mu.Lock()
-	waiting := c.writing
+	waiting := c.owner == ownedByWriter
 	c.mu.Unlock()
 	if !waiting {
 		t.Fatal("the client reads nothing, yet its socket took all frames: the test proves nothing")
@@ -121,12 +121,11 @@ func TestFramesArriveWholeAndInOrderWhenTheSocketFills(t *testing.T) {
 
 func TestNothingIsWrittenAfterAClose(t *testing.T) {
 	c, cc := socketPair(t)
-	c.control(closeFrame(1000, ""))                   // gorilla echoing the client's close
-	c.queue(appendFrame(nil, opText, []byte("late"))) // must not follow it
-	c.control(closeFrame(1002, "again"))              // nor a second close
 	close(c.readerDone)
 	h := New(Config{})
-	h.closeConn(c, 1001, "bye") // hangs up without a close of its own
+	h.closeConn(c, 1000, "")
+	c.queue(appendFrame(nil, opText, []byte("late"))) // must not follow it
+	h.closeConn(c, 1002, "again")                     // nor a second close
 	select {
 	case <-c.writerDone:
 	case <-time.After(10 * time.Second):
@@ -138,6 +137,50 @@ func TestNothingIsWrittenAfterAClose(t *testing.T) {
 	if err != nil || op != opClose || binary.BigEndian.Uint16(payload) != 1000 {
 		t.Fatalf("first frame: op %d %q, %v; want close 1000", op, payload, err)
 	}
+	if op, payload, err := readFrame(r); err != io.EOF {
+		t.Fatalf("after the close: op %d %q, %v; want EOF", op, payload, err)
+	}
+}
+
+// A close queued behind a backlog follows it, and the writer that drains
+// the backlog hangs up: Run never writes the socket again.
+func TestACloseBehindABacklogFollowsIt(t *testing.T) {
+	c, cc := socketPair(t)
+	close(c.readerDone)
+	big := appendFrame(nil, opText, make([]byte, 60000))
+	for i := 0; ; i++ { // until a writer holds the socket
+		c.queue(big)
+		c.mu.Lock()
+		own := c.owner
+		c.mu.Unlock()
+		if own == ownedByWriter {
+			break
+		}
+		if i > 1000 {
+			t.Fatal("60 MB went into a socket that nobody reads: the test proves nothing")
+		}
+	}
+	h := New(Config{})
+	h.closeConn(c, 1001, "bye")
+	c.queue(appendFrame(nil, opText, []byte("late")))
+	_ = cc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	r := bufio.NewReader(cc)
+	for {
+		op, payload, err := readFrame(r)
+		if err != nil {
+			t.Fatalf("reading the backlog: %v", err)
+		}
+		if op == opClose {
+			if binary.BigEndian.Uint16(payload) != 1001 {
+				t.Fatalf("close %q, want 1001", payload)
+			}
+			break
+		}
+		if op != opText || len(payload) != 60000 {
+			t.Fatalf("op %d, %d bytes; want the backlog's frames", op, len(payload))
+		}
+	}
+	<-c.writerDone
 	if op, payload, err := readFrame(r); err != io.EOF {
 		t.Fatalf("after the close: op %d %q, %v; want EOF", op, payload, err)
 	}

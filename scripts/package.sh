@@ -7,6 +7,8 @@
 #	scripts/package.sh headless -> dist/huecast-headless-VERSION-{linux,darwin}-{amd64,arm64}
 #	scripts/package.sh deb      -> dist/huecast_VERSION_amd64.deb     (from the linux tar.xz)
 #	scripts/package.sh msi      -> dist/huecast-VERSION-windows-amd64.msi (from the .exe)
+#	scripts/package.sh flags    -> prints the C flags and go build flags the linux
+#	                               package is built with, as shell assignments
 #
 # The headless kind is a plain static binary per OS and architecture, built
 # with the nowindow tag (no Fyne, no cgo): no fyne tool and no copy of the
@@ -25,9 +27,16 @@
 # FyneApp.toml after every run. So it runs on a copy of the source in a
 # temporary directory, and the checkout is never changed. --release builds with
 # -trimpath, so the copy's path does not defeat Go's build cache.
+#
+# fyne package --release sets CGO_CFLAGS (-O3 and hardening) and CGO_LDFLAGS
+# itself, after any from the environment, so those are cleared first: the
+# package is built the same whoever runs this. The flags target asks the fyne
+# tool which flags it builds the linux package with; a build run with them
+# (scripts/test.sh does) shares Go's cached compile of the cgo packages
+# (go-gl's, minutes of C) with the package.
 set -euo pipefail
 
-target="${1:?usage: package.sh linux|windows|headless|deb|msi}"
+target="${1:?usage: package.sh linux|windows|headless|deb|msi|flags}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dist="${DIST:-$root/dist}"
 arch=amd64
@@ -117,9 +126,35 @@ if [[ "$target" == msi ]]; then
 fi
 
 fyne="$("$root/scripts/install-fyne-tool.sh")"
+unset CGO_CFLAGS CGO_LDFLAGS
 
 stage="$(mktemp -d "${TMPDIR:-/tmp}/huecast-package.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
+
+if [[ "$target" == flags ]]; then
+	# fyne runs $GO for the build; this one writes down the C flags it was
+	# given and whether it was asked for -trimpath, and builds nothing.
+	cat >"$stage/go" <<-'EOF'
+		#!/usr/bin/env bash
+		printf 'export CGO_CFLAGS=%q CGO_LDFLAGS=%q\n' "${CGO_CFLAGS-}" "${CGO_LDFLAGS-}" >"$HUECAST_FLAGS_OUT"
+		for arg; do [[ $arg != -trimpath ]] || echo trimpath >>"$HUECAST_FLAGS_OUT"; done
+	EOF
+	chmod +x "$stage/go"
+	mkdir "$stage/src"
+	# Without a FyneApp.toml it says it leaves the metadata out: only said on failure.
+	(cd "$stage/src" && GO="$stage/go" HUECAST_FLAGS_OUT="$stage/flags" "$fyne" build --os linux --release \
+		>"$stage/out" 2>&1) || true
+	[[ -s "$stage/flags" ]] || { cat "$stage/out" >&2; echo "package.sh: $fyne build did not run go" >&2; exit 1; }
+	if grep -qx trimpath "$stage/flags"; then
+		sed -i '/^trimpath$/d' "$stage/flags"
+		# GOFLAGS from the environment replaces the one from go env -w.
+		goflags="$(go env GOFLAGS)"
+		printf 'export GOFLAGS=%q\n' "${goflags:+$goflags }-trimpath" >>"$stage/flags"
+	fi
+	cat "$stage/flags"
+	exit 0
+fi
+
 src="$stage/huecast"
 mkdir -p "$src"
 

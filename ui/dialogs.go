@@ -165,7 +165,7 @@ func (u *UI) rename(name, room, passphrase string) {
 // restart forgets the room being left and has the peer start again.
 func (u *UI) restart() {
 	u.hosting, u.hubAddr, u.online, u.peers, u.moved = "", "", false, nil, ""
-	u.rtt.SetText("Hub round trip: —")
+	u.clearRTT()
 	u.showStarting()
 	u.showPeers()
 	u.showPageLink()

@@ -82,13 +82,13 @@ func (u *UI) dropPending() {
 func (u *UI) showLead() {
 	switch {
 	case u.flipNow:
-		u.lead.SetText("Colours show on arrival")
+		u.setText(u.lead, "Colours show on arrival")
 	case u.leadNow <= 0:
-		u.lead.SetText("Room's lead: —")
+		u.setText(u.lead, "Room's lead: —")
 	case u.late > 0:
-		u.lead.SetText(fmt.Sprintf("Room's lead: %s (%d late)", millis(u.leadNow), u.late))
+		u.setText(u.lead, fmt.Sprintf("Room's lead: %s (%d late)", millis(u.leadNow), u.late))
 	default:
-		u.lead.SetText("Room's lead: " + millis(u.leadNow))
+		u.setText(u.lead, "Room's lead: "+millis(u.leadNow))
 	}
 }
 

@@ -21,9 +21,9 @@ func (u *UI) apply(ev link.Event) {
 	switch e := ev.(type) {
 	case peer.Searching:
 		if e.Reason == peer.ReasonHostLost {
-			u.status.SetText(fmt.Sprintf("The host left; looking for room %s's new host…", e.Room))
+			u.setText(u.status, fmt.Sprintf("The host left; looking for room %s's new host…", e.Room))
 		} else {
-			u.status.SetText(fmt.Sprintf("Looking for room %s on the network…", e.Room))
+			u.setText(u.status, fmt.Sprintf("Looking for room %s on the network…", e.Room))
 		}
 	case peer.HostChanged:
 		u.moved = "The host left; "
@@ -32,7 +32,7 @@ func (u *UI) apply(ev link.Event) {
 		}
 		if e.ID != "" && e.ID == u.selfID {
 			// Hosting follows, and says where.
-			u.status.SetText(u.moved + "this window takes over as the host…")
+			u.setText(u.status, u.moved+"this window takes over as the host…")
 			break
 		}
 		u.hosting = "" // a hub that merged into another no longer hosts here
@@ -40,10 +40,10 @@ func (u *UI) apply(ev link.Event) {
 		if e.Name != "" {
 			who = e.Name + "'s hub"
 		}
-		u.status.SetText(fmt.Sprintf("%smoving to %s at %s…", u.moved, who, hostPort(e.URL)))
+		u.setText(u.status, fmt.Sprintf("%smoving to %s at %s…", u.moved, who, hostPort(e.URL)))
 	case peer.Hosting:
 		u.hosting = hostPort(e.URL)
-		u.status.SetText(u.hostingText(e.Room))
+		u.setText(u.status, u.hostingText(e.Room))
 	case link.Joined:
 		u.online = true
 		u.selfID, u.hostID, u.hostName, u.hubAddr = e.ID, e.HostID, e.Host, hostPort(e.URL)
@@ -52,9 +52,9 @@ func (u *UI) apply(ev link.Event) {
 		}
 		u.peers = slices.Clone(e.Peers)
 		if u.hosting != "" {
-			u.status.SetText(u.hostingText(e.Room))
+			u.setText(u.status, u.hostingText(e.Room))
 		} else {
-			u.status.SetText(u.joinedText(e.Host, u.hubAddr))
+			u.setText(u.status, u.joinedText(e.Host, u.hubAddr))
 		}
 		u.moved = ""
 		u.leadNow = e.Lead
@@ -67,10 +67,10 @@ func (u *UI) apply(ev link.Event) {
 	case link.ColorChanged:
 		u.colorArrived(e)
 	case peer.Alone:
-		u.status.SetText(aloneText(e))
+		u.setText(u.status, aloneText(e))
 	case link.PeerJoined:
 		if u.hosting != "" && strings.HasPrefix(u.status.Text, "No other peer of room") {
-			u.status.SetText(u.hostingText(u.settings.Room))
+			u.setText(u.status, u.hostingText(u.settings.Room))
 		}
 		if !slices.ContainsFunc(u.peers, func(p wire.Peer) bool { return p.ID == e.Peer.ID }) {
 			u.peers = append(u.peers, e.Peer)
@@ -81,19 +81,19 @@ func (u *UI) apply(ev link.Event) {
 		u.showPeers()
 	case link.Disconnected:
 		u.online, u.peers = false, nil
-		u.status.SetText(fmt.Sprintf("Reconnecting (attempt %d)… %s", e.Attempt, e.Reason))
-		u.rtt.SetText("Hub round trip: —")
+		u.setText(u.status, fmt.Sprintf("Reconnecting (attempt %d)… %s", e.Attempt, e.Reason))
+		u.clearRTT()
 		u.showPeers()
 	case link.HubError:
-		u.status.SetText("The hub says: " + e.Message)
+		u.setText(u.status, "The hub says: "+e.Message)
 		if e.Code == wire.CodeUnauthorized {
 			u.showNameRoom() // ask for the room's passphrase
 		}
 	case link.RTT:
-		u.rtt.SetText("Hub round trip: " + millis(e.D))
+		u.showRTT(e.D)
 	case peer.Stopped:
 		u.online, u.peers, u.hosting = false, nil, ""
-		u.status.SetText(fmt.Sprintf("Stopped: %v. Join a hub with Room → Join by address…", e.Err))
+		u.setText(u.status, fmt.Sprintf("Stopped: %v. Join a hub with Room → Join by address…", e.Err))
 		u.showPeers()
 	}
 	u.showPageLink()
@@ -127,7 +127,7 @@ func (u *UI) joinedText(host, addr string) string {
 // peerEnded: the peer has stopped for good (the program is ending).
 func (u *UI) peerEnded() {
 	u.online, u.peers = false, nil
-	u.status.SetText("Stopped.")
+	u.setText(u.status, "Stopped.")
 	u.showPeers()
 	u.showPageLink()
 }
@@ -135,26 +135,30 @@ func (u *UI) peerEnded() {
 // showStarting says what the peer is doing before its first event.
 func (u *UI) showStarting() {
 	if u.settings.Join != "" {
-		u.status.SetText("Joining " + hostPort(u.settings.Join) + "…")
+		u.setText(u.status, "Joining "+hostPort(u.settings.Join)+"…")
 	} else {
-		u.status.SetText("Starting room " + u.settings.Room + "…")
+		u.setText(u.status, "Starting room "+u.settings.Room+"…")
 	}
 }
 
 // showColor paints the circle and names the colour, who set it and when.
 func (u *UI) showColor(hex, byName string, byYou bool, at time.Time) {
 	u.color, u.byName, u.byYou, u.setAt = hex, byName, byYou, at
-	u.circle.FillColor = hexColor(hex)
-	u.circle.Refresh()
+	if fill := hexColor(hex); fill != u.circle.FillColor {
+		u.circle.FillColor = fill
+		u.circle.Refresh()
+	}
 	if name := wire.ColorName(hex); name != "" {
-		u.colorText.SetText(name + "   " + hex)
+		u.setText(u.colorText, name+"   "+hex)
 	} else {
-		u.colorText.SetText(hex)
+		u.setText(u.colorText, hex)
 	}
 	u.showLastSet()
 }
 
-// showLastSet writes "Blue, set by bob, 3 s ago"; ticks call it to age it.
+// showLastSet writes "Blue, set by bob, 3 s ago", and asks for a tick at
+// the moment those words will change ("4 s ago", later "2 min ago"), and
+// for none while nothing says when the colour was set.
 func (u *UI) showLastSet() {
 	s := wire.ColorName(u.color)
 	if s == "" {
@@ -168,21 +172,52 @@ func (u *UI) showLastSet() {
 	default:
 		s += ", the room's colour"
 	}
+	next := time.Duration(0)
 	if !u.setAt.IsZero() {
-		s += ", " + ago(u.now().Sub(u.setAt))
+		age := max(u.now().Sub(u.setAt), 0)
+		s += ", " + ago(age)
+		next = untilAgoChanges(age)
 	}
-	u.lastSet.SetText(s)
+	u.setText(u.lastSet, s)
+	u.ageIn(next)
+}
+
+// showRTT writes the hub's round trip when it has moved from the one shown
+// by more than rttStill: a figure that changes with every ping's jitter
+// would redraw the window every couple of seconds and tell a person nothing.
+func (u *UI) showRTT(d time.Duration) {
+	if u.rttShown > 0 && (d-u.rttShown).Abs() <= max(rttStill, u.rttShown/5) {
+		return
+	}
+	u.rttShown = d
+	u.setText(u.rtt, "Hub round trip: "+millis(d))
+}
+
+// clearRTT says the round trip is not known.
+func (u *UI) clearRTT() {
+	u.rttShown = 0
+	u.setText(u.rtt, "Hub round trip: —")
+}
+
+// setText writes s into l, which redraws the window, only when it changes
+// what l says: a window at rest draws nothing.
+func (u *UI) setText(l *widget.Label, s string) {
+	if l.Text == s {
+		return
+	}
+	l.SetText(s)
+	u.rewrites++
 }
 
 // showPeers lists who is here, the host and this peer marked.
 func (u *UI) showPeers() {
 	u.peerBox.RemoveAll()
 	if !u.online {
-		u.heading.SetText("Here now")
+		u.setText(u.heading, "Here now")
 		u.peerBox.Add(widget.NewLabel("Not connected"))
 		return
 	}
-	u.heading.SetText(fmt.Sprintf("Here now (%d)", len(u.peers)))
+	u.setText(u.heading, fmt.Sprintf("Here now (%d)", len(u.peers)))
 	for _, p := range u.peers {
 		name := p.Name
 		// The host is marked by id: names are anyone's to share.
@@ -239,6 +274,20 @@ func ago(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%d h ago", int(d/time.Hour))
 	}
+}
+
+// untilAgoChanges is how long after age ago(age) words it differently:
+// to the next whole second in the first minute, the next whole minute in
+// the first hour, then the next whole hour.
+func untilAgoChanges(age time.Duration) time.Duration {
+	unit := time.Hour
+	switch {
+	case age < time.Minute:
+		unit = time.Second
+	case age < time.Hour:
+		unit = time.Minute
+	}
+	return unit - age%unit
 }
 
 // millis words a round trip: "0.4 ms" below 10 ms, "23 ms" above.

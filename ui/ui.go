@@ -47,18 +47,8 @@ type Settings struct {
 	Passphrase string
 }
 
-// Preference keys. The window saves the name and room a person picks, and
-// the addresses they joined; main reads PrefName and PrefRoom at start, and
-// keeps the install's peer id under PrefID.
-const (
-	PrefName   = "name"
-	PrefRoom   = "room"
-	PrefID     = "peer_id"
-	PrefRecent = "recent_addresses"
-	// PrefFlipNow: show colours on arrival rather than with the room.
-	PrefFlipNow = "flip_now"
-	maxRecent   = 5
-)
+// maxRecent is how many joined addresses the window remembers.
+const maxRecent = 5
 
 // FlipEarly is how long before its moment the window wants a colour from
 // the peer (peer.Config.Early): long enough to cross to Fyne's UI goroutine
@@ -70,9 +60,10 @@ const FlipEarly = 25 * time.Millisecond
 const frameGap = time.Second / 60
 
 const (
-	// ageTick is how often "set by bob, 3 s ago" is rewritten; it counts
-	// in whole seconds.
-	ageTick = time.Second
+	// rttStill is how far the hub's round trip may move from the figure
+	// shown before it is rewritten (or a fifth of it, if more): a ping's
+	// jitter on a LAN, which no person acts on.
+	rttStill = time.Millisecond
 	// startSize fits the circle, the six buttons and the list of peers.
 	startWidth, startHeight = 640, 480
 	// sideWidth fits "Hub round trip: 123 ms" and most names.
@@ -91,6 +82,10 @@ type UI struct {
 	// frames calls tick on the UI goroutine just before each frame is
 	// drawn, until stop is called: a Fyne animation. Tests replace it.
 	frames func(tick func()) (stop func())
+	// ageIn asks for one tick, d from now, to age "set by bob, 3 s ago";
+	// d = 0 asks for none. Run points it at a timer; tests replace it.
+	// It is called on the UI goroutine.
+	ageIn func(d time.Duration)
 
 	circle    *canvas.Circle
 	colorText *widget.Label
@@ -145,13 +140,15 @@ type UI struct {
 	leadNow    time.Duration
 	late       int
 	flipNow    bool
+	rttShown   time.Duration // the round trip the window shows; 0: none
+	rewrites   int           // labels rewritten so far: none while nothing changes
 }
 
 // New builds the window for the peer p, which takes part as s says. Call Run
 // to show it.
 func New(a fyne.App, p Peer, s Settings) *UI {
 	u := &UI{
-		app: a, peer: p, settings: s, do: fyne.Do, now: time.Now, frames: fyneFrames,
+		app: a, peer: p, settings: s, do: fyne.Do, now: time.Now, frames: fyneFrames, ageIn: func(time.Duration) {},
 		// GLFW takes the X11 WM_CLASS from the title at creation, and the
 		// .desktop file expects "huecast"; the room goes in after start.
 		win:       a.NewWindow("huecast"),
@@ -202,11 +199,19 @@ func (u *UI) Run(ctx context.Context) {
 	defer stopQuit()
 	stop := make(chan struct{})
 	followed := make(chan struct{})
-	tick := time.NewTicker(ageTick)
-	defer tick.Stop()
+	age := time.NewTimer(time.Hour)
+	age.Stop()
+	u.ageIn = func(d time.Duration) {
+		if d <= 0 {
+			age.Stop()
+			return
+		}
+		age.Reset(d)
+	}
+	defer age.Stop()
 	go func() {
 		defer close(followed)
-		u.follow(u.peer.Events(), tick.C, stop)
+		u.follow(u.peer.Events(), age.C, stop)
 	}()
 	u.win.ShowAndRun()
 	close(stop)
@@ -214,7 +219,7 @@ func (u *UI) Run(ctx context.Context) {
 }
 
 // follow is the one place where the network reaches the widgets: each event
-// of the peer, and each tick of the clock that ages "3 s ago", crosses to
+// of the peer, and each tick that ages "3 s ago" (see ageIn), crosses to
 // the UI goroutine through u.do. It returns when events is closed or stop is.
 func (u *UI) follow(events <-chan link.Event, tick <-chan time.Time, stop <-chan struct{}) {
 	for {
@@ -275,7 +280,7 @@ func (u *UI) typed(r rune) {
 // every other screen, as the hub's echo says.
 func (u *UI) pick(hex string) {
 	if err := u.peer.SetColor(hex); err != nil {
-		u.status.SetText("Could not send the colour: " + err.Error())
+		u.setText(u.status, "Could not send the colour: "+err.Error())
 	}
 }
 

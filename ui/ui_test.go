@@ -46,6 +46,9 @@ type harness struct {
 	// frameTick is the window's frame callback while it waits for a
 	// colour's moment; nil when it does not.
 	frameTick func()
+	// ageIn is the last tick the window asked for to age "3 s ago"
+	// (0: none).
+	ageIn time.Duration
 }
 
 func newHarness(t *testing.T, s Settings) *harness {
@@ -66,6 +69,7 @@ func newHarness(t *testing.T, s Settings) *harness {
 		h.frameTick = tick
 		return func() { h.frameTick = nil }
 	}
+	h.u.ageIn = func(d time.Duration) { h.ageIn = d }
 	go func() {
 		defer close(done)
 		h.u.follow(fp.events, h.tick, stop)

@@ -83,6 +83,12 @@ func load() *site {
 		{"proto.js", "text/javascript; charset=utf-8"},
 		{"auth.js", "text/javascript; charset=utf-8"},
 		{"clock.js", "text/javascript; charset=utf-8"},
+		{"state.js", "text/javascript; charset=utf-8"},
+		{"view.js", "text/javascript; charset=utf-8"},
+		{"connection.js", "text/javascript; charset=utf-8"},
+		{"proof.js", "text/javascript; charset=utf-8"},
+		{"schedule.js", "text/javascript; charset=utf-8"},
+		{"follow.js", "text/javascript; charset=utf-8"},
 		{"app.js", "text/javascript; charset=utf-8"},
 		{"rooms.js", "text/javascript; charset=utf-8"},
 	} {

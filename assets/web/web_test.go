@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -101,8 +102,17 @@ func TestPageIsForPhonesAndSelfContained(t *testing.T) {
 			t.Errorf("page lacks %s", want)
 		}
 	}
-	if len(assets) != 7 {
-		t.Fatalf("page refers to %v, want its six scripts (wire.js, proto.js, auth.js, clock.js, app.js, rooms.js) and style sheet", assets)
+	// Every script under static/, wire.js that the hub writes, and the
+	// style sheet.
+	scripts, err := filepath.Glob("static/*.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(assets) != len(scripts)+2 {
+		t.Fatalf("page refers to %v, want wire.js, the %d scripts under static/ and the style sheet", assets, len(scripts))
+	}
+	for _, s := range append(scripts, "wire.js") {
+		asset(t, assets, "/"+filepath.Base(s))
 	}
 	for _, a := range assets {
 		if !strings.HasPrefix(a, "/s/") {

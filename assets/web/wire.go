@@ -3,12 +3,15 @@ package web
 import (
 	"encoding/json"
 
+	"github.com/huecast/huecast/net/clock"
 	"github.com/huecast/huecast/net/wire"
 )
 
-// WireConstants are the protocol constants the page uses, by the names its
-// JavaScript reads them (window.huecastWire). They are written from package
-// wire when the page is served, so the page cannot drift from the hub.
+// WireConstants are the protocol's constants and texts the page uses, by
+// the names its JavaScript reads them (window.huecastWire): package wire's,
+// and net/clock's for clock.js. They are written from Go when the page is
+// served, so the page cannot drift from the hub and the native link.
+// Durations are in milliseconds.
 func WireConstants() map[string]any {
 	return map[string]any{
 		"VERSION":           wire.Version,
@@ -26,6 +29,23 @@ func WireConstants() map[string]any {
 		"CODE_UNAUTHORIZED": wire.CodeUnauthorized,
 		"CODE_BAD_VERSION":  wire.CodeBadVersion,
 		"CODE_BAD_STAMP":    wire.CodeBadStamp,
+		"CODE_OPEN_ROOM":    wire.CodeOpenRoom,
+		"PROOF_PREFIX":      wire.ProofPrefix,
+		"ANSWER_PREFIX":     wire.AnswerPrefix,
+		"VERIFIER_LABEL":    wire.VerifierLabel,
+		"VERIFIER_LEN":      wire.VerifierLen,
+		"CLOSE_REPLACED":    wire.CloseReplaced,
+		"WELCOME_WAIT":      wire.WelcomeWait.Milliseconds(),
+		"BURST_PINGS":       wire.BurstPings,
+		"BURST_GAP":         wire.BurstGap.Milliseconds(),
+		"SETTLE_PINGS":      wire.SettlePings,
+		"SETTLE_GAP":        wire.SettleGap.Milliseconds(),
+		"MAX_WAIT":          wire.MaxWait.Milliseconds(),
+		"BACKOFF_FIRST":     wire.BackoffFirst.Milliseconds(),
+		"BACKOFF_MOST":      wire.BackoffMost.Milliseconds(),
+		"CLOCK_WINDOW":      clock.Window,
+		"CLOCK_BEST_SHARE":  clock.BestShare,
+		"CLOCK_STEP_SLACK":  clock.StepSlack.Milliseconds(),
 	}
 }
 
@@ -36,6 +56,6 @@ func wireJS() []byte {
 		panic("web: " + err.Error()) // numbers and strings always encode
 	}
 	return []byte("// Written by the hub from package wire (assets/web/wire.go): the protocol's\n" +
-		"// constants, so that the page never keeps copies of its own.\n" +
+		"// constants and texts, so that the page never keeps copies of its own.\n" +
 		"'use strict';\nwindow.huecastWire = Object.freeze(" + string(b) + ");\n")
 }

@@ -3,11 +3,13 @@ package web_test
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/huecast/huecast/assets/web"
+	"github.com/huecast/huecast/net/clock"
 	"github.com/huecast/huecast/net/wire"
 )
 
@@ -30,6 +32,14 @@ func TestPageTakesTheProtocolConstantsFromPackageWire(t *testing.T) {
 		"MAX_NAME": wire.MaxNameLen, "MAX_ID": wire.MaxIDLen, "MAX_ROOM": wire.MaxRoomLen, "MAX_SAFE": wire.MaxSafe,
 		"MAX_AHEAD_MS": wire.MaxAhead.Milliseconds(), "AUTH_SALT": wire.AuthSalt, "AUTH_ITERATIONS": wire.AuthIterations,
 		"DEFAULT_ROOM": wire.DefaultRoom, "START_COLOR": wire.StartColor,
+		"CLOSE_REPLACED": wire.CloseReplaced, "WELCOME_WAIT": wire.WelcomeWait.Milliseconds(),
+		"BURST_PINGS": wire.BurstPings, "BURST_GAP": wire.BurstGap.Milliseconds(),
+		"SETTLE_PINGS": wire.SettlePings, "SETTLE_GAP": wire.SettleGap.Milliseconds(),
+		"MAX_WAIT": wire.MaxWait.Milliseconds(), "BACKOFF_FIRST": wire.BackoffFirst.Milliseconds(),
+		"BACKOFF_MOST": wire.BackoffMost.Milliseconds(), "PROOF_PREFIX": wire.ProofPrefix,
+		"VERIFIER_LABEL": wire.VerifierLabel, "VERIFIER_LEN": wire.VerifierLen,
+		"CLOCK_WINDOW": clock.Window, "CLOCK_BEST_SHARE": clock.BestShare,
+		"CLOCK_STEP_SLACK": clock.StepSlack.Milliseconds(),
 	} {
 		b, _ := json.Marshal(want)
 		var w any
@@ -42,15 +52,31 @@ func TestPageTakesTheProtocolConstantsFromPackageWire(t *testing.T) {
 		t.Errorf("wire.js has %d constants, WireConstants %d", len(got), len(web.WireConstants()))
 	}
 
-	// No script of the page types a constant of package wire again.
-	copies := regexp.MustCompile(`const [A-Z_]+ = [0-9'"][^;]*; // wire\.|huecast/v1/room:|\b100000\b`)
-	for _, name := range []string{"app.js", "proto.js", "auth.js"} {
-		b, err := os.ReadFile("static/" + name)
+	// No script of the page types a constant or text of package wire
+	// again: no const of a wire.js name given a literal, no text of wire.js
+	// in quotes, no salt.
+	scripts, err := filepath.Glob("static/*.js")
+	if err != nil || len(scripts) == 0 {
+		t.Fatalf("static/*.js: %v %v", scripts, err)
+	}
+	var copies []*regexp.Regexp
+	for k, v := range web.WireConstants() {
+		copies = append(copies, regexp.MustCompile(`\bconst\s+`+k+`\s*=\s*[-0-9'"]`))
+		if s, ok := v.(string); ok && len(s) >= 4 {
+			q := regexp.QuoteMeta(s)
+			copies = append(copies, regexp.MustCompile(`'`+q+`'|"`+q+`"`))
+		}
+	}
+	copies = append(copies, regexp.MustCompile(`huecast/v1/room:|\b100000\b`))
+	for _, name := range scripts {
+		b, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m := copies.Find(b); m != nil {
-			t.Errorf("static/%s keeps its own copy of a protocol constant: %q; read it from huecastWire", name, m)
+		for _, re := range copies {
+			if m := re.Find(b); m != nil {
+				t.Errorf("%s keeps its own copy of a protocol constant: %q; read it from huecastWire", name, m)
+			}
 		}
 	}
 }

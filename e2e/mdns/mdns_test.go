@@ -130,11 +130,11 @@ func hostileRecords(self string) []struct {
 	}{
 		{"hostile-version", []string{self}, []string{"v=1", "room=lobby", "id=h1", "path=/ws"}},
 		{"hostile-notxt", []string{self}, []string{"hello"}},
-		{"hostile-room", []string{self}, []string{"v=2", "room=kitchen", "id=h3", "path=/ws"}},
-		{"hostile-path", []string{self}, []string{"v=2", "room=lobby", "id=h4", "path=http://evil.example/"}},
-		{"hostile-offlink", []string{"192.0.2.1"}, []string{"v=2", "room=lobby", "id=h5", "path=/ws"}},
-		{"hostile-loopback", []string{"127.0.0.1"}, []string{"v=2", "room=lobby", "id=h6", "path=/ws"}},
-		{"hostile-self", []string{self}, []string{"v=2", "room=lobby", "id=me", "path=/ws"}},
+		{"hostile-room", []string{self}, []string{"v=3", "room=kitchen", "id=h3", "path=/ws"}},
+		{"hostile-path", []string{self}, []string{"v=3", "room=lobby", "id=h4", "path=http://evil.example/"}},
+		{"hostile-offlink", []string{"192.0.2.1"}, []string{"v=3", "room=lobby", "id=h5", "path=/ws"}},
+		{"hostile-loopback", []string{"127.0.0.1"}, []string{"v=3", "room=lobby", "id=h6", "path=/ws"}},
+		{"hostile-self", []string{self}, []string{"v=3", "room=lobby", "id=me", "path=/ws"}},
 		{"hostile-huge", []string{self}, long},
 	}
 }
@@ -158,7 +158,7 @@ func hostile(ctx context.Context, self string) error {
 		return err
 	}
 	defer c.Close()
-	port0, err := rawAnswer("hostile-port0", 0, self, "v=2", "room=lobby", "id=h9", "path=/ws")
+	port0, err := rawAnswer("hostile-port0", 0, self, "v=3", "room=lobby", "id=h9", "path=/ws")
 	if err != nil {
 		return err
 	}

@@ -19,14 +19,14 @@ const (
 	// one every couple of seconds, the last half minute, long enough to hold
 	// some with no queueing delay, short enough to follow drift.
 	Window = 16
-	// bestShare of the window, the samples with the smallest round trips,
+	// BestShare of the window, the samples with the smallest round trips,
 	// give the offset: queueing only ever lengthens a round trip, and the
 	// shortest ones bound the offset most tightly.
-	bestShare = 4
-	// stepSlack is how far outside a sample's own bounds the estimate may
+	BestShare = 4
+	// StepSlack is how far outside a sample's own bounds the estimate may
 	// lie before the hub's clock is taken to have changed (another hub,
 	// the hub restarted): more than any drift over Window samples.
-	stepSlack = 2 * time.Millisecond
+	StepSlack = 2 * time.Millisecond
 )
 
 // Sample is one timed round trip: the client sent a ping at Sent and had
@@ -60,7 +60,7 @@ func (e *Estimator) Add(s Sample) {
 	}
 	if len(e.samples) > 0 {
 		best := e.best()[0]
-		if (s.offset() - best.offset()).Abs() > s.RTT()/2+best.RTT()/2+stepSlack {
+		if (s.offset() - best.offset()).Abs() > s.RTT()/2+best.RTT()/2+StepSlack {
 			e.samples = e.samples[:0]
 			e.steps++
 		}
@@ -112,7 +112,7 @@ func (e *Estimator) RTT() time.Duration {
 func (e *Estimator) best() []Sample {
 	byRTT := slices.Clone(e.samples)
 	slices.SortStableFunc(byRTT, func(a, b Sample) int { return cmp.Compare(a.RTT(), b.RTT()) })
-	n := max(1, (len(byRTT)+bestShare-1)/bestShare)
+	n := max(1, (len(byRTT)+BestShare-1)/BestShare)
 	return byRTT[:n]
 }
 

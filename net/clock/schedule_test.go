@@ -7,11 +7,17 @@ import (
 
 // stamp stands in for the room's order of colours.
 type stamp struct {
-	N     int    `json:"n"`
-	Color string `json:"color"`
+	N     int           `json:"n"`
+	Color string        `json:"color"`
+	At    time.Duration `json:"-"` // its moment, as the hub gave it; Now: none
 }
 
 func newer(a, b stamp) bool { return a.N > b.N }
+
+func before(a, b stamp) bool { return a.At != Now && b.At != Now && a.At < b.At }
+
+// added is v with its moment at, as a Schedule is given it.
+func added(v stamp, at time.Duration) stamp { v.At = at; return v }
 
 type step struct {
 	now   time.Duration
@@ -22,7 +28,7 @@ type step struct {
 }
 
 func TestSchedule(t *testing.T) {
-	add := func(n int, c string) *stamp { return &stamp{n, c} }
+	add := func(n int, c string) *stamp { return &stamp{N: n, Color: c} }
 	cases := []struct {
 		name     string
 		steps    []step
@@ -40,11 +46,35 @@ func TestSchedule(t *testing.T) {
 		{"on arrival: shown at once, not counted", []step{
 			{now: 150 * ms, add: add(1, "red"), at: Now, shown: "red"},
 		}, 0},
-		{"superseded before its moment: never shown", []step{
+		{"replaced by a newer colour with the same moment: never shown", []step{
+			{now: 0, add: add(1, "red"), at: 100 * ms},
+			{now: 10 * ms, add: add(2, "blue"), at: 100 * ms},
+			{now: 100 * ms, shown: "blue"},
+			{now: 110 * ms},
+		}, 0},
+		{"a newer colour with a later moment waits its turn", []step{
 			{now: 0, add: add(1, "red"), at: 100 * ms},
 			{now: 10 * ms, add: add(2, "blue"), at: 110 * ms},
-			{now: 100 * ms},
+			{now: 100 * ms, shown: "red"},
+			{now: 109 * ms},
 			{now: 110 * ms, shown: "blue"},
+		}, 0},
+		{"a burst: every moment shows its newest colour", []step{
+			{now: 0, add: add(1, "red"), at: 100 * ms},
+			{now: 10 * ms, add: add(2, "blue"), at: 100 * ms},
+			{now: 50 * ms, add: add(3, "green"), at: 200 * ms},
+			{now: 60 * ms, add: add(4, "pink"), at: 200 * ms},
+			{now: 100 * ms, shown: "blue"},
+			{now: 120 * ms, add: add(5, "grey"), at: 300 * ms},
+			{now: 200 * ms, shown: "pink"},
+			{now: 300 * ms, shown: "grey"},
+		}, 0},
+		{"colours before a due one show first, in order", []step{
+			{now: 0, add: add(1, "red"), at: 100 * ms},
+			{now: 10 * ms, add: add(2, "blue"), at: 150 * ms},
+			{now: 200 * ms, shown: "red"},
+			{now: 200 * ms, shown: "blue"},
+			{now: 200 * ms},
 		}, 0},
 		{"the newer colour wins even when its moment is earlier", []step{
 			{now: 0, add: add(1, "red"), at: 200 * ms},
@@ -74,12 +104,12 @@ func TestSchedule(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s := NewSchedule(newer)
+			s := NewSchedule(newer, before)
 			for i, st := range c.steps {
 				var f Flip[stamp]
 				var ok bool
 				if st.add != nil {
-					f, ok = s.Add(*st.add, st.at, st.now)
+					f, ok = s.Add(added(*st.add, st.at), st.at, st.now)
 				} else {
 					f, ok = s.Due(st.now)
 				}
@@ -100,16 +130,16 @@ func TestSchedule(t *testing.T) {
 
 func TestScheduleShowDropsWhatWaitsAndOlderColours(t *testing.T) {
 	// A peer (re)joining is told the room's colour and shows it at once.
-	s := NewSchedule(newer)
-	s.Add(stamp{1, "red"}, 100*ms, 0)
-	s.Show(stamp{3, "green"})
+	s := NewSchedule(newer, before)
+	s.Add(stamp{N: 1, Color: "red", At: 100 * ms}, 100*ms, 0)
+	s.Show(stamp{N: 3, Color: "green"})
 	if _, ok := s.Next(); ok {
 		t.Fatal("a colour still waits after Show")
 	}
-	if _, ok := s.Add(stamp{2, "blue"}, 0, 10*ms); ok {
+	if _, ok := s.Add(stamp{N: 2, Color: "blue"}, 0, 10*ms); ok {
 		t.Error("a colour older than the one shown was shown")
 	}
-	if f, ok := s.Add(stamp{4, "pink"}, 50*ms, 10*ms); ok {
+	if f, ok := s.Add(stamp{N: 4, Color: "pink", At: 50 * ms}, 50*ms, 10*ms); ok {
 		t.Errorf("shown %v before its moment", f)
 	}
 	if at, ok := s.Next(); !ok || at != 50*ms {

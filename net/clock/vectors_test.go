@@ -96,7 +96,7 @@ func TestScheduleVectors(t *testing.T) {
 	}
 	for _, c := range v.Schedule {
 		t.Run(c.Name, func(t *testing.T) {
-			s := NewSchedule(newer)
+			s := NewSchedule(newer, before)
 			for i, st := range c.Steps {
 				var f Flip[stamp]
 				var ok bool
@@ -106,7 +106,7 @@ func TestScheduleVectors(t *testing.T) {
 					if st.At != nil {
 						at = fromMillis(*st.At)
 					}
-					f, ok = s.Add(*st.Add, at, now)
+					f, ok = s.Add(added(*st.Add, at), at, now)
 				} else {
 					f, ok = s.Due(now)
 				}

@@ -29,7 +29,7 @@ const (
 	Service = "_huecast._tcp"
 	Domain  = "local."
 	// Version is the TXT record's v: what a hub with this record speaks.
-	Version = "2" // wire.Version
+	Version = "3" // wire.Version
 	// maxTXT is the most one TXT string may hold (RFC 6763, 6.1).
 	maxTXT = 255
 	// maxPath caps the TXT path, which only ever needs to be short.
@@ -195,10 +195,7 @@ func TXT(ad Ad) ([]string, error) {
 	if path == "" {
 		path = "/ws"
 	}
-	room := wire.CleanRoom(ad.Room)
-	if room == "" {
-		room = wire.DefaultRoom
-	}
+	room := wire.RoomName(ad.Room)
 	txt := []string{"v=" + Version, "room=" + room, "id=" + ad.ID, "path=" + path}
 	for _, s := range txt {
 		if len(s) > maxTXT {
@@ -236,11 +233,7 @@ func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 // A hub is reported once per Browse. Browse sends on found only while ctx
 // lasts, so a caller may stop reading once it has cancelled ctx.
 func (m *MDNS) Browse(ctx context.Context, room, self string, found chan<- Hub) error {
-	room = wire.CleanRoom(room)
-	if room == "" {
-		room = wire.DefaultRoom
-	}
-	return m.browse(ctx, room, self, found)
+	return m.browse(ctx, wire.RoomName(room), self, found)
 }
 
 // BrowseAll reports, as Browse does, the hubs of every room: a listing of

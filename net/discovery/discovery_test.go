@@ -26,7 +26,7 @@ func entry(instance string, port int, v4 []string, v6 []string, txt ...string) *
 	return e
 }
 
-var good = []string{"v=2", "room=lobby", "id=abc", "path=/ws"}
+var good = []string{"v=3", "room=lobby", "id=abc", "path=/ws"}
 
 func TestCheckKeepsOnlyGoodHubsOfOurRoom(t *testing.T) {
 	lan := []string{"10.77.5.11"}
@@ -37,27 +37,27 @@ func TestCheckKeepsOnlyGoodHubsOfOurRoom(t *testing.T) {
 		why  string // part of the reason when left out
 	}{
 		{"good", entry("huecast-abc", 7788, lan, nil, good...), "ws://10.77.5.11:7788/ws", ""},
-		{"room in other case and with spaces", entry("huecast-abc", 7788, lan, nil, "v=2", "room= Lobby ", "id=abc", "path=/ws"), "ws://10.77.5.11:7788/ws", ""},
-		{"keys in upper case, first of a repeated key counts", entry("x", 7788, lan, nil, "V=2", "ROOM=lobby", "room=other", "ID=abc", "Path=/ws"), "ws://10.77.5.11:7788/ws", ""},
+		{"room in other case and with spaces", entry("huecast-abc", 7788, lan, nil, "v=3", "room= Lobby ", "id=abc", "path=/ws"), "ws://10.77.5.11:7788/ws", ""},
+		{"keys in upper case, first of a repeated key counts", entry("x", 7788, lan, nil, "V=3", "ROOM=lobby", "room=other", "ID=abc", "Path=/ws"), "ws://10.77.5.11:7788/ws", ""},
 		{"IPv4 preferred over IPv6", entry("x", 7788, lan, []string{"2001:db8::1"}, good...), "ws://10.77.5.11:7788/ws", ""},
 		{"second IPv4 address is the reachable one", entry("x", 7788, []string{"192.0.2.7", "10.77.5.12"}, nil, good...), "ws://10.77.5.12:7788/ws", ""},
 		{"routable IPv6 when no IPv4 is reachable", entry("x", 7788, []string{"192.0.2.7"}, []string{"2001:db8::1"}, good...), "ws://[2001:db8::1]:7788/ws", ""},
 		{"link-local IPv6 gets the zone of our one interface", entry("x", 7788, nil, []string{"fe80::1"}, good...), "ws://[fe80::1%25eth1]:7788/ws", ""},
 		{"link-local IPv6 of a hub whose IPv4 is on another network", entry("x", 7788, []string{"10.78.5.11"}, []string{"fe80::1"}, good...), "", "no address"},
 		{"no TXT", entry("x", 7788, lan, nil), "", "no TXT"},
-		{"TXT without room", entry("x", 7788, lan, nil, "v=2", "id=abc", "path=/ws"), "", "lacks room"},
-		{"TXT without path", entry("x", 7788, lan, nil, "v=2", "room=lobby", "id=abc"), "", "lacks path"},
-		{"another version", entry("x", 7788, lan, nil, "v=1", "room=lobby", "id=abc", "path=/ws"), "", "version"},
-		{"another room", entry("x", 7788, lan, nil, "v=2", "room=kitchen", "id=abc", "path=/ws"), "", "not ours"},
-		{"empty room", entry("x", 7788, lan, nil, "v=2", "room=\x00 ", "id=abc", "path=/ws"), "", "no room"},
-		{"our own id", entry("huecast-other", 7788, lan, nil, "v=2", "room=lobby", "id=me", "path=/ws"), "", "own"},
+		{"TXT without room", entry("x", 7788, lan, nil, "v=3", "id=abc", "path=/ws"), "", "lacks room"},
+		{"TXT without path", entry("x", 7788, lan, nil, "v=3", "room=lobby", "id=abc"), "", "lacks path"},
+		{"another version", entry("x", 7788, lan, nil, "v=2", "room=lobby", "id=abc", "path=/ws"), "", "version"},
+		{"another room", entry("x", 7788, lan, nil, "v=3", "room=kitchen", "id=abc", "path=/ws"), "", "not ours"},
+		{"empty room", entry("x", 7788, lan, nil, "v=3", "room=\x00 ", "id=abc", "path=/ws"), "", "no room"},
+		{"our own id", entry("huecast-other", 7788, lan, nil, "v=3", "room=lobby", "id=me", "path=/ws"), "", "own"},
 		{"our own instance", entry("huecast-me", 7788, lan, nil, good...), "", "own"},
-		{"empty id", entry("x", 7788, lan, nil, "v=2", "room=lobby", "id=", "path=/ws"), "", "bad id"},
-		{"id with control characters", entry("x", 7788, lan, nil, "v=2", "room=lobby", "id=a\nb", "path=/ws"), "", "bad id"},
-		{"id too long", entry("x", 7788, lan, nil, "v=2", "room=lobby", "id="+strings.Repeat("a", 65), "path=/ws"), "", "bad id"},
-		{"path that is a URL", entry("x", 7788, lan, nil, "v=2", "room=lobby", "id=abc", "path=@evil.example/ws"), "", "bad path"},
-		{"path with a query", entry("x", 7788, lan, nil, "v=2", "room=lobby", "id=abc", "path=/ws?x=1"), "", "bad path"},
-		{"path too long", entry("x", 7788, lan, nil, "v=2", "room=lobby", "id=abc", "path=/"+strings.Repeat("a", 80)), "", "bad path"},
+		{"empty id", entry("x", 7788, lan, nil, "v=3", "room=lobby", "id=", "path=/ws"), "", "bad id"},
+		{"id with control characters", entry("x", 7788, lan, nil, "v=3", "room=lobby", "id=a\nb", "path=/ws"), "", "bad id"},
+		{"id too long", entry("x", 7788, lan, nil, "v=3", "room=lobby", "id="+strings.Repeat("a", 65), "path=/ws"), "", "bad id"},
+		{"path that is a URL", entry("x", 7788, lan, nil, "v=3", "room=lobby", "id=abc", "path=@evil.example/ws"), "", "bad path"},
+		{"path with a query", entry("x", 7788, lan, nil, "v=3", "room=lobby", "id=abc", "path=/ws?x=1"), "", "bad path"},
+		{"path too long", entry("x", 7788, lan, nil, "v=3", "room=lobby", "id=abc", "path=/"+strings.Repeat("a", 80)), "", "bad path"},
 		{"port 0", entry("x", 0, lan, nil, good...), "", "port"},
 		{"port too large", entry("x", 70000, lan, nil, good...), "", "port"},
 		{"negative port", entry("x", -1, lan, nil, good...), "", "port"},
@@ -106,7 +106,7 @@ func TestTXT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(txt, " "); got != "v=2 room=lobby id=abc path=/ws name=Ann" {
+	if got := strings.Join(txt, " "); got != "v=3 room=lobby id=abc path=/ws name=Ann" {
 		t.Fatalf("TXT = %q", got)
 	}
 	// What we write, we read back.
@@ -121,7 +121,7 @@ func TestTXT(t *testing.T) {
 	if h, why := testFilter().check(entry("huecast-abc", 7788, []string{"10.77.5.11"}, nil, txt...)); why != "" || !h.Auth {
 		t.Fatalf("auth=1 read back as %+v, %q", h, why)
 	}
-	if h, _ := testFilter().check(entry("huecast-abc", 7788, []string{"10.77.5.11"}, nil, "v=2", "room=lobby", "id=abc", "path=/ws", "auth=yes")); h.Auth {
+	if h, _ := testFilter().check(entry("huecast-abc", 7788, []string{"10.77.5.11"}, nil, "v=3", "room=lobby", "id=abc", "path=/ws", "auth=yes")); h.Auth {
 		t.Fatal("auth=yes read as auth=1")
 	}
 	// The room's verifier tells two rooms of one name apart; a malformed

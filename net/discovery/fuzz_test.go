@@ -12,7 +12,7 @@ import (
 // NUL bytes. Seeds in testdata/fuzz/FuzzTXT; scripts/test.sh runs it:
 // go test -run '^$' -fuzz '^FuzzTXT$' -fuzztime 10s ./net/discovery
 func FuzzTXT(f *testing.F) {
-	f.Add("v=2\x00room=lobby\x00id=abc\x00path=/ws\x00auth=1", 7788, "10.77.5.11", "huecast-abc")
+	f.Add("v=3\x00room=lobby\x00id=abc\x00path=/ws\x00auth=1", 7788, "10.77.5.11", "huecast-abc")
 	f.Fuzz(func(t *testing.T, txt string, port int, ip, instance string) {
 		h, why := testFilter().check(entry(instance, port, []string{ip}, []string{ip}, strings.Split(txt, "\x00")...))
 		if why != "" {

@@ -89,8 +89,10 @@ func TestLinkWithoutOrWithWrongPassphraseIsRefused(t *testing.T) {
 }
 
 // fakeHub serves a locked room's first steps with proof as its answer to
-// the client's own challenge, and records every frame type it is sent.
-func fakeHub(t *testing.T, proof func(key []byte, theirs string) string) (url string, got chan string) {
+// the client's own challenge (hub is its own nonce, ep the Host it was
+// sent), and records every frame type it is sent. v is its challenge's
+// protocol version.
+func fakeHub(t *testing.T, v int, proof func(key []byte, hub, theirs, ep string) string) (url string, got chan string) {
 	t.Helper()
 	key := wire.AuthKey("open sesame", "lobby")
 	got = make(chan string, 16)
@@ -101,7 +103,8 @@ func fakeHub(t *testing.T, proof func(key []byte, theirs string) string) (url st
 			return
 		}
 		defer ws.Close()
-		_ = ws.WriteJSON(wire.Challenge{Type: wire.TypeChallenge, Nonce: wire.NewNonce()})
+		nonce := wire.NewNonce()
+		_ = ws.WriteJSON(wire.Challenge{Type: wire.TypeChallenge, Nonce: nonce, V: v})
 		var theirs string
 		for {
 			var in wire.In
@@ -116,7 +119,7 @@ func fakeHub(t *testing.T, proof func(key []byte, theirs string) string) (url st
 			case wire.TypeChallenge:
 				theirs = in.Nonce
 			case wire.TypeAuth:
-				_ = ws.WriteJSON(wire.Auth{Type: wire.TypeAuth, MAC: proof(key, theirs)})
+				_ = ws.WriteJSON(wire.Auth{Type: wire.TypeAuth, MAC: proof(key, nonce, theirs, wire.Endpoint(r.Host))})
 			}
 		}
 	}))
@@ -128,15 +131,26 @@ func TestLinkRefusesAHubThatCannotProveThePassphrase(t *testing.T) {
 	wrongKey := wire.AuthKey("guess", "lobby")
 	for _, tc := range []struct {
 		name  string
-		proof func(key []byte, theirs string) string
+		proof func(key []byte, hub, theirs, ep string) string
 	}{
-		{"wrong key", func(_ []byte, theirs string) string { return wire.HubProof(wrongKey, theirs) }},
-		{"the client's own answer reflected", func(key []byte, theirs string) string { return wire.AuthMAC(key, theirs) }},
-		{"another nonce", func(key []byte, _ string) string { return wire.HubProof(key, wire.NewNonce()) }},
-		{"empty", func([]byte, string) string { return "" }},
+		{"wrong key", func(_ []byte, hub, theirs, ep string) string { return wire.HubProof(wrongKey, hub, theirs, ep) }},
+		{"the client's own answer reflected", func(key []byte, hub, theirs, ep string) string {
+			return wire.Answer(key, hub, theirs, ep)
+		}},
+		{"another nonce", func(key []byte, hub, _, ep string) string { return wire.HubProof(key, hub, wire.NewNonce(), ep) }},
+		// A relay passing on the real hub's proof: bound to the hub's
+		// address and nonce, not to the ones this link saw.
+		{"a proof for another address", func(key []byte, hub, theirs, _ string) string {
+			return wire.HubProof(key, hub, theirs, "10.9.9.9:7788")
+		}},
+		{"a proof for another hub nonce", func(key []byte, _, theirs, ep string) string {
+			return wire.HubProof(key, wire.NewNonce(), theirs, ep)
+		}},
+		{"protocol 2's proof", func(key []byte, _, theirs, _ string) string { return wire.AuthMAC(key, "hub:"+theirs) }},
+		{"empty", func([]byte, string, string, string) string { return "" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			url, got := fakeHub(t, tc.proof)
+			url, got := fakeHub(t, wire.Version, tc.proof)
 			r := startLinkWith(t, url, link.Config{ID: "a", Passphrase: "open sesame"})
 			ev := r.await("an error", func(ev link.Event) bool { _, ok := ev.(link.HubError); return ok || isJoined(ev) })
 			if e, ok := ev.(link.HubError); !ok || e.Code != wire.CodeUnprovenHub || !strings.Contains(e.Message, "could not prove") {
@@ -150,6 +164,20 @@ func TestLinkRefusesAHubThatCannotProveThePassphrase(t *testing.T) {
 			}
 		})
 	}
+	t.Run("an older hub", func(t *testing.T) {
+		url, got := fakeHub(t, 0, wire.HubProof)
+		r := startLinkWith(t, url, link.Config{ID: "a", Passphrase: "open sesame"})
+		ev := r.await("an error", func(ev link.Event) bool { _, ok := ev.(link.HubError); return ok || isJoined(ev) })
+		if e, ok := ev.(link.HubError); !ok || e.Code != wire.CodeBadVersion || !strings.Contains(e.Message, "update huecast") {
+			t.Fatalf("got %#v, want bad_version", ev)
+		}
+		// Not even an answer: an older hub would take it for a wrong passphrase.
+		for range len(got) {
+			if f := <-got; f != wire.TypeChallenge {
+				t.Fatalf("the link sent %q to an older hub", f)
+			}
+		}
+	})
 	t.Run("an open hub", func(t *testing.T) {
 		h := hub.New(hub.Config{Room: "lobby"})
 		srv := httptest.NewServer(h)
@@ -178,7 +206,7 @@ func TestProveChecksAHubWithoutJoiningIt(t *testing.T) {
 	if err := link.Prove(ctx, url, wire.AuthKey("guess", "lobby"), "lobby"); !errors.As(err, &r) || r.Code != wire.CodeUnauthorized {
 		t.Fatalf("Prove with a wrong key: %v, want the hub's unauthorized", err)
 	}
-	fake, _ := fakeHub(t, func([]byte, string) string { return "" })
+	fake, _ := fakeHub(t, wire.Version, func([]byte, string, string, string) string { return "" })
 	if err := link.Prove(ctx, fake, wire.AuthKey("open sesame", "lobby"), "lobby"); !errors.As(err, &r) || r.Code != wire.CodeUnprovenHub {
 		t.Fatalf("Prove of a hub that cannot: %v, want unproven_hub", err)
 	}

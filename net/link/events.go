@@ -1,8 +1,13 @@
 package link
 
 import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/huecast/huecast/net/wire"
 )
 
@@ -76,6 +81,9 @@ type Disconnected struct {
 	Reason  string
 	Attempt int
 	RetryIn time.Duration
+	// Status is the HTTP status the hub answered the upgrade with, when
+	// it answered with one (503: the peer there does not host); else 0.
+	Status int
 }
 
 // HubError: the hub refused something we sent.
@@ -98,3 +106,49 @@ func (PeerLeft) Kind() string     { return "peer_left" }
 func (Disconnected) Kind() string { return "disconnected" }
 func (HubError) Kind() string     { return "error" }
 func (RTT) Kind() string          { return "rtt" }
+
+// disconnected is the event for attempt's end by err, retried after wait.
+func disconnected(url string, err error, attempt int, wait time.Duration) Disconnected {
+	d := Disconnected{URL: url, Reason: reason(err), Attempt: attempt, RetryIn: wait}
+	var se *StatusError
+	if errors.As(err, &se) {
+		d.Status = se.Status
+	}
+	return d
+}
+
+// StatusError: the hub at URL answered the WebSocket upgrade with an HTTP
+// status instead (a peer that does not host answers 503).
+type StatusError struct {
+	URL    string
+	Status int
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("%s answered %d %s instead of a WebSocket", e.URL, e.Status, http.StatusText(e.Status))
+}
+
+// reason words an error for a person.
+func reason(err error) string {
+	var ce *websocket.CloseError
+	switch {
+	case err == nil:
+		return "connection ended"
+	case errors.As(err, &ce):
+		if ce.Text != "" {
+			return "the hub closed the connection: " + ce.Text
+		}
+		return "the hub closed the connection"
+	case isTimeout(err):
+		return "the hub stopped answering"
+	case errors.Is(err, net.ErrClosed):
+		return "the connection was lost"
+	default:
+		return err.Error()
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

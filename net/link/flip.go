@@ -21,6 +21,11 @@ type flip struct {
 // the flipper shows colours in it, whatever their moments.
 func newer(a, b ColorChanged) bool { return a.Stamp.After(b.Stamp) }
 
+// before says that a's moment on the hub's clock comes before b's, so that
+// b, newer, does not replace a (see wire.Moment); a colour without a
+// moment replaces every one waiting.
+func before(a, b ColorChanged) bool { return a.At > 0 && b.At > 0 && a.At < b.At }
+
 // toFlipper hands f to the flipper; it gives up when ctx ends.
 func (l *Link) toFlipper(ctx context.Context, f flip) {
 	select {
@@ -30,11 +35,11 @@ func (l *Link) toFlipper(ctx context.Context, f flip) {
 }
 
 // flipper is the one goroutine that delivers colours: each at its moment,
-// in the room's order, a colour superseded before its moment never. It
-// returns when ctx ends. A welcome's colour, being delivered as Joined,
-// only resets what is shown.
+// in the room's order, a colour replaced before its moment never (see
+// clock.Schedule). It returns when ctx ends. A welcome's colour, being
+// delivered as Joined, only resets what is shown.
 func (l *Link) flipper(ctx context.Context) {
-	sched := clock.NewSchedule(newer)
+	sched := clock.NewSchedule(newer, before)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
@@ -53,17 +58,8 @@ func (l *Link) flipper(ctx context.Context) {
 		case <-timer.C:
 			f, ok = sched.Due(l.clock())
 		}
-		if ok {
-			c := f.V
-			c.Late, c.LateCount = f.Late, sched.Late()
-			if f.At != clock.Now && !f.Late {
-				c.Due = l.epoch.Add(f.At + l.cfg.Early)
-			}
-			c.Shown = time.Now()
-			if c.Synced {
-				c.ShownHub = wire.Millis(l.clock() + c.Offset)
-			}
-			l.emit(ctx, c)
+		for ; ok; f, ok = sched.Due(l.clock()) {
+			l.show(ctx, f, sched.Late())
 		}
 		if at, ok := sched.Next(); ok {
 			timer.Reset(at - l.clock())
@@ -71,4 +67,19 @@ func (l *Link) flipper(ctx context.Context) {
 			timer.Stop()
 		}
 	}
+}
+
+// show delivers f, which the flipper's schedule says is due; late is the
+// schedule's count of late colours.
+func (l *Link) show(ctx context.Context, f clock.Flip[ColorChanged], late int) {
+	c := f.V
+	c.Late, c.LateCount = f.Late, late
+	if f.At != clock.Now && !f.Late {
+		c.Due = l.epoch.Add(f.At + l.cfg.Early)
+	}
+	c.Shown = time.Now()
+	if c.Synced {
+		c.ShownHub = wire.Millis(l.clock() + c.Offset)
+	}
+	l.emit(ctx, c)
 }

@@ -24,27 +24,17 @@ import (
 
 const (
 	// welcomeWait bounds the wait for the hub's answer to hello.
-	welcomeWait = 5 * time.Second
+	welcomeWait = wire.WelcomeWait
 	// rttPeriod is how often the link measures the round trip to the hub,
 	// and samples the hub's clock; often enough for a live figure in the
 	// window and to follow the clocks' drift, rare enough to be free.
 	rttPeriod = 2 * time.Second
-	// burstPings are sent burstGap apart as a session starts, so that the
-	// offset to the new hub's clock rests on several round trips within a
-	// fraction of a second; settlePings follow settleGap apart. A whole room
-	// joins a new hub at once after a change of host, and round trips in
-	// that storm are long (100 peers on 2 cores: the offset off by up to
-	// 76 ms); the samples taken once it has passed have the shortest round
-	// trips and so take over the estimate. The hub allows 100 frames a
-	// second.
-	burstPings  = 8
-	burstGap    = 25 * time.Millisecond
-	settlePings = 12
-	settleGap   = 250 * time.Millisecond
-	// maxWait bounds how far ahead a colour's moment may be: a hub's lead
-	// is at most 250 ms, and a moment further off (a hub's clock misread)
-	// must not hold the room's colour back; such a colour shows at once.
-	maxWait = time.Second
+	// The session's timings are the protocol's, which the page keeps too.
+	burstPings  = wire.BurstPings
+	burstGap    = wire.BurstGap
+	settlePings = wire.SettlePings
+	settleGap   = wire.SettleGap
+	maxWait     = wire.MaxWait
 	// closeGrace is how long a goodbye waits for the hub's close reply.
 	closeGrace = 1 * time.Second
 	// maxWelcome bounds what the link reads: a welcome lists every peer, so
@@ -225,16 +215,10 @@ func (l *Link) Reconnect() {
 	}
 }
 
-// SocketIOBackoff is Socket.IO's reconnection delay: 1 s doubling to 5 s,
-// randomised by ±50%, never above 5 s.
+// SocketIOBackoff is Socket.IO's reconnection delay, wire.Backoff: 1 s
+// doubling to 5 s, randomised by ±50%, never above 5 s.
 func SocketIOBackoff(attempt int) time.Duration {
-	const first, most = time.Second, 5 * time.Second
-	d := first
-	for i := 1; i < attempt && d < most; i++ {
-		d *= 2
-	}
-	d = time.Duration(float64(d) * (0.5 + rand.Float64()))
-	return min(d, most)
+	return wire.Backoff(attempt, rand.Float64())
 }
 
 // Run connects, and reconnects whenever the connection is lost, until ctx
@@ -261,7 +245,7 @@ func (l *Link) Run(ctx context.Context) error {
 			return nil
 		}
 		wait := l.cfg.Backoff(attempt)
-		l.emit(ctx, Disconnected{URL: url, Reason: reason(err), Attempt: attempt, RetryIn: wait})
+		l.emit(ctx, disconnected(url, err, attempt, wait))
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():
@@ -277,8 +261,11 @@ func (l *Link) session(ctx context.Context, url string) (joined bool, err error)
 	if err != nil {
 		return false, err
 	}
-	ws, _, err := l.dialer.DialContext(ctx, url, nil)
+	ws, resp, err := l.dialer.DialContext(ctx, url, nil)
 	if err != nil {
+		if resp != nil {
+			return false, &StatusError{URL: url, Status: resp.StatusCode}
+		}
 		return false, fmt.Errorf("cannot reach %s: %w", url, err)
 	}
 	defer ws.Close()
@@ -291,34 +278,35 @@ func (l *Link) session(ctx context.Context, url string) (joined bool, err error)
 		l.conn = nil
 		l.mu.Unlock()
 	}()
+	w, err := l.join(ctx, ws, url)
+	if err != nil {
+		return false, err
+	}
+	l.welcomed(ctx, url, w)
+	return true, l.serve(ctx, ws)
+}
 
+// join proves that the hub at url knows the room's passphrase, if the room
+// has one, says hello and returns the hub's welcome; an error if the hub
+// refused us, asked for what we lack or answered otherwise.
+func (l *Link) join(ctx context.Context, ws *websocket.Conn, url string) (wire.Out, error) {
 	// Until the writer runs, nothing else would notice ctx ending.
 	stopClosing := context.AfterFunc(ctx, func() { ws.Close() })
 	if l.key != nil {
 		// Nothing about us goes to a hub before it proves it knows the
 		// room's passphrase.
-		if err := authenticate(ws, l.key, url, roomName(l.cfg.Room)); err != nil {
+		if err := authenticate(ws, l.key, url, wire.RoomName(l.cfg.Room)); err != nil {
 			stopClosing()
 			if r, ok := err.(*Refusal); ok {
 				l.emit(ctx, r.HubError)
 			}
-			return false, err
+			return wire.Out{}, err
 		}
 	}
-	l.mu.Lock()
-	if l.pending != "" && l.pendingAt.After(l.stamp) {
-		// Picked while away: the hello carries it with the time it was
-		// picked, and the hub keeps whichever is newer, it or the room's.
-		l.color, l.stamp, l.by, l.byName = l.pending, l.pendingAt, l.cfg.ID, l.cfg.Name
-		l.pending = ""
-	}
-	hello := wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: l.cfg.ID, Name: l.cfg.Name, Room: l.cfg.Room,
-		Color: l.color, Stamp: l.stamp, ByName: l.byName, Addr: l.cfg.Addr}
-	l.mu.Unlock()
 	_ = ws.SetWriteDeadline(time.Now().Add(wire.WriteWait))
-	if err := ws.WriteJSON(hello); err != nil {
+	if err := ws.WriteJSON(l.hello()); err != nil {
 		stopClosing()
-		return false, fmt.Errorf("hello to %s: %w", url, err)
+		return wire.Out{}, fmt.Errorf("hello to %s: %w", url, err)
 	}
 	_ = ws.SetReadDeadline(time.Now().Add(welcomeWait))
 	w, err := readOut(ws)
@@ -326,22 +314,22 @@ func (l *Link) session(ctx context.Context, url string) (joined bool, err error)
 		// The room has a passphrase and we hold none: hang up at once
 		// rather than time out.
 		stopClosing()
-		msg := "Room '" + roomName(l.cfg.Room) + "' needs a passphrase; set it under Name and room…, or with --passphrase."
+		msg := "Room '" + wire.RoomName(l.cfg.Room) + "' needs a passphrase; set it under Name and room…, or with --passphrase."
 		l.emit(ctx, HubError{Code: wire.CodeUnauthorized, Message: msg})
-		return false, fmt.Errorf("%s asks for a passphrase, and this peer has none", url)
+		return wire.Out{}, fmt.Errorf("%s asks for a passphrase, and this peer has none", url)
 	}
 	if !stopClosing() || err != nil {
 		if err == nil {
 			err = ctx.Err()
 		}
-		return false, fmt.Errorf("waiting for welcome from %s: %w", url, err)
+		return wire.Out{}, fmt.Errorf("waiting for welcome from %s: %w", url, err)
 	}
 	if w.Type == wire.TypeError {
 		l.emit(ctx, HubError{Code: w.Code, Message: w.Message})
-		return false, fmt.Errorf("%s refused us: %s", url, w.Message)
+		return wire.Out{}, fmt.Errorf("%s refused us: %s", url, w.Message)
 	}
 	if w.Type != wire.TypeWelcome {
-		return false, fmt.Errorf("%s answered hello with %q, not welcome", url, w.Type)
+		return wire.Out{}, fmt.Errorf("%s answered hello with %q, not welcome", url, w.Type)
 	}
 	if w.V != wire.Version {
 		// An older hub took our hello as its own version's: leave before
@@ -349,8 +337,28 @@ func (l *Link) session(ctx context.Context, url string) (joined bool, err error)
 		msg := fmt.Sprintf("The hub at %s speaks huecast protocol %d and this device protocol %d: update huecast on the hub's machine.",
 			url, max(w.V, 1), wire.Version)
 		l.emit(ctx, HubError{Code: wire.CodeBadVersion, Message: msg})
-		return false, fmt.Errorf("%s speaks protocol %d, not %d", url, max(w.V, 1), wire.Version)
+		return wire.Out{}, fmt.Errorf("%s speaks protocol %d, not %d", url, max(w.V, 1), wire.Version)
 	}
+	return w, nil
+}
+
+// hello is the hello this link says now, with the colour it knew.
+func (l *Link) hello() wire.Hello {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.pending != "" && l.pendingAt.After(l.stamp) {
+		// Picked while away: the hello carries it with the time it was
+		// picked, and the hub keeps whichever is newer, it or the room's.
+		l.color, l.stamp, l.by, l.byName = l.pending, l.pendingAt, l.cfg.ID, l.cfg.Name
+		l.pending = ""
+	}
+	return wire.Hello{Type: wire.TypeHello, V: wire.Version, ID: l.cfg.ID, Name: l.cfg.Name, Room: l.cfg.Room,
+		Color: l.color, Stamp: l.stamp, ByName: l.byName, Addr: l.cfg.Addr}
+}
+
+// welcomed takes the room's state from the hub's welcome w and tells the
+// caller it joined.
+func (l *Link) welcomed(ctx context.Context, url string, w wire.Out) {
 	l.mu.Lock()
 	l.color, l.stamp, l.by, l.byName = w.Color, w.Stamp, w.By, w.ByName
 	l.observe(w.Stamp)
@@ -361,7 +369,11 @@ func (l *Link) session(ctx context.Context, url string) (joined bool, err error)
 	l.toFlipper(ctx, flip{reset: true, c: ColorChanged{Color: w.Color, Stamp: w.Stamp, By: w.By, Name: w.ByName}})
 	l.emit(ctx, Joined{URL: url, ID: w.ID, Room: w.Room, Color: w.Color, Stamp: w.Stamp, By: w.By,
 		ByName: w.ByName, Peers: w.Peers, Host: w.Host, HostID: w.HostID, Lead: wire.Duration(w.Lead)})
+}
 
+// serve runs a joined connection, its reader here and its writer beside,
+// until it fails or ctx ends.
+func (l *Link) serve(ctx context.Context, ws *websocket.Conn) error {
 	// Every frame, the hub's pings included, proves the hub alive.
 	alive := func() { _ = ws.SetReadDeadline(time.Now().Add(wire.PongWait)) }
 	alive()
@@ -388,10 +400,10 @@ func (l *Link) session(ctx context.Context, url string) (joined bool, err error)
 	case l.kick <- struct{}{}:
 	default:
 	}
-	err = l.readLoop(ctx, ws, alive)
+	err := l.readLoop(ctx, ws, alive)
 	close(readerDone)
 	<-writerDone
-	return true, err
+	return err
 }
 
 // readLoop is the connection's only reader.
@@ -564,36 +576,4 @@ func NormalizeURL(s string) (string, error) {
 		path = "ws"
 	}
 	return scheme + "://" + host + "/" + path, nil
-}
-
-func roomName(room string) string {
-	if r := wire.CleanRoom(room); r != "" {
-		return r
-	}
-	return wire.DefaultRoom
-}
-
-// reason words an error for a person.
-func reason(err error) string {
-	var ce *websocket.CloseError
-	switch {
-	case err == nil:
-		return "connection ended"
-	case errors.As(err, &ce):
-		if ce.Text != "" {
-			return "the hub closed the connection: " + ce.Text
-		}
-		return "the hub closed the connection"
-	case isTimeout(err):
-		return "the hub stopped answering"
-	case errors.Is(err, net.ErrClosed):
-		return "the connection was lost"
-	default:
-		return err.Error()
-	}
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
 }

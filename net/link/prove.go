@@ -22,7 +22,9 @@ func (r *Refusal) Error() string { return r.Code + ": " + r.Message }
 
 // authenticate runs the mutual proof of a room with a passphrase on ws,
 // before this peer says anything about itself: it challenges the hub,
-// answers the hub's challenge, and checks the hub's answer to its own.
+// answers the hub's challenge, and checks the hub's answer to its own,
+// both bound to the two nonces and the address url dialled (the Host the
+// hub was sent), so that a program relaying them gets nothing.
 // nil means the hub knows the room's key. A *Refusal says why the hub is
 // not the room's: it refused us, serves the room without a passphrase, or
 // answered wrongly.
@@ -31,6 +33,8 @@ func authenticate(ws *websocket.Conn, key []byte, url, room string) error {
 		return &Refusal{HubError{Code: wire.CodeUnprovenHub, Message: "The hub at " + hostOf(url) + " " + why +
 			"; this peer told it nothing and looks for room '" + room + "' elsewhere."}}
 	}
+	endpoint := wire.Endpoint(hostOf(url)) // the Host gorilla sends
+
 	mine := wire.NewNonce()
 	_ = ws.SetWriteDeadline(time.Now().Add(wire.WriteWait))
 	if err := ws.WriteJSON(wire.Challenge{Type: wire.TypeChallenge, Nonce: mine}); err != nil {
@@ -50,9 +54,13 @@ func authenticate(ws *websocket.Conn, key []byte, url, room string) error {
 		return unproven(fmt.Sprintf("answered with %q instead of a challenge", clipType(w.Type)))
 	case !wire.ValidNonce(w.Nonce) || w.Nonce == mine:
 		return unproven("sent a challenge that is not one")
+	case w.V != wire.Version:
+		return &Refusal{HubError{Code: wire.CodeBadVersion, Message: fmt.Sprintf("The hub at %s speaks huecast protocol %d "+
+			"and this peer protocol %d: update huecast on the hub's machine.", hostOf(url), max(w.V, 2), wire.Version)}}
 	}
+	hubNonce := w.Nonce
 	_ = ws.SetWriteDeadline(time.Now().Add(wire.WriteWait))
-	if err := ws.WriteJSON(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(key, w.Nonce)}); err != nil {
+	if err := ws.WriteJSON(wire.Auth{Type: wire.TypeAuth, MAC: wire.Answer(key, w.Nonce, mine, endpoint)}); err != nil {
 		return fmt.Errorf("answer to %s: %w", url, err)
 	}
 	if w, err = readOut(ws); err != nil {
@@ -61,7 +69,7 @@ func authenticate(ws *websocket.Conn, key []byte, url, room string) error {
 	switch {
 	case w.Type == wire.TypeError:
 		return &Refusal{HubError{Code: w.Code, Message: w.Message}}
-	case w.Type != wire.TypeAuth || !wire.CheckProof(key, mine, w.MAC):
+	case w.Type != wire.TypeAuth || !wire.CheckProof(key, hubNonce, mine, endpoint, w.MAC):
 		return unproven("could not prove it knows room '" + room + "''s passphrase")
 	}
 	return nil
@@ -84,7 +92,7 @@ func Prove(ctx context.Context, hubURL string, key []byte, room string) error {
 	stop := context.AfterFunc(ctx, func() { ws.Close() })
 	defer stop()
 	ws.SetReadLimit(wire.MaxFrame)
-	err = authenticate(ws, key, url, roomName(room))
+	err = authenticate(ws, key, url, wire.RoomName(room))
 	_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "proved"),
 		time.Now().Add(wire.WriteWait))
 	return err

@@ -9,8 +9,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/lan"
@@ -49,6 +50,7 @@ func (p *Peer) target(ctx context.Context) (string, error) {
 			n.found, n.other = p.search(ctx, d.skip)
 		case d.probe != "":
 			n = probe(ctx, d.probe)
+			p.askPointed(ctx, n)
 		case d.url == "":
 			return "", errStopped
 		default:
@@ -61,10 +63,10 @@ func (p *Peer) target(ctx context.Context) (string, error) {
 // search browses for the room's hub for up to searchWait and returns the
 // first of our room (name and passphrase) that answers, or nil, and a hub
 // of our room's name with another passphrase if one answered. Hubs at
-// skip's URLs are left out.
-func (p *Peer) search(ctx context.Context, skip []string) (found, other *discovery.Hub) {
+// skip are left out.
+func (p *Peer) search(ctx context.Context, skip []hubKey) (found, other *discovery.Hub) {
 	me := self{locked: p.key != nil, vk: p.vk}
-	accept := func(h discovery.Hub) bool { return me.admits(h) && !slices.Contains(skip, h.URL) }
+	accept := func(h discovery.Hub) bool { return me.admits(h) && !skips(skip, h) }
 	if p.layers != nil {
 		return p.layers.search(ctx, accept)
 	}
@@ -77,7 +79,7 @@ func (p *Peer) search(ctx context.Context, skip []string) (found, other *discove
 		select {
 		case h := <-ch:
 			switch {
-			case slices.Contains(skip, h.URL):
+			case skips(skip, h):
 			case found == nil && accept(h):
 				found = &h
 				cancel()
@@ -96,19 +98,40 @@ func (p *Peer) search(ctx context.Context, skip []string) (found, other *discove
 // maxInfo bounds what a probe reads: Info is a few hundred bytes.
 const maxInfo = 4096
 
-// probeClient asks peers on the LAN directly, never through a proxy.
-var probeClient = &http.Client{Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}}
+// probeClient asks peers on the LAN directly, never through a proxy, and
+// follows no redirect (a peer never sends one).
+var probeClient = &http.Client{
+	Transport:     &http.Transport{Proxy: nil, DisableKeepAlives: true},
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
 
 // probe asks the peer at hubURL's address who it is and where the room's
 // hub is.
 func probe(ctx context.Context, hubURL string) *note {
+	return probeAt(ctx, hubURL, "", probeTimeout)
+}
+
+// probeReach is probe that also asks the peer to reach us back: at our
+// port on the address the question comes from, as peer id (Info.Reached).
+func probeReach(ctx context.Context, hubURL string, port int, id string) *note {
+	if port == 0 {
+		return probe(ctx, hubURL)
+	}
+	q := url.Values{"reach": {strconv.Itoa(port)}, "id": {id}}
+	return probeAt(ctx, hubURL, q.Encode(), probeTimeout+reachWait)
+}
+
+func probeAt(ctx context.Context, hubURL, query string, timeout time.Duration) *note {
 	n := &note{probed: hubURL}
 	u, err := infoURL(hubURL)
 	if err != nil {
 		n.err = err
 		return n
 	}
-	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	if query != "" {
+		u += "?" + query
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
@@ -157,11 +180,14 @@ func (p *Peer) serveInfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Header.Get(scan.Header) != "" && p.layers != nil {
-		p.layers.noticed.Store(true) // mDNS did not bring this asker: keep looking by unicast too
+		p.layers.notice() // mDNS did not bring this asker: keep looking by unicast too, for a while
 	}
 	p.mu.Lock()
 	info := p.info
 	p.mu.Unlock()
+	if q := r.URL.Query(); q.Has("reach") {
+		info.Reached = p.reachBack(r.Context(), r.RemoteAddr, q.Get("reach"), q.Get("id"))
+	}
 	if h := p.hub.Load(); h != nil && info.Hosting {
 		if st, err := h.State(r.Context()); err == nil {
 			info.Members = len(st.Peers)

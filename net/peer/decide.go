@@ -37,12 +37,16 @@ const (
 	phaseFailover
 	// phaseHosting: this peer serves the room's hub and its link joins it.
 	phaseHosting
+	// phaseFolding: this peer still serves its hub, and its link tries to
+	// join another hub of the room (fold); only a welcome there closes
+	// ours, and any refusal brings the link back home.
+	phaseFolding
 	// phaseStopped: the peer is stopping; its link is pointed at its own
 	// hub's address until it ends.
 	phaseStopped
 )
 
-var phaseNames = [...]string{"searching", "dialing", "found", "joined", "failover", "hosting", "stopped"}
+var phaseNames = [...]string{"searching", "dialing", "found", "joined", "failover", "hosting", "folding", "stopped"}
 
 func (p phase) String() string { return phaseNames[p] }
 
@@ -73,16 +77,17 @@ func (me self) ours(i Info) bool {
 type state struct {
 	me     self
 	phase  phase
-	target string    // the hub to dial when not hosting
-	since  time.Time // when target was chosen, for phaseFound
-	joined string    // the hub that welcomed us last
+	target string        // the hub to dial when not hosting
+	hub    discovery.Hub // who target is, as found (phaseFound, phaseFolding)
+	since  time.Time     // when target was chosen, for phaseFound
+	joined string        // the hub that welcomed us last
 	peers  []wire.Peer
-	// refused are hubs that could not prove they know our passphrase;
-	// they are not dialed again until the peer searches afresh.
-	refused map[string]bool
-	fo      *failover      // while the room looks for its next host; may outlive phaseFailover into a search
-	best    *discovery.Hub // while hosting: the lowest other hub of the room found
-	settle  bool           // while hosting: waiting foldSettle before checking best
+	// marks are hubs that refused us, by URL: passed over until their
+	// record changes (another id there) or the mark runs out.
+	marks  map[string]mark
+	fo     *failover       // while the room looks for its next host; may outlive phaseFailover into a search
+	found  []discovery.Hub // while hosting: other hubs of the room found, to check
+	settle bool            // while hosting: waiting foldSettle before checking found
 	// formerly are the addresses of the members of the room this peer was
 	// in before it hosted: without discovery, a lone host asks them where
 	// the room is, so that a room split by a failover (a join in flight at
@@ -119,8 +124,12 @@ type (
 		join string
 		host bool
 	}
-	// evAsk: the link asks where to dial, after a session ended or a dial failed.
-	evAsk struct{ now time.Time }
+	// evAsk: the link asks where to dial, after a session ended or a dial
+	// failed (fail says how, if it did since the last ask).
+	evAsk struct {
+		now  time.Time
+		fail failure
+	}
 	// evSearched: the search asked for is done; found is the first hub of
 	// our room (nil if none answered), other one of our room's name with
 	// another passphrase, or none, if one answered.
@@ -128,22 +137,31 @@ type (
 		now          time.Time
 		found, other *discovery.Hub
 	}
-	// evProbed: the peer at url's address answered info, or err.
+	// evProbed: the peer at url's address answered info, or err; when
+	// info points to a hub, pointed is what that hub's own peer answered
+	// (an error for a pointer off this peer's subnets, never asked).
 	evProbed struct {
 		now  time.Time
 		url  string
 		info Info
 		err  error
+		// pointed and perr: the answer at info.Hub.
+		pointed Info
+		perr    error
 	}
 	// evJoined, evPeerJoined, evPeerLeft: the link's events.
 	evJoined     struct{ link.Joined }
 	evPeerJoined struct{ peer wire.Peer }
 	evPeerLeft   struct{ id string }
 	// evFound: while hosting, a browse found another hub of the room.
-	evFound struct{ hub discovery.Hub }
+	evFound struct {
+		now time.Time
+		hub discovery.Hub
+	}
 	// evSettled: foldSettle has passed since the first such hub.
 	evSettled struct{}
-	// evChecked: the hub best asked answered info, or err.
+	// evChecked: the peer of a hub found answered info (with whether it
+	// reached us back), or err.
 	evChecked struct {
 		hub  discovery.Hub
 		info Info
@@ -151,8 +169,6 @@ type (
 	}
 	// evQuit: the peer is told to stop.
 	evQuit struct{}
-	// evRefused: the hub we dialed could not prove it knows our passphrase.
-	evRefused struct{}
 	// evTick: time passes (every askAroundEvery).
 	evTick struct{}
 	// evAskedAround: what the former members answered at /api/peer.
@@ -170,7 +186,6 @@ func (evFound) isEvent()       {}
 func (evSettled) isEvent()     {}
 func (evChecked) isEvent()     {}
 func (evQuit) isEvent()        {}
-func (evRefused) isEvent()     {}
 func (evTick) isEvent()        {}
 func (evAskedAround) isEvent() {}
 
@@ -187,7 +202,7 @@ type (
 
 	actDial    struct{ url string }    // answer the link: dial url, telling our address
 	actDialOwn struct{}                // answer the link: dial our own hub
-	actSearch  struct{ skip []string } // answer the link: search (leaving out skip's URLs), then ask again
+	actSearch  struct{ skip []hubKey } // answer the link: search (leaving out skip's hubs), then ask again
 	actProbe   struct{ url string }    // answer the link: ask url's peer where the room is, then ask again
 	actHost    struct{}                // serve, advertise and watch our hub
 	actUnhost  struct{}                // close our hub, stop advertising and watching
@@ -197,6 +212,7 @@ type (
 		hub     string
 	}
 	actFast      struct{ on bool }           // reconnect quickly (the room changes host), or not
+	actReconnect struct{}                    // end the link's session: it asks where to go next
 	actSettle    struct{}                    // report evSettled after foldSettle
 	actCheck     struct{ hub discovery.Hub } // ask hub's peer who it is; report evChecked
 	actAskAround struct{ urls []string }     // ask these peers' /api/peer; report evAskedAround
@@ -216,6 +232,7 @@ func (actUnhost) isAction()    {}
 func (actEmit) isAction()      {}
 func (actInfo) isAction()      {}
 func (actFast) isAction()      {}
+func (actReconnect) isAction() {}
 func (actSettle) isAction()    {}
 func (actCheck) isAction()     {}
 func (actAskAround) isAction() {}
@@ -257,59 +274,25 @@ func (d *decider) step(e event) {
 		default:
 			s.phase = phaseSearching
 		}
-
 	case evJoined:
-		s.peers = slices.Clone(e.Peers)
-		d.do(actFast{false})
-		switch s.phase {
-		case phaseHosting, phaseStopped:
-			// Our link joined our own hub, or one we are leaving.
-		default:
-			s.phase, s.joined, s.fo = phaseJoined, e.URL, nil
-			d.do(actInfo{hub: e.URL})
-		}
-
+		d.joined(e)
 	case evPeerJoined:
 		s.peers = slices.DeleteFunc(slices.Clone(s.peers), func(p wire.Peer) bool { return p.ID == e.peer.ID })
 		s.peers = append(s.peers, e.peer)
-
 	case evPeerLeft:
 		s.peers = slices.DeleteFunc(slices.Clone(s.peers), func(p wire.Peer) bool { return p.ID == e.id })
-
 	case evAsk:
-		d.ask(e.now)
-
+		d.ask(e)
 	case evSearched:
 		d.searched(e)
-
 	case evProbed:
 		d.probed(e)
-
 	case evFound:
-		if s.phase != phaseHosting || e.hub.ID >= s.me.id || !s.me.admits(e.hub) {
-			return
-		}
-		if s.best == nil || e.hub.ID < s.best.ID {
-			h := e.hub
-			s.best = &h
-		}
-		if !s.settle {
-			s.settle = true
-			d.do(actSettle{})
-		}
-
+		d.foundHub(e)
 	case evSettled:
-		// Check the best hub found whether it really hosts our room before
-		// we fold into it; a stale or forged record must not empty a room.
-		h := s.best
-		s.best, s.settle = nil, false
-		if h != nil && s.phase == phaseHosting {
-			d.do(actCheck{*h})
-		}
-
+		d.settled()
 	case evChecked:
 		d.checked(e)
-
 	case evTick:
 		// A lone host without discovery has no other way to learn that
 		// the room it came from lives on elsewhere.
@@ -317,252 +300,39 @@ func (d *decider) step(e event) {
 			s.asking = true
 			d.do(actAskAround{slices.Clone(s.formerly)})
 		}
-
 	case evAskedAround:
 		s.asking = false
 		d.askedAround(e.answers)
-
-	case evRefused:
-		if s.target != "" {
-			s.refused = maps.Clone(s.refused)
-			if s.refused == nil {
-				s.refused = map[string]bool{}
-			}
-			s.refused[s.target] = true
-		}
-
 	case evQuit:
 		// Clients that ask are told we are gone before our hub says
 		// goodbye, so they elect a successor at once.
 		d.do(actInfo{})
-		if s.phase == phaseHosting {
+		if s.phase == phaseHosting || s.phase == phaseFolding {
 			d.unhost()
 		}
 		s.phase = phaseStopped
 	}
 }
 
-// ask answers the link after a session ended or a dial failed.
-func (d *decider) ask(now time.Time) {
+// joined takes the link's welcome.
+func (d *decider) joined(e evJoined) {
 	s := &d.s
-	switch s.phase {
-	case phaseStopped, phaseHosting:
-		d.do(actDialOwn{})
-	case phaseJoined:
-		d.do(logInfo("peer: lost the hub; finding the room's next host", "hub", s.joined))
-		s.phase = phaseFailover
-		s.fo = &failover{lost: s.joined, tried: map[string]bool{}, since: now}
-		d.do(actFast{true}, actEmit{Searching{Room: s.me.room, Reason: ReasonHostLost}})
-		// The lost hub's address may say where the room went.
-		d.do(actProbe{s.joined})
-	case phaseSearching:
-		d.do(actEmit{Searching{Room: s.me.room, Reason: ReasonStart}}, d.search())
-	default:
-		refused := s.refused[s.target]
-		if fo := s.fo; fo != nil && (refused || now.Sub(fo.since) > successorWait) {
-			if fo.cand != "" {
-				d.do(logInfo("peer: cannot reach the elected host; trying the next", "id", fo.cand))
-				fo.tried[fo.cand] = true
-			}
-			d.elect(now)
-			return
-		}
-		if s.phase == phaseFound && (refused || now.Sub(s.since) > successorWait) {
-			// The hub we found went before we could join it, or is not
-			// our room's.
-			s.phase = phaseSearching
-			d.do(actEmit{Searching{Room: s.me.room, Reason: ReasonStart}}, d.search())
-			return
-		}
-		d.do(actDial{s.target})
-	}
-}
-
-func (d *decider) searched(e evSearched) {
-	s := &d.s
-	if h := e.found; h != nil {
-		d.do(logInfo("peer: found the room's hub", "url", h.URL, "host", h.Name))
-		s.phase, s.target, s.since = phaseFound, h.URL, e.now
-		d.do(actDial{h.URL})
-		return
-	}
-	if h := e.other; h != nil {
-		// Another group uses our room's name with another passphrase, or
-		// none: we never join it, and host our own room beside it.
-		d.do(logInfo("peer: a hub of the room's name with another passphrase answered; not joining it",
-			"url", h.URL, "host", h.Name, "locked", h.Auth))
-		if h.Auth && !s.me.locked {
-			// Perhaps the person meant that room: a window asks for its
-			// passphrase.
-			d.do(actEmit{link.HubError{Code: wire.CodeUnauthorized,
-				Message: "Room '" + s.me.room + "' needs a passphrase; set it under Name and room…, or with --passphrase."}})
-		}
-	}
-	if !s.me.canHost {
-		// Without a listener we cannot host; keep looking.
-		s.phase = phaseSearching
-		d.do(actDial{s.target})
-		return
-	}
-	d.host()
-	d.do(actDialOwn{})
-}
-
-// probed acts on what the lost hub's address said.
-func (d *decider) probed(e evProbed) {
-	s := &d.s
-	fo := s.fo
-	if fo == nil {
-		d.do(actDial{s.target})
-		return
-	}
-	ok := e.err == nil && s.me.ours(e.info)
+	s.peers = slices.Clone(e.Peers)
+	d.do(actFast{false})
 	switch {
-	case ok && e.info.Hosting:
-		// The hub is there after all: we were dropped, not it.
-		s.target, fo.cand, fo.since = e.url, "", e.now
-		d.do(actDial{e.url})
-	case ok && e.info.Hub != "" && e.info.Hub != e.url && fo.redirects < maxRedirects:
-		// It folded into another hub of the room: follow it there.
-		fo.redirects++
-		s.target, fo.cand, fo.since = e.info.Hub, "", e.now
-		d.do(logInfo("peer: the room moved", "from", e.url, "to", e.info.Hub),
-			actEmit{HostChanged{URL: e.info.Hub, Reason: ReasonMerged}},
-			actDial{e.info.Hub})
+	case s.phase == phaseFolding && e.URL == s.target:
+		// The hub we fold into welcomed us: only now is ours closed, its
+		// clients told where the room went first.
+		h := s.hub
+		d.do(logInfo("peer: joined another hub of the room; closing ours", "url", h.URL, "host", h.Name))
+		d.do(actInfo{hub: e.URL})
+		d.unhost()
+		s.phase, s.joined, s.fo = phaseJoined, e.URL, nil
+		d.do(actEmit{HostChanged{URL: h.URL, ID: h.ID, Name: h.Name, Reason: ReasonMerged}})
+	case s.phase == phaseHosting || s.phase == phaseFolding || s.phase == phaseStopped:
+		// Our link joined our own hub, or one we are leaving.
 	default:
-		d.elect(e.now)
+		s.phase, s.joined, s.fo = phaseJoined, e.URL, nil
+		d.do(actInfo{hub: e.URL})
 	}
-}
-
-// elect picks the successor: the lowest id among the room's peers with an
-// address, leaving out those tried in vain. Every peer holds the same list,
-// so every peer picks the same.
-func (d *decider) elect(now time.Time) {
-	s := &d.s
-	fo := s.fo
-	var cands []wire.Peer
-	for _, p := range s.peers {
-		if validAddr(p.Addr) && !fo.tried[p.ID] {
-			cands = append(cands, p)
-		}
-	}
-	if len(cands) == 0 {
-		// Nobody left to try: go round again, more slowly, from the lost hub.
-		d.do(logInfo("peer: no peer of the room can host; retrying the lost hub", "hub", fo.lost))
-		clear(fo.tried)
-		s.target, fo.cand, fo.since = fo.lost, "", now
-		d.do(actFast{false})
-		s.phase = phaseFailover
-		if s.me.search && !s.me.join {
-			s.phase = phaseSearching
-		}
-		d.do(actDial{fo.lost})
-		return
-	}
-	c := slices.MinFunc(cands, func(a, b wire.Peer) int {
-		switch {
-		case a.ID < b.ID:
-			return -1
-		case a.ID > b.ID:
-			return 1
-		}
-		return 0
-	})
-	if c.ID == s.me.id && s.me.canHost {
-		d.do(logInfo("peer: the room elected this peer as its new host"),
-			actEmit{HostChanged{URL: s.me.public, ID: c.ID, Name: c.Name, Reason: ReasonHostLost}})
-		d.host()
-		d.do(actDialOwn{})
-		return
-	}
-	url := "ws://" + c.Addr + "/ws"
-	s.phase, s.target, fo.cand, fo.since = phaseFailover, url, c.ID, now
-	d.do(logInfo("peer: the room's new host", "id", c.ID, "name", c.Name, "url", url),
-		actFast{true},
-		actEmit{HostChanged{URL: url, ID: c.ID, Name: c.Name, Reason: ReasonHostLost}},
-		actDial{url})
-}
-
-// checked folds into the hub checked if it answered as one of our room
-// with a lower id.
-func (d *decider) checked(e evChecked) {
-	s := &d.s
-	if s.phase != phaseHosting {
-		return
-	}
-	if e.err != nil || !e.info.Hosting || !s.me.ours(e.info) || e.info.ID != e.hub.ID {
-		d.do(logDebug("peer: not folding into a hub that does not answer as one", "url", e.hub.URL, "err", e.err, "info", e.info))
-		return
-	}
-	d.do(logInfo("peer: another hub serves the room; moving there", "url", e.hub.URL, "host", e.hub.Name))
-	d.unhost()
-	s.phase, s.target = phaseDialing, e.hub.URL
-	d.do(actInfo{hub: e.hub.URL}, actFast{true},
-		actEmit{HostChanged{URL: e.hub.URL, ID: e.hub.ID, Name: e.hub.Name, Reason: ReasonMerged}})
-}
-
-func (d *decider) host() {
-	s := &d.s
-	s.formerly = nil
-	for _, p := range s.peers {
-		if p.ID != s.me.id && validAddr(p.Addr) {
-			s.formerly = append(s.formerly, "ws://"+p.Addr+"/ws")
-		}
-	}
-	s.phase, s.fo, s.best, s.settle, s.asking = phaseHosting, nil, nil, false, false
-	d.do(actHost{}, actFast{false}, actInfo{hosting: true},
-		logInfo("peer: hosting", "url", s.me.public, "room", s.me.room),
-		actEmit{Hosting{URL: s.me.public, Room: s.me.room}})
-}
-
-func (d *decider) unhost() {
-	d.s.best, d.s.settle = nil, false
-	d.do(actUnhost{})
-}
-
-// search asks for a search, which forgets the hubs refused before it.
-func (d *decider) search() action {
-	skip := slices.Sorted(maps.Keys(d.s.refused))
-	d.s.refused = nil
-	return actSearch{skip: skip}
-}
-
-// lone says whether our hub has no member but ourselves.
-func lone(s *state) bool {
-	for _, p := range s.peers {
-		if p.ID != s.me.id {
-			return false
-		}
-	}
-	return true
-}
-
-// askedAround folds a lone host into the hub a former member hosts for
-// our room (name and passphrase) when that hub has other members, or has
-// a lower id: the room went on there without us. Two lone hosts that
-// know each other end in the lower one.
-func (d *decider) askedAround(answers []answer) {
-	s := &d.s
-	if s.phase != phaseHosting || !lone(s) {
-		return
-	}
-	var best *answer
-	for i, a := range answers {
-		if !a.info.Hosting || !s.me.ours(a.info) || a.info.ID == s.me.id || a.info.ID == "" {
-			continue
-		}
-		if a.info.Members < 2 && a.info.ID > s.me.id {
-			continue
-		}
-		if best == nil || a.info.Members > best.info.Members ||
-			a.info.Members == best.info.Members && a.info.ID < best.info.ID {
-			best = &answers[i]
-		}
-	}
-	if best == nil {
-		return
-	}
-	d.do(logInfo("peer: the room lives on at a former member's hub; checking it", "url", best.url, "members", best.info.Members))
-	d.do(actCheck{discovery.Hub{ID: best.info.ID, Name: best.info.Name, Room: best.info.Room, URL: best.url,
-		Auth: best.info.Verifier != "", Verifier: best.info.Verifier}})
 }

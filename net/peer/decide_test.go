@@ -28,7 +28,10 @@ var (
 		{ID: "m", Name: "Me", Addr: "10.0.0.9:7788"},
 		{ID: "c", Name: "Cy", Addr: "10.0.0.3:7788"},
 	}
-	lowHub = discovery.Hub{ID: "a", Name: "Ann", Room: "lobby", URL: "ws://10.0.0.4:7788/ws"}
+	lowHub     = discovery.Hub{ID: "a", Name: "Ann", Room: "lobby", URL: "ws://10.0.0.4:7788/ws"}
+	highHub    = discovery.Hub{ID: "z", Name: "Zed", Room: "lobby", URL: "ws://10.0.0.5:7788/ws"}
+	checkedLow = evChecked{hub: lowHub, info: Info{ID: "a", Room: "lobby", Hosting: true}}
+	yes, no    = true, false
 
 	// A peer of room lobby with a passphrase, and hubs of its name.
 	locked       = self{id: "m", room: "lobby", public: "ws://10.0.0.9:7788/ws", canHost: true, search: true, locked: true, vk: "0123abcd"}
@@ -38,6 +41,15 @@ var (
 
 func joinedTo(url string, peers []wire.Peer) evJoined {
 	return evJoined{link.Joined{URL: url, Peers: peers}}
+}
+
+func probed(now time.Time, url string, info Info, err error) evProbed {
+	return evProbed{now: now, url: url, info: info, err: err}
+}
+
+// pointing: the lost hub at url points to a hub that answers pointed.
+func pointing(url string, info, pointed Info) evProbed {
+	return evProbed{now: t0, url: url, info: info, pointed: pointed}
 }
 
 func hostingActs(me self) []action {
@@ -54,12 +66,12 @@ func TestDecide(t *testing.T) {
 	joinFlag.join = true
 
 	// A peer that joined lost's hub and lost it.
-	inFailover := []event{evStart{join: lost}, joinedTo(lost, room3), evAsk{t0}}
+	inFailover := []event{evStart{join: lost}, joinedTo(lost, room3), evAsk{now: t0}}
 	// A peer that elected itself (ids b and c could not be reached).
-	selfElected := append(slices.Clone(inFailover), evProbed{t0, lost, Info{}, errors.New("refused")},
-		evAsk{later}, evAsk{later.Add(later.Sub(t0))}, joinedTo("ws://127.0.0.1:7788/ws", []wire.Peer{{ID: "m"}}))
+	selfElected := append(slices.Clone(inFailover), probed(t0, lost, Info{}, errors.New("refused")),
+		evAsk{now: later}, evAsk{now: later.Add(later.Sub(t0))}, joinedTo("ws://127.0.0.1:7788/ws", []wire.Peer{{ID: "m"}}))
 	// A peer hosting, that found a lower hub and waited.
-	settled := []event{evStart{host: true}, evFound{lowHub}, evSettled{}}
+	settled := []event{evStart{host: true}, evFound{now: t0, hub: lowHub}, evSettled{}}
 
 	cases := []struct {
 		name   string
@@ -69,59 +81,99 @@ func TestDecide(t *testing.T) {
 		want   []action // on the last event, logs left out
 	}{
 		{"with Join it dials the hub given", me,
-			[]event{evStart{join: lost}, evAsk{t0}}, phaseDialing, []action{actDial{lost}}},
+			[]event{evStart{join: lost}, evAsk{now: t0}}, phaseDialing, []action{actDial{lost}}},
 		{"without discovery it hosts at once", noSearch,
 			[]event{evStart{}}, phaseHosting, hostingActs(noSearch)},
 		{"with Host it hosts at once", me,
 			[]event{evStart{host: true}}, phaseHosting, hostingActs(me)},
 		{"with discovery it searches first", me,
-			[]event{evStart{}, evAsk{t0}}, phaseSearching,
+			[]event{evStart{}, evAsk{now: t0}}, phaseSearching,
 			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{}}},
 		{"a hub found is dialed", me,
-			[]event{evStart{}, evAsk{t0}, evSearched{t0, &lowHub, nil}}, phaseFound, []action{actDial{lowHub.URL}}},
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}}, phaseFound, []action{actDial{lowHub.URL}}},
 		{"only a locked room of our name found: ask for its passphrase, and host our own", me,
-			[]event{evStart{}, evAsk{t0}, evSearched{t0, nil, &lockedHub}}, phaseHosting,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, &lockedHub}}, phaseHosting,
 			append([]action{actEmit{link.HubError{Code: wire.CodeUnauthorized,
 				Message: "Room 'lobby' needs a passphrase; set it under Name and room…, or with --passphrase."}}},
 				append(hostingActs(me), actDialOwn{})...)},
 		{"only another passphrase's room found: host our own beside it", locked,
-			[]event{evStart{}, evAsk{t0}, evSearched{t0, nil, &lockedHub}}, phaseHosting,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, &lockedHub}}, phaseHosting,
 			append(hostingActs(locked), actDialOwn{})},
 		{"a hub found that cannot prove itself is searched past at once", locked,
-			[]event{evStart{}, evAsk{t0}, evSearched{t0, &lowHub, nil}, evRefused{}, evAsk{t0}}, phaseSearching,
-			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{skip: []string{lowHub.URL}}}},
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL, code: wire.CodeUnprovenHub}}}, phaseSearching,
+			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{skip: []hubKey{{lowHub.URL, "a"}}}}},
 		{"a successor that cannot prove itself is passed over at once", locked,
-			append(inFailover, evProbed{t0, lost, Info{}, errors.New("refused")}, evRefused{}, evAsk{t0}), phaseFailover,
+			append(inFailover, probed(t0, lost, Info{}, errors.New("refused")), evAsk{now: t0, fail: failure{url: "ws://10.0.0.2:7788/ws", code: wire.CodeUnprovenHub}}), phaseFailover,
 			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.3:7788/ws"}}},
 		{"a lost hub that folded into a room of another passphrase is not followed", locked,
-			append(inFailover, evProbed{t0, lost, Info{ID: "h", Room: "lobby", Hub: lowHub.URL, Verifier: "99999999"}, nil}), phaseFailover,
+			append(inFailover, probed(t0, lost, Info{ID: "h", Room: "lobby", Hub: lowHub.URL, Verifier: "99999999"}, nil)), phaseFailover,
 			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.2:7788/ws"}}},
 		{"a lost hub of our passphrase that folded is followed", locked,
-			append(inFailover, evProbed{t0, lost, Info{ID: "h", Room: "lobby", Hub: lowHub.URL, Verifier: locked.vk}, nil}), phaseFailover,
-			[]action{actEmit{HostChanged{URL: lowHub.URL, Reason: ReasonMerged}}, actDial{lowHub.URL}}},
+			append(inFailover, pointing(lost, Info{ID: "h", Room: "lobby", Hub: lowHub.URL, Verifier: locked.vk}, Info{ID: "a", Name: "Ann", Room: "lobby", Hosting: true, Verifier: locked.vk})), phaseFailover,
+			[]action{actEmit{HostChanged{URL: lowHub.URL, ID: "a", Name: "Ann", Reason: ReasonMerged}}, actDial{lowHub.URL}}},
 		{"a locked host ignores an open hub with a lower id", locked,
-			[]event{evStart{host: true}, evFound{lowHub}}, phaseHosting, nil},
+			[]event{evStart{host: true}, evFound{now: t0, hub: lowHub}}, phaseHosting, nil},
 		{"a locked host ignores a hub of another passphrase", locked,
-			[]event{evStart{host: true}, evFound{lockedHub}}, phaseHosting, nil},
+			[]event{evStart{host: true}, evFound{now: t0, hub: lockedHub}}, phaseHosting, nil},
 		{"an open host ignores a locked hub with a lower id", me,
-			[]event{evStart{host: true}, evFound{lockedHub}}, phaseHosting, nil},
+			[]event{evStart{host: true}, evFound{now: t0, hub: lockedHub}}, phaseHosting, nil},
 		{"a locked host waits to fold into a hub of its passphrase", locked,
-			[]event{evStart{host: true}, evFound{ourLockedHub}}, phaseHosting, []action{actSettle{}}},
+			[]event{evStart{host: true}, evFound{now: t0, hub: ourLockedHub}}, phaseHosting, []action{actSettle{}}},
 		{"a locked host does not fold into a hub whose peer answers for another passphrase", locked,
-			[]event{evStart{host: true}, evFound{ourLockedHub}, evSettled{},
+			[]event{evStart{host: true}, evFound{now: t0, hub: ourLockedHub}, evSettled{},
 				evChecked{hub: ourLockedHub, info: Info{ID: "a", Room: "lobby", Hosting: true, Verifier: "99999999"}}}, phaseHosting, nil},
 		{"nothing found: it hosts", me,
-			[]event{evStart{}, evAsk{t0}, evSearched{t0, nil, nil}}, phaseHosting, append(hostingActs(me), actDialOwn{})},
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, nil}}, phaseHosting, append(hostingActs(me), actDialOwn{})},
 		{"nothing found and no listener: it keeps searching", noListener,
-			[]event{evStart{}, evAsk{t0}, evSearched{t0, nil, nil}}, phaseSearching, []action{actDial{""}}},
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, nil}}, phaseSearching, []action{actDial{""}}},
 		{"a hub found that fails is retried for a while", me,
-			[]event{evStart{}, evAsk{t0}, evSearched{t0, &lowHub, nil}, evAsk{t0.Add(time.Second)}}, phaseFound,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0.Add(time.Second)}}, phaseFound,
 			[]action{actDial{lowHub.URL}}},
-		{"a hub found that never welcomes is searched for again", me,
-			[]event{evStart{}, evAsk{t0}, evSearched{t0, &lowHub, nil}, evAsk{later}}, phaseSearching,
-			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{}}},
+		{"a hub found that cannot be reached is passed over at once", me,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL}}}, phaseSearching,
+			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{skip: []hubKey{{lowHub.URL, "a"}}}}},
+		{"a full hub found is passed over at once", me,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL, code: wire.CodeRoomFull}}}, phaseSearching,
+			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{skip: []hubKey{{lowHub.URL, "a"}}}}},
+		{"a hub found of another version is passed over at once", me,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL, code: wire.CodeBadVersion}}}, phaseSearching,
+			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{skip: []hubKey{{lowHub.URL, "a"}}}}},
+		{"a hub found that answers 503 does not host (a stale record, or a lie): passed over at once", me,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL, status: 503}}}, phaseSearching,
+			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{skip: []hubKey{{lowHub.URL, "a"}}}}},
+		{"an elected successor that answers 503 is given successorWait", me,
+			append(inFailover, probed(t0, lost, Info{}, errors.New("refused")), evAsk{now: t0.Add(time.Second), fail: failure{url: "ws://10.0.0.2:7788/ws", status: 503}}), phaseFailover,
+			[]action{actDial{"ws://10.0.0.2:7788/ws"}}},
+		{"a 503 that outlasts successorWait passes the successor over", me,
+			append(inFailover, probed(t0, lost, Info{}, errors.New("refused")), evAsk{now: later, fail: failure{url: "ws://10.0.0.2:7788/ws", status: 503}}), phaseFailover,
+			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
+				actDial{"ws://10.0.0.3:7788/ws"}}},
+		{"a hub passed over and found again is not dialed: with nothing else, the peer hosts", me,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL}},
+				evSearched{t0.Add(time.Second), &lowHub, nil}}, phaseHosting, append(hostingActs(me), actDialOwn{})},
+		{"another peer's record at that address is dialed", me,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL}},
+				evSearched{t0.Add(time.Second), &discovery.Hub{ID: "a2", Room: "lobby", URL: lowHub.URL}, nil}}, phaseFound, []action{actDial{lowHub.URL}}},
+		{"so is the same record once its mark ran out", me,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL}},
+				evSearched{t0.Add(markFor), &lowHub, nil}}, phaseFound, []action{actDial{lowHub.URL}}},
+		{"with Join it keeps dialing whatever the refusal (the link backs off)", me,
+			[]event{evStart{join: lost}, evAsk{now: t0}, evAsk{now: later, fail: failure{url: lost, code: wire.CodeRoomFull}}}, phaseDialing,
+			[]action{actDial{lost}}},
+		{"an elected successor that cannot be reached is passed over at once", me,
+			append(inFailover, probed(t0, lost, Info{}, errors.New("refused")), evAsk{now: t0, fail: failure{url: "ws://10.0.0.2:7788/ws"}}), phaseFailover,
+			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
+				actDial{"ws://10.0.0.3:7788/ws"}}},
+		{"a member the hub did not reach (no addr) is never elected, even with the lowest id", self{id: "a0", room: "lobby", public: "ws://10.0.0.8:7788/ws", canHost: true, search: true},
+			[]event{evStart{join: lost}, joinedTo(lost, append([]wire.Peer{{ID: "a0", Name: "Walled"}}, room3...)), evAsk{now: t0},
+				probed(t0, lost, Info{}, errors.New("refused"))}, phaseFailover,
+			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
+				actDial{"ws://10.0.0.2:7788/ws"}}},
+		{"a hub found that never welcomes is passed over", me,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: later}}, phaseSearching,
+			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{skip: []hubKey{{lowHub.URL, "a"}}}}},
 		{"a welcome joins, and says where the hub is", me,
 			[]event{evStart{join: lost}, joinedTo(lost, room3)}, phaseJoined,
 			[]action{actFast{false}, actInfo{hub: lost}}},
@@ -129,68 +181,97 @@ func TestDecide(t *testing.T) {
 			inFailover, phaseFailover,
 			[]action{actFast{true}, actEmit{Searching{Room: "lobby", Reason: ReasonHostLost}}, actProbe{lost}}},
 		{"a lost hub that still hosts is rejoined", me,
-			append(inFailover, evProbed{t0, lost, Info{ID: "h", Room: "lobby", Hosting: true}, nil}), phaseFailover,
+			append(inFailover, probed(t0, lost, Info{ID: "h", Room: "lobby", Hosting: true}, nil)), phaseFailover,
 			[]action{actDial{lost}}},
 		{"a lost hub that folded is followed", me,
-			append(inFailover, evProbed{t0, lost, Info{ID: "h", Room: "lobby", Hub: lowHub.URL}, nil}), phaseFailover,
-			[]action{actEmit{HostChanged{URL: lowHub.URL, Reason: ReasonMerged}}, actDial{lowHub.URL}}},
+			append(inFailover, pointing(lost, Info{ID: "h", Room: "lobby", Hub: lowHub.URL}, Info{ID: "a", Name: "Ann", Room: "lobby", Hosting: true})), phaseFailover,
+			[]action{actEmit{HostChanged{URL: lowHub.URL, ID: "a", Name: "Ann", Reason: ReasonMerged}}, actDial{lowHub.URL}}},
+		{"a pointer whose hub does not answer as one is not followed", me,
+			append(inFailover, pointing(lost, Info{ID: "h", Room: "lobby", Hub: lowHub.URL}, Info{ID: "a", Room: "lobby", Hosting: false})), phaseFailover,
+			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
+				actDial{"ws://10.0.0.2:7788/ws"}}},
+		{"a pointer off this peer's subnets is not followed", me,
+			append(inFailover, evProbed{now: t0, url: lost, info: Info{ID: "h", Room: "lobby", Hub: lowHub.URL}, perr: errOffLink}), phaseFailover,
+			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
+				actDial{"ws://10.0.0.2:7788/ws"}}},
 		{"a lost hub of another room name is not followed", me,
-			append(inFailover, evProbed{t0, lost, Info{ID: "h", Room: "other", Hub: lowHub.URL}, nil}), phaseFailover,
+			append(inFailover, probed(t0, lost, Info{ID: "h", Room: "other", Hub: lowHub.URL}, nil)), phaseFailover,
 			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.2:7788/ws"}}},
 		{"redirects are followed at most maxRedirects times", me,
 			append(inFailover,
-				evProbed{t0, lost, Info{Room: "lobby", Hub: "ws://x1:1/ws"}, nil},
-				evProbed{t0, "ws://x1:1/ws", Info{Room: "lobby", Hub: "ws://x2:1/ws"}, nil},
-				evProbed{t0, "ws://x2:1/ws", Info{Room: "lobby", Hub: "ws://x3:1/ws"}, nil},
-				evProbed{t0, "ws://x3:1/ws", Info{Room: "lobby", Hub: "ws://x4:1/ws"}, nil}), phaseFailover,
+				pointing(lost, Info{Room: "lobby", Hub: "ws://x1:1/ws"}, Info{Room: "lobby", Hosting: true}),
+				pointing("ws://x1:1/ws", Info{Room: "lobby", Hub: "ws://x2:1/ws"}, Info{Room: "lobby", Hosting: true}),
+				pointing("ws://x2:1/ws", Info{Room: "lobby", Hub: "ws://x3:1/ws"}, Info{Room: "lobby", Hosting: true}),
+				pointing("ws://x3:1/ws", Info{Room: "lobby", Hub: "ws://x4:1/ws"}, Info{Room: "lobby", Hosting: true})), phaseFailover,
 			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.2:7788/ws"}}},
 		{"a lost hub that is gone: the lowest id with an address is elected", me,
-			append(inFailover, evProbed{t0, lost, Info{}, errors.New("refused")}), phaseFailover,
+			append(inFailover, probed(t0, lost, Info{}, errors.New("refused"))), phaseFailover,
 			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.2:7788/ws"}}},
 		{"the successor is retried until successorWait", me,
-			append(inFailover, evProbed{t0, lost, Info{}, errors.New("refused")}, evAsk{t0.Add(time.Second)}), phaseFailover,
+			append(inFailover, probed(t0, lost, Info{}, errors.New("refused")), evAsk{now: t0.Add(time.Second)}), phaseFailover,
 			[]action{actDial{"ws://10.0.0.2:7788/ws"}}},
 		{"a successor nobody reaches is passed over", me,
-			append(inFailover, evProbed{t0, lost, Info{}, errors.New("refused")}, evAsk{later}), phaseFailover,
+			append(inFailover, probed(t0, lost, Info{}, errors.New("refused")), evAsk{now: later}), phaseFailover,
 			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.3:7788/ws"}}},
 		{"when every lower id fails, the peer hosts", me,
-			append(inFailover, evProbed{t0, lost, Info{}, errors.New("refused")}, evAsk{later}, evAsk{later.Add(later.Sub(t0))}), phaseHosting,
+			append(inFailover, probed(t0, lost, Info{}, errors.New("refused")), evAsk{now: later}, evAsk{now: later.Add(later.Sub(t0))}), phaseHosting,
 			append([]action{actEmit{HostChanged{URL: me.public, ID: "m", Name: "Me", Reason: ReasonHostLost}}},
 				append(hostingActs(me), actDialOwn{})...)},
 		{"nobody left to elect: retry the lost hub, and search", me,
-			[]event{evStart{join: lost}, joinedTo(lost, room3[:1]), evAsk{t0}, evProbed{t0, lost, Info{}, errors.New("refused")}},
+			[]event{evStart{join: lost}, joinedTo(lost, room3[:1]), evAsk{now: t0}, probed(t0, lost, Info{}, errors.New("refused"))},
 			phaseSearching, []action{actFast{false}, actDial{lost}}},
 		{"nobody left to elect with Join: retry the lost hub without searching", joinFlag,
-			[]event{evStart{join: lost}, joinedTo(lost, room3[:1]), evAsk{t0}, evProbed{t0, lost, Info{}, errors.New("refused")}},
+			[]event{evStart{join: lost}, joinedTo(lost, room3[:1]), evAsk{now: t0}, probed(t0, lost, Info{}, errors.New("refused"))},
 			phaseFailover, []action{actFast{false}, actDial{lost}}},
 		{"without a listener it is never elected", noListener,
 			[]event{evStart{join: lost}, joinedTo(lost, []wire.Peer{{ID: "m", Addr: "10.0.0.9:7788"}, {ID: "x", Addr: "10.0.0.5:7788"}}),
-				evAsk{t0}, evProbed{t0, lost, Info{}, errors.New("refused")}}, phaseFailover,
+				evAsk{now: t0}, probed(t0, lost, Info{}, errors.New("refused"))}, phaseFailover,
 			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.9:7788/ws", ID: "m", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.9:7788/ws"}}},
 		{"a peer that left is not elected", me,
-			append([]event{evStart{join: lost}, joinedTo(lost, room3), evPeerLeft{"b"}}, evAsk{t0},
-				evProbed{t0, lost, Info{}, errors.New("refused")}), phaseFailover,
+			append([]event{evStart{join: lost}, joinedTo(lost, room3), evPeerLeft{"b"}}, evAsk{now: t0},
+				probed(t0, lost, Info{}, errors.New("refused"))), phaseFailover,
 			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.3:7788/ws"}}},
-		{"a host ignores hubs with a higher id", me,
-			[]event{evStart{host: true}, evFound{discovery.Hub{ID: "z", Room: "lobby"}}}, phaseHosting, nil},
+		{"a host checks hubs with a higher id too, whether they reach it", me,
+			[]event{evStart{host: true}, evFound{now: t0, hub: highHub}, evSettled{}}, phaseHosting, []action{actCheck{highHub}}},
+		{"a higher hub that reaches us is left to fold into ours", me,
+			[]event{evStart{host: true}, evFound{now: t0, hub: highHub}, evSettled{},
+				evChecked{hub: highHub, info: Info{ID: "z", Room: "lobby", Hosting: true, Reached: &yes}}}, phaseHosting, nil},
+		{"a higher hub that cannot reach us is joined (our firewall keeps others out)", me,
+			[]event{evStart{host: true}, evFound{now: t0, hub: highHub}, evSettled{},
+				evChecked{hub: highHub, info: Info{ID: "z", Room: "lobby", Hosting: true, Reached: &no}}}, phaseFolding,
+			[]action{actFast{true}, actReconnect{}}},
 		{"a host waits for the answers of hubs started together", me,
-			[]event{evStart{host: true}, evFound{lowHub}}, phaseHosting, []action{actSettle{}}},
+			[]event{evStart{host: true}, evFound{now: t0, hub: lowHub}}, phaseHosting, []action{actSettle{}}},
 		{"then checks the lowest", me,
-			[]event{evStart{host: true}, evFound{discovery.Hub{ID: "b"}}, evFound{lowHub}, evFound{discovery.Hub{ID: "c"}}, evSettled{}},
+			[]event{evStart{host: true}, evFound{now: t0, hub: discovery.Hub{ID: "b"}}, evFound{now: t0, hub: lowHub}, evFound{now: t0, hub: discovery.Hub{ID: "c"}}, evSettled{}},
 			phaseHosting, []action{actCheck{lowHub}}},
-		{"and folds into it if it answers as a hub of the room", me,
-			append(settled, evChecked{hub: lowHub, info: Info{ID: "a", Room: "lobby", Hosting: true}}), phaseDialing,
-			[]action{actUnhost{}, actInfo{hub: lowHub.URL}, actFast{true},
-				actEmit{HostChanged{URL: lowHub.URL, ID: "a", Name: "Ann", Reason: ReasonMerged}}}},
-		{"a folded host dials the hub it folded into", me,
-			append(settled, evChecked{hub: lowHub, info: Info{ID: "a", Room: "lobby", Hosting: true}}, evAsk{t0}), phaseDialing,
+		{"and joins it, keeping its own hub, if it answers as a hub of the room", me,
+			append(slices.Clone(settled), checkedLow), phaseFolding,
+			[]action{actFast{true}, actReconnect{}}},
+		{"a folding host dials the hub it folds into", me,
+			append(slices.Clone(settled), checkedLow, evAsk{now: t0, fail: failure{url: me.public}}), phaseFolding,
 			[]action{actDial{lowHub.URL}}},
+		{"only that hub's welcome closes ours, its clients told where the room went first", me,
+			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, joinedTo(lowHub.URL, nil)), phaseJoined,
+			[]action{actFast{false}, actInfo{hub: lowHub.URL}, actUnhost{},
+				actEmit{HostChanged{URL: lowHub.URL, ID: "a", Name: "Ann", Reason: ReasonMerged}}}},
+		{"a hub that refuses the fold is passed over, and the link comes home", me,
+			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, evAsk{now: t0, fail: failure{url: lowHub.URL, status: 503}}), phaseHosting,
+			[]action{actFast{false}, actDialOwn{}}},
+		{"a hub passed over is not checked again", me,
+			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, evAsk{now: t0, fail: failure{url: lowHub.URL, status: 503}},
+				evFound{now: t0.Add(time.Second), hub: lowHub}), phaseHosting, nil},
+		{"until its mark runs out", me,
+			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, evAsk{now: t0, fail: failure{url: lowHub.URL, status: 503}},
+				evFound{now: t0.Add(markFor), hub: lowHub}), phaseHosting, []action{actSettle{}}},
+		{"a folding peer told to quit closes its hub", me,
+			append(slices.Clone(settled), checkedLow, evQuit{}), phaseStopped, []action{actInfo{}, actUnhost{}}},
 		{"not if it does not host", me,
 			append(settled, evChecked{hub: lowHub, info: Info{ID: "a", Room: "lobby"}}), phaseHosting, nil},
 		{"not if it is another peer", me,
@@ -223,7 +304,7 @@ func TestDecide(t *testing.T) {
 		{"quitting stops hosting and says so", me,
 			[]event{evStart{host: true}, evQuit{}}, phaseStopped, []action{actInfo{}, actUnhost{}}},
 		{"a quitting peer dials its own address until the link ends", me,
-			[]event{evStart{join: lost}, joinedTo(lost, room3), evQuit{}, evAsk{t0}}, phaseStopped, []action{actDialOwn{}}},
+			[]event{evStart{join: lost}, joinedTo(lost, room3), evQuit{}, evAsk{now: t0}}, phaseStopped, []action{actDialOwn{}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -250,12 +331,12 @@ func TestDecide(t *testing.T) {
 
 // Every question of the link gets exactly one answer, whatever the phase.
 func TestDecideAnswersEveryAskOnce(t *testing.T) {
-	questions := []event{evAsk{t0}, evAsk{later}, evSearched{t0, nil, nil}, evSearched{t0, &lowHub, nil},
-		evProbed{t0, lost, Info{}, errors.New("x")}, evProbed{t0, lost, Info{Room: "lobby", Hosting: true}, nil}}
+	questions := []event{evAsk{now: t0}, evAsk{now: later}, evSearched{t0, nil, nil}, evSearched{t0, &lowHub, nil},
+		probed(t0, lost, Info{}, errors.New("x")), probed(t0, lost, Info{Room: "lobby", Hosting: true}, nil)}
 	starts := [][]event{
 		{evStart{}}, {evStart{host: true}}, {evStart{join: lost}},
 		{evStart{join: lost}, joinedTo(lost, room3)},
-		{evStart{join: lost}, joinedTo(lost, room3), evAsk{t0}},
+		{evStart{join: lost}, joinedTo(lost, room3), evAsk{now: t0}},
 		{evStart{host: true}, evQuit{}},
 	}
 	for _, st := range starts {
@@ -282,12 +363,12 @@ func TestDecideAnswersEveryAskOnce(t *testing.T) {
 // decide never changes the state it was given.
 func TestDecideLeavesItsInputAlone(t *testing.T) {
 	s := state{me: me}
-	for _, e := range []event{evStart{join: lost}, joinedTo(lost, room3), evAsk{t0}, evProbed{t0, lost, Info{}, errors.New("x")}} {
+	for _, e := range []event{evStart{join: lost}, joinedTo(lost, room3), evAsk{now: t0}, probed(t0, lost, Info{}, errors.New("x"))} {
 		s, _ = decide(s, e)
 	}
 	before := s.fo.clone()
 	peers := append([]wire.Peer(nil), s.peers...)
-	decide(s, evAsk{later})
+	decide(s, evAsk{now: later})
 	decide(s, evPeerLeft{"b"})
 	if !reflect.DeepEqual(s.fo, before) || !reflect.DeepEqual(s.peers, peers) {
 		t.Fatalf("decide changed its input: %+v -> %+v", before, s.fo)

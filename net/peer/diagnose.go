@@ -26,9 +26,37 @@ const diagnoseListen = 3 * time.Second
 func Diagnose(ctx context.Context, cfg Config, w io.Writer) error {
 	p := New(cfg)
 	fmt.Fprintf(w, "huecast network diagnosis, room %q, peer id %s\n\n", p.room, p.cfg.ID)
-	all, err := lan.Classify(cfg.Ifaces)
+	use, err := diagnoseIfaces(w, cfg)
 	if err != nil {
 		return err
+	}
+	fmt.Fprintf(w, "\nmDNS (%s of listening):\n", diagnoseListen)
+	if cfg.Discovery == nil {
+		fmt.Fprintln(w, "  off (--no-mdns)")
+	} else {
+		diagnoseMDNS(ctx, w, cfg.Discovery, p.room, p.cfg.ID)
+	}
+	fmt.Fprintln(w, "\nSearch of the local subnets (GET /api/peer):")
+	if !cfg.Scan || cfg.Discovery == nil {
+		fmt.Fprintln(w, "  off (--no-scan or --no-mdns)")
+	} else {
+		diagnoseSearch(ctx, w, scan.Config{Room: p.room, Self: p.cfg.ID, Subnets: lan.Subnets(use), Ports: []int{7788}})
+	}
+	fmt.Fprintln(w, "\nThis machine's port:")
+	fmt.Fprintf(w, "  %s\n", selfReach(ctx, cfg.Listen, lan.Host(use, "")))
+	fmt.Fprintln(w, "\nIf no other peer shows up, the usual causes:")
+	for _, c := range AloneCauses() {
+		fmt.Fprintln(w, "  - "+c)
+	}
+	return nil
+}
+
+// diagnoseIfaces lists the interfaces discovery uses and those it leaves
+// out with why, and returns those it uses.
+func diagnoseIfaces(w io.Writer, cfg Config) ([]lan.Iface, error) {
+	all, err := lan.Classify(cfg.Ifaces)
+	if err != nil {
+		return nil, err
 	}
 	var use []lan.Iface
 	fmt.Fprintln(w, "Interfaces:")
@@ -50,72 +78,58 @@ func Diagnose(ctx context.Context, cfg Config, w io.Writer) error {
 	if ip := lan.Host(use, ""); ip != nil {
 		fmt.Fprintf(w, "  Phones would open http://%s/\n", net.JoinHostPort(ip.String(), portOf(cfg.Listen)))
 	}
+	return use, nil
+}
 
-	fmt.Fprintf(w, "\nmDNS (%s of listening):\n", diagnoseListen)
-	if cfg.Discovery == nil {
-		fmt.Fprintln(w, "  off (--no-mdns)")
-	} else {
-		bctx, cancel := context.WithTimeout(ctx, diagnoseListen)
-		found := make(chan discovery.Hub)
-		done := make(chan error, 1)
-		go func() { done <- cfg.Discovery.Browse(bctx, p.room, p.cfg.ID, found) }()
-		n := 0
-	listen:
-		for {
-			select {
-			case h := <-found:
-				n++
-				fmt.Fprintf(w, "  heard hub %s (%s) at %s\n", h.ID, h.Name, h.URL)
-			case err := <-done:
-				if err != nil {
-					fmt.Fprintf(w, "  cannot listen: %v\n", err)
-				}
-				break listen
+// diagnoseMDNS lists the hubs of room that d hears for diagnoseListen.
+func diagnoseMDNS(ctx context.Context, w io.Writer, d Discovery, room, self string) {
+	bctx, cancel := context.WithTimeout(ctx, diagnoseListen)
+	defer cancel()
+	found := make(chan discovery.Hub)
+	done := make(chan error, 1)
+	go func() { done <- d.Browse(bctx, room, self, found) }()
+	n := 0
+	for {
+		select {
+		case h := <-found:
+			n++
+			fmt.Fprintf(w, "  heard hub %s (%s) at %s\n", h.ID, h.Name, h.URL)
+		case err := <-done:
+			if err != nil {
+				fmt.Fprintf(w, "  cannot listen: %v\n", err)
 			}
-		}
-		cancel()
-		if n == 0 {
-			fmt.Fprintln(w, "  heard no hub of this room: none is running, or multicast (UDP 5353) is blocked here or by the network")
-		}
-	}
-
-	fmt.Fprintln(w, "\nSearch of the local subnets (GET /api/peer):")
-	if !cfg.Scan || cfg.Discovery == nil {
-		fmt.Fprintln(w, "  off (--no-scan or --no-mdns)")
-	} else {
-		sc := scan.Config{Room: p.room, Self: p.cfg.ID, Subnets: lan.Subnets(use), Ports: []int{7788}}
-		for _, s := range sc.Subnets {
-			fmt.Fprintf(w, "  searching %s on %s\n", s.Net, s.Iface)
-		}
-		answers := make(chan scan.Answer)
-		stats := make(chan scan.Stats, 1)
-		go func() { stats <- scan.Search(ctx, sc, answers) }()
-	search:
-		for {
-			select {
-			case a := <-answers:
-				role := "searching"
-				if a.Hosting {
-					role = "hosting"
-				} else if a.Hub != "" {
-					role = "joined to " + a.Hub
-				}
-				fmt.Fprintf(w, "  found peer %s (%s) at %s, %s\n", a.ID, a.Name, a.Addr, role)
-			case st := <-stats:
-				fmt.Fprintf(w, "  asked %d addresses, %d answered as peers of this room, %d answered otherwise\n",
-					st.Asked, st.Answered, st.Ignored)
-				break search
+			if n == 0 {
+				fmt.Fprintln(w, "  heard no hub of this room: none is running, or multicast (UDP 5353) is blocked here or by the network")
 			}
+			return
 		}
 	}
+}
 
-	fmt.Fprintln(w, "\nThis machine's port:")
-	fmt.Fprintf(w, "  %s\n", selfReach(ctx, cfg.Listen, lan.Host(use, "")))
-	fmt.Fprintln(w, "\nIf no other peer shows up, the usual causes:")
-	for _, c := range AloneCauses() {
-		fmt.Fprintln(w, "  - "+c)
+// diagnoseSearch lists the peers the unicast search sc finds.
+func diagnoseSearch(ctx context.Context, w io.Writer, sc scan.Config) {
+	for _, s := range sc.Subnets {
+		fmt.Fprintf(w, "  searching %s on %s\n", s.Net, s.Iface)
 	}
-	return nil
+	answers := make(chan scan.Answer)
+	stats := make(chan scan.Stats, 1)
+	go func() { stats <- scan.Search(ctx, sc, answers) }()
+	for {
+		select {
+		case a := <-answers:
+			role := "searching"
+			if a.Hosting {
+				role = "hosting"
+			} else if a.Hub != "" {
+				role = "joined to " + a.Hub
+			}
+			fmt.Fprintf(w, "  found peer %s (%s) at %s, %s\n", a.ID, a.Name, a.Addr, role)
+		case st := <-stats:
+			fmt.Fprintf(w, "  asked %d addresses, %d answered as peers of this room, %d answered otherwise\n",
+				st.Asked, st.Answered, st.Ignored)
+			return
+		}
+	}
 }
 
 // selfReach says whether this machine reaches its own huecast port at its

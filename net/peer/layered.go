@@ -38,6 +38,11 @@ const (
 	// maxHostScan is the longest a hosting peer goes between searches of
 	// the subnets, once they have come to nothing several times.
 	maxHostScan = 60 * time.Second
+	// noticedFor is how long a hosting peer keeps searching the subnets,
+	// though it has members, after someone's search found it: that asker
+	// could not hear mDNS, so others may not either; a single asker must
+	// not make it sweep the subnets for good.
+	noticedFor = 5 * time.Minute
 	// aloneAfter is how long a peer hosts with nobody joining, all layers
 	// searched, before it says why that may be.
 	aloneAfter = 8 * time.Second
@@ -51,7 +56,7 @@ type layered struct {
 	p    *Peer
 	mdns Discovery
 
-	noticed atomic.Bool             // a peer found us through the unicast layer
+	noticed atomic.Int64            // when a peer last found us through the unicast layer (unix ns)
 	watched atomic.Pointer[hub.Hub] // the hub the last Browse looked for rivals of
 	kick    chan struct{}           // the network changed: look again now
 
@@ -62,6 +67,15 @@ type layered struct {
 
 func newLayered(p *Peer, d Discovery) *layered {
 	return &layered{p: p, mdns: d, kick: make(chan struct{}, 1)}
+}
+
+// notice records that a peer's search found us now.
+func (l *layered) notice() { l.noticed.Store(time.Now().UnixNano()) }
+
+// noticedLately says whether a peer's search found us within noticedFor.
+func (l *layered) noticedLately() bool {
+	at := l.noticed.Load()
+	return at != 0 && time.Since(time.Unix(0, at)) < noticedFor
 }
 
 // resetHostScans makes a hosting peer's next search of the subnets due now,
@@ -236,7 +250,7 @@ func (l *layered) Browse(ctx context.Context, room, self string, found chan<- di
 			if mdnsHeard {
 				continue
 			}
-			if !l.p.cfg.Scan || !l.alone(ctx) && !l.noticed.Load() || !l.hostScanDue() {
+			if !l.p.cfg.Scan || !l.alone(ctx) && !l.noticedLately() || !l.hostScanDue() {
 				continue
 			}
 			l.hostScan(ctx, found)

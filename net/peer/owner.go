@@ -10,7 +10,6 @@ import (
 	"github.com/huecast/huecast/hub"
 	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/link"
-	"github.com/huecast/huecast/net/wire"
 )
 
 // An ask is the link's Target asking Run's goroutine where to dial next.
@@ -25,7 +24,7 @@ type ask struct {
 type decision struct {
 	url, addr string
 	search    bool
-	skip      []string // hub URLs the search leaves out
+	skip      []hubKey // hubs the search leaves out
 	probe     string   // a hub URL whose peer to ask where the room is
 }
 
@@ -37,6 +36,9 @@ type note struct {
 	probed string // the hub URL asked
 	info   Info
 	err    error
+	// pointed and perr: what the hub info points to answered itself.
+	pointed Info
+	perr    error
 }
 
 // owner runs a peer's state machine (decide.go) and carries out its
@@ -52,7 +54,9 @@ type owner struct {
 	local    string // our hub's URL for our own link
 	public   string // our hub's URL for others
 
-	s state
+	s    state
+	fail failure // how the link's last attempt ended, for the next ask
+	code string  // the error code the hub sent in the attempt under way
 
 	hostCancel context.CancelFunc // ends the hub we serve; nil when none
 	found      chan discovery.Hub // browse results while hosting
@@ -105,9 +109,10 @@ func (o *owner) loop(ctx context.Context) {
 				a.reply <- decision{}
 				return
 			}
-			a.reply <- o.step(ctx, askEvent(a.note, time.Now()))
+			a.reply <- o.step(ctx, askEvent(a.note, time.Now(), o.fail))
+			o.fail = failure{}
 		case h := <-o.found:
-			o.step(ctx, evFound{h})
+			o.step(ctx, evFound{now: time.Now(), hub: h})
 		case <-settle:
 			o.settle = nil
 			o.step(ctx, evSettled{})
@@ -125,14 +130,14 @@ func (o *owner) loop(ctx context.Context) {
 }
 
 // askEvent turns the link's question into decide's event.
-func askEvent(n *note, now time.Time) event {
+func askEvent(n *note, now time.Time, fail failure) event {
 	switch {
 	case n == nil:
-		return evAsk{now: now}
+		return evAsk{now: now, fail: fail}
 	case n.searched:
 		return evSearched{now: now, found: n.found, other: n.other}
 	default:
-		return evProbed{now: now, url: n.probed, info: n.info, err: n.err}
+		return evProbed{now: now, url: n.probed, info: n.info, err: n.err, pointed: n.pointed, perr: n.perr}
 	}
 }
 
@@ -163,6 +168,8 @@ func (o *owner) step(ctx context.Context, e event) decision {
 			o.p.setInfo(a.hosting, a.hub)
 		case actFast:
 			o.p.fast.Store(a.on)
+		case actReconnect:
+			o.p.link.Reconnect()
 		case actSettle:
 			o.settle = time.NewTimer(foldSettle)
 		case actCheck:
@@ -209,15 +216,16 @@ func (o *owner) onEvent(ctx context.Context, ev link.Event) {
 	switch e := ev.(type) {
 	case link.Joined:
 		o.p.joinedAt.Store(time.Now().UnixNano())
+		o.code = ""
 		o.step(ctx, evJoined{e})
 	case link.PeerJoined:
 		o.step(ctx, evPeerJoined{e.Peer})
 	case link.PeerLeft:
 		o.step(ctx, evPeerLeft{e.Peer.ID})
 	case link.HubError:
-		if e.Code == wire.CodeUnprovenHub {
-			o.step(ctx, evRefused{})
-		}
+		o.code = e.Code
+	case link.Disconnected:
+		o.fail, o.code = failure{url: e.URL, status: e.Status, code: o.code}, ""
 	}
 	o.emit(ctx, ev)
 }
@@ -245,7 +253,8 @@ func (o *owner) addrFor(url string) string {
 // watches for other hubs of the room.
 func (o *owner) startHosting() {
 	h := hub.New(hub.Config{Room: o.p.room, Host: o.p.cfg.Name, HostID: o.p.cfg.ID, Logger: o.p.log, Page: o.p.cfg.Page,
-		Passphrase: o.p.cfg.Passphrase, Key: o.p.key, MaxPeers: o.p.cfg.MaxPeers, ColorRate: o.p.cfg.ColorRate})
+		Passphrase: o.p.cfg.Passphrase, Key: o.p.key, MaxPeers: o.p.cfg.MaxPeers, ColorRate: o.p.cfg.ColorRate,
+		CheckAddr: o.p.answersAt})
 	hctx, cancel := context.WithCancel(context.Background())
 	o.hostCancel = cancel
 	o.wg.Add(1)
@@ -359,7 +368,7 @@ func (o *owner) check(ctx context.Context, h discovery.Hub) {
 	o.wg.Add(1)
 	go func() {
 		defer o.wg.Done()
-		n := probe(ctx, h.URL)
+		n := probeReach(ctx, h.URL, o.port, o.p.cfg.ID)
 		if n.err == nil && o.p.key != nil {
 			pctx, cancel := context.WithTimeout(ctx, proveTimeout)
 			n.err = link.Prove(pctx, h.URL, o.p.key, o.p.room)

@@ -28,6 +28,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/huecast/huecast/hub"
 	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/link"
@@ -77,6 +78,13 @@ const (
 	// askAroundEvery is how often a lone host without discovery asks the
 	// members of its former room where the room is.
 	askAroundEvery = 3 * time.Second
+	// connectWait bounds a connection to a hub: on a LAN it is made within
+	// milliseconds, and one whose first packet is lost is made at its
+	// retransmission a second later; a firewall that drops it never
+	// answers, and the hub is passed over.
+	connectWait = 2 * time.Second
+	// handshakeWait bounds the whole WebSocket upgrade (the link's default).
+	handshakeWait = 5 * time.Second
 	// proveTimeout bounds a hub's proof before we fold into it: a dial, two
 	// frames each way, on a LAN.
 	proveTimeout = 3 * time.Second
@@ -211,11 +219,12 @@ type Peer struct {
 	info    Info            // what GET /api/peer answers
 	origins map[string]bool // host:port of the room's hubs, for /api/peer's CORS
 
-	layers       *layered     // nil without discovery
-	port         int          // our listener's, set before anything runs; 0 without one
-	listenIP     net.IP       // our listener's when bound to one address
-	hostingSince atomic.Int64 // unix nanoseconds the current hub started; 0 when not hosting
-	aloneTold    atomic.Bool  // Alone was emitted for the current hub
+	layers       *layered      // nil without discovery
+	port         int           // our listener's, set before anything runs; 0 without one
+	listenIP     net.IP        // our listener's when bound to one address
+	hostingSince atomic.Int64  // unix nanoseconds the current hub started; 0 when not hosting
+	aloneTold    atomic.Bool   // Alone was emitted for the current hub
+	reaching     chan struct{} // holds a token per ?reach= question under way
 }
 
 // Info is what a peer answers at GET /api/peer: who it is and where the
@@ -233,6 +242,10 @@ type Info struct {
 	// Members is how many peers the hub holds, while hosting: a lone host
 	// folds into a former member's hub that has others.
 	Members int `json:"members,omitempty"`
+	// Reached answers an asker that asked to be reached back (?reach=):
+	// whether this peer reached the asker's /api/peer at the address the
+	// question came from. Absent when not asked, or too busy to try.
+	Reached *bool `json:"reached,omitempty"`
 }
 
 // New returns a peer; Run starts it.
@@ -247,11 +260,9 @@ func New(cfg Config) *Peer {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	room := wire.CleanRoom(cfg.Room)
-	if room == "" {
-		room = wire.DefaultRoom
-	}
-	p := &Peer{cfg: cfg, room: room, log: log, events: make(chan link.Event, 256), asks: make(chan ask)}
+	room := wire.RoomName(cfg.Room)
+	p := &Peer{cfg: cfg, room: room, log: log, events: make(chan link.Event, 256), asks: make(chan ask),
+		reaching: make(chan struct{}, maxReachBacks)}
 	p.key = wire.AuthKey(cfg.Passphrase, room)
 	p.vk = wire.Verifier(p.key)
 	p.info = Info{ID: cfg.ID, Name: wire.CleanName(cfg.Name, wire.MaxNameLen), Room: room, Verifier: p.vk}
@@ -263,6 +274,8 @@ func New(cfg Config) *Peer {
 		Target: p.target, Backoff: p.backoff,
 		ID: cfg.ID, Name: cfg.Name, Room: cfg.Room, Logger: log, Passphrase: cfg.Passphrase, Key: p.key,
 		FlipNow: cfg.FlipNow, Early: cfg.Early,
+		Dialer: &websocket.Dialer{HandshakeTimeout: handshakeWait, Proxy: link.LANProxy,
+			NetDialContext: (&net.Dialer{Timeout: connectWait}).DialContext},
 	})
 	return p
 }
@@ -368,8 +381,13 @@ func (p *Peer) listen() (net.Listener, error) {
 	return l, nil
 }
 
-// serveHTTP serves /api/peer always, and the hub while hosting.
+// serveHTTP serves /api/peer always, and the hub while hosting, each only
+// under a Host that names this machine (hub.HostGuard's rule).
 func (p *Peer) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if !hub.LocalHost(r.Host) {
+		hub.RefuseHost(w, r)
+		return
+	}
 	if r.URL.Path == "/api/peer" {
 		p.serveInfo(w, r)
 		return

@@ -149,10 +149,7 @@ func Ask(ctx context.Context, cfg Config, targets []string, found chan<- Answer)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	room := wire.CleanRoom(cfg.Room)
-	if room == "" {
-		room = wire.DefaultRoom
-	}
+	room := wire.RoomName(cfg.Room)
 	var asked, answered, ignored atomic.Int64
 	jobs := make(chan string)
 	var wg sync.WaitGroup

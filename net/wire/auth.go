@@ -6,24 +6,29 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 )
 
 // A room with a passphrase admits only clients that prove they know it,
-// without it ever crossing the wire:
+// without it ever crossing the wire, and the hub proves it knows it too.
+// Both proofs are bound to one connection: both nonces and the address
+// the client dialled, so that a program in the middle that relays them
+// (one that copied a room's record and drew a peer to itself) gets
+// nothing it can use on another connection:
 //
-//	key   = PBKDF2-HMAC-SHA256(passphrase, salt = AuthSalt + CleanRoom(room), AuthIterations, 32 bytes)
-//	nonce = 32 random bytes, hex, sent by the hub in its challenge frame
-//	mac   = hex(HMAC-SHA256(key, the nonce's hex text as UTF-8))
+//	key      = PBKDF2-HMAC-SHA256(passphrase, salt = AuthSalt + RoomName(room), AuthIterations, 32 bytes)
+//	nonce    = 32 random bytes, hex: the hub's in its challenge frame, the client's in its own
+//	endpoint = the Host header of the WebSocket request, lower case (Endpoint)
+//	bound    = hub nonce + "|" + client nonce + "|" + endpoint
+//	answer   = hex(HMAC-SHA256(key, AnswerPrefix + bound)), the client's, in an auth frame
+//	proof    = hex(HMAC-SHA256(key, ProofPrefix + bound)), the hub's, once the answer checked out
 //
-// The client then proves the hub knows the key too: it sends a challenge
-// of its own (nonce2, in the same frame type), and the hub, once the
-// client's mac checked out, answers it with
-//
-//	proof = hex(HMAC-SHA256(key, ProofPrefix + nonce2))
-//
-// in an auth frame. The prefix keeps the two answers apart: a hub that
-// does not know the key cannot get a client to compute its proof for it by
-// sending the client's own nonce back as its challenge.
+// The hub takes the endpoint from the request and accepts it only when it
+// names the hub itself (its own address and port, or its own name): a
+// relay that drew the client to its own address gets an answer for that
+// address, which the real hub refuses, and so never gets the hub's proof
+// for the client either. The prefixes keep the two MACs apart, so neither
+// side can get the other to compute its proof for it.
 //
 // A hub advertises Verifier(key) (mDNS TXT vk, and /api/peer), so that
 // peers tell two rooms of one name apart before they connect. It is a hint,
@@ -41,8 +46,10 @@ const (
 	AuthIterations = 100_000
 	// NonceLen is the challenge's size in bytes before hex.
 	NonceLen = 32
-	// ProofPrefix is put before the client's nonce in the hub's proof.
-	ProofPrefix = "hub:"
+	// AnswerPrefix and ProofPrefix are put before the bound connection in
+	// the client's answer and in the hub's proof.
+	AnswerPrefix = "client:"
+	ProofPrefix  = "hub:"
 	// VerifierLabel is what the room's verifier is the HMAC of.
 	VerifierLabel = "huecast/v1/verifier"
 	// VerifierLen is the verifier's length in hex digits: 32 bits tell two
@@ -53,10 +60,14 @@ const (
 	VerifierLen = 8
 )
 
-// Challenge is the hub's first frame in a room with a passphrase.
+// Challenge is the hub's first frame in a room with a passphrase, and a
+// client's own first frame when it holds one. The hub's says its protocol
+// version, so that a client tells an older hub (whose challenge has no v)
+// before it answers.
 type Challenge struct {
 	Type  string `json:"type"`
 	Nonce string `json:"nonce"`
+	V     int    `json:"v,omitempty"`
 }
 
 // Auth answers a challenge: the client's answer to the hub's, or the hub's
@@ -72,10 +83,7 @@ func AuthKey(passphrase, room string) []byte {
 	if passphrase == "" {
 		return nil
 	}
-	room = CleanRoom(room)
-	if room == "" {
-		room = DefaultRoom
-	}
+	room = RoomName(room)
 	k, err := pbkdf2.Key(sha256.New, passphrase, []byte(AuthSalt+room), AuthIterations, sha256.Size)
 	if err != nil { // only for an impossible key length
 		panic("wire: pbkdf2: " + err.Error())
@@ -120,15 +128,39 @@ func ValidNonce(s string) bool {
 	return true
 }
 
-// HubProof is the hub's answer to a client's own nonce under key.
-func HubProof(key []byte, nonce string) string {
-	return AuthMAC(key, ProofPrefix+nonce)
+// Endpoint is the address a client dialled as the proof binds it: the
+// Host header of its WebSocket request (host, or host:port when the port
+// is not the scheme's default), in lower case. "" for an empty one.
+func Endpoint(host string) string {
+	return strings.ToLower(strings.TrimSpace(host))
+}
+
+// bound is what both MACs of one connection cover.
+func bound(hubNonce, clientNonce, endpoint string) string {
+	return hubNonce + "|" + clientNonce + "|" + endpoint
+}
+
+// Answer is the client's answer to the hub's nonce, on the connection
+// where it sent clientNonce to endpoint.
+func Answer(key []byte, hubNonce, clientNonce, endpoint string) string {
+	return AuthMAC(key, AnswerPrefix+bound(hubNonce, clientNonce, endpoint))
+}
+
+// CheckAnswer says, in constant time, whether mac is the client's answer
+// on this connection.
+func CheckAnswer(key []byte, hubNonce, clientNonce, endpoint, mac string) bool {
+	return CheckMAC(key, AnswerPrefix+bound(hubNonce, clientNonce, endpoint), mac)
+}
+
+// HubProof is the hub's answer to the client's nonce on this connection.
+func HubProof(key []byte, hubNonce, clientNonce, endpoint string) string {
+	return AuthMAC(key, ProofPrefix+bound(hubNonce, clientNonce, endpoint))
 }
 
 // CheckProof says, in constant time, whether proof is the hub's answer to
-// the client's nonce under key.
-func CheckProof(key []byte, nonce, proof string) bool {
-	return CheckMAC(key, ProofPrefix+nonce, proof)
+// the client's nonce on this connection.
+func CheckProof(key []byte, hubNonce, clientNonce, endpoint, proof string) bool {
+	return CheckMAC(key, ProofPrefix+bound(hubNonce, clientNonce, endpoint), proof)
 }
 
 // Verifier is what a hub of the room with key advertises so that peers

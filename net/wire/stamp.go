@@ -10,9 +10,10 @@ import (
 )
 
 // Version is the protocol's version. Hello and welcome carry it as "v", and
-// mDNS records as "v=". Version 2 ordered colours by Stamp; version 1
-// counted them (seq) and is refused with bad_version.
-const Version = 2
+// mDNS records as "v=". Version 3 binds the passphrase proofs to their
+// connection (auth.go); version 2 ordered colours by Stamp; version 1
+// counted them (seq). Older versions are refused with bad_version.
+const Version = 3
 
 const (
 	// MaxSafe is JavaScript's largest safe integer: no number above it is

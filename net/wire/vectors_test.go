@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"os"
 	"testing"
+	"time"
 )
 
 // Vectors are the protocol's shared test vectors, testdata/vectors.json.
-// The page's JavaScript runs the same file in Chromium (e2e/vectors_test.go),
-// so the app and the page agree on every rule listed there.
+// The page's JavaScript runs the same file in goja (assets/web's tests) and
+// in Chromium (e2e/vectors_test.go), so the app and the page agree on every
+// rule listed there; assets/web checks the page's address and candidates.
 type Vectors struct {
 	Colors []struct{ In, Out string } `json:"colors"`
 	Names  []struct {
@@ -16,7 +18,7 @@ type Vectors struct {
 		Max int    `json:"max"`
 		Out string `json:"out"`
 	} `json:"names"`
-	Rooms  []struct{ In, Out string } `json:"rooms"`
+	Rooms  []struct{ In, Out, Name string } `json:"rooms"`
 	Stamps []struct {
 		A   Stamp `json:"a"`
 		B   Stamp `json:"b"`
@@ -27,7 +29,23 @@ type Vectors struct {
 		Stamp Stamp  `json:"stamp"`
 		Error bool   `json:"error"`
 	} `json:"stamp_text"`
-	Auth []struct{ Passphrase, Room, Key, Nonce, MAC string } `json:"auth"`
+	Auth    []struct{ Passphrase, Room, Key, Nonce, MAC string } `json:"auth"`
+	Backoff []struct {
+		Attempt int     `json:"attempt"`
+		R       float64 `json:"r"`
+		MS      int64   `json:"ms"`
+	} `json:"backoff"`
+	Proofs []struct {
+		Passphrase  string `json:"passphrase"`
+		Room        string `json:"room"`
+		Key         string `json:"key"`
+		HubNonce    string `json:"hub_nonce"`
+		ClientNonce string `json:"client_nonce"`
+		Host        string `json:"host"`
+		Endpoint    string `json:"endpoint"`
+		Answer      string `json:"answer"`
+		Proof       string `json:"proof"`
+	} `json:"proofs"`
 }
 
 func loadVectors(t *testing.T) Vectors {
@@ -40,7 +58,8 @@ func loadVectors(t *testing.T) Vectors {
 	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatalf("testdata/vectors.json: %v", err)
 	}
-	if len(v.Colors) == 0 || len(v.Names) == 0 || len(v.Rooms) == 0 || len(v.Stamps) == 0 || len(v.StampText) == 0 || len(v.Auth) == 0 {
+	if len(v.Colors) == 0 || len(v.Names) == 0 || len(v.Rooms) == 0 || len(v.Stamps) == 0 || len(v.StampText) == 0 || len(v.Auth) == 0 ||
+		len(v.Backoff) == 0 || len(v.Proofs) < 2 {
 		t.Fatal("testdata/vectors.json lacks a section")
 	}
 	return v
@@ -68,6 +87,9 @@ func TestVectors(t *testing.T) {
 			if got := CleanRoom(c.In); got != c.Out {
 				t.Errorf("CleanRoom(%q) = %q, want %q", c.In, got, c.Out)
 			}
+			if got := RoomName(c.In); got != c.Name {
+				t.Errorf("RoomName(%q) = %q, want %q", c.In, got, c.Name)
+			}
 		}
 	})
 	t.Run("stamps", func(t *testing.T) {
@@ -94,6 +116,13 @@ func TestVectors(t *testing.T) {
 			}
 		}
 	})
+	t.Run("backoff", func(t *testing.T) {
+		for _, c := range v.Backoff {
+			if got := Backoff(c.Attempt, c.R); got != time.Duration(c.MS)*time.Millisecond {
+				t.Errorf("Backoff(%d, %v) = %v, want %d ms", c.Attempt, c.R, got, c.MS)
+			}
+		}
+	})
 	t.Run("auth", func(t *testing.T) {
 		for _, c := range v.Auth {
 			k := AuthKey(c.Passphrase, c.Room)
@@ -103,6 +132,35 @@ func TestVectors(t *testing.T) {
 			if got := AuthMAC(k, c.Nonce); got != c.MAC {
 				t.Errorf("AuthMAC(%s) = %s, want %s", c.Nonce, got, c.MAC)
 			}
+		}
+	})
+	t.Run("proofs", func(t *testing.T) {
+		for _, c := range v.Proofs {
+			k := AuthKey(c.Passphrase, c.Room)
+			if got := hexOf(k); got != c.Key {
+				t.Errorf("AuthKey(%q, %q) = %s, want %s", c.Passphrase, c.Room, got, c.Key)
+			}
+			if got := Endpoint(c.Host); got != c.Endpoint {
+				t.Errorf("Endpoint(%q) = %q, want %q", c.Host, got, c.Endpoint)
+			}
+			if got := Answer(k, c.HubNonce, c.ClientNonce, c.Endpoint); got != c.Answer {
+				t.Errorf("Answer(%s) = %s, want %s", c.Endpoint, got, c.Answer)
+			}
+			if got := HubProof(k, c.HubNonce, c.ClientNonce, c.Endpoint); got != c.Proof {
+				t.Errorf("HubProof(%s) = %s, want %s", c.Endpoint, got, c.Proof)
+			}
+			if !CheckAnswer(k, c.HubNonce, c.ClientNonce, c.Endpoint, c.Answer) || CheckAnswer(k, c.HubNonce, c.ClientNonce, c.Endpoint, c.Proof) {
+				t.Errorf("CheckAnswer(%s) mixes up the answer and the proof", c.Endpoint)
+			}
+			if !CheckProof(k, c.HubNonce, c.ClientNonce, c.Endpoint, c.Proof) || CheckProof(k, c.HubNonce, c.ClientNonce, c.Endpoint, c.Answer) {
+				t.Errorf("CheckProof(%s) mixes up the proof and the answer", c.Endpoint)
+			}
+		}
+		// The same connection dialled at another address (a relay's)
+		// shares no MAC with it.
+		a, b := v.Proofs[0], v.Proofs[len(v.Proofs)-1]
+		if a.Endpoint == b.Endpoint || a.HubNonce != b.HubNonce || a.Answer == b.Answer || a.Proof == b.Proof {
+			t.Error("the last proof vector is not the first one at another address")
 		}
 	})
 }

@@ -1,7 +1,9 @@
 // Package wire is huecast's wire protocol: the JSON frames that the hub and its
 // clients exchange over a WebSocket, and the rules for colours and names.
 // PROTOCOL.md at the top of the repository is the reference; this package is
-// its one implementation, shared by the hub and the client link.
+// its one implementation, shared by the hub and the client link; the page
+// reads its constants from the wire.js the hub writes from this package, and
+// runs the vectors in testdata as this package's tests do.
 package wire
 
 import (
@@ -214,7 +216,7 @@ type Out struct {
 	T       int64  `json:"t"`
 	Nonce   string `json:"nonce"` // challenge only
 	MAC     string `json:"mac"`   // auth only: the hub's proof
-	V       int    `json:"v"`     // welcome only
+	V       int    `json:"v"`     // welcome and the hub's challenge
 	Stamp   Stamp  `json:"stamp"` // welcome and color
 	// The clock: HT in pong, At and Lead in color, Lead in welcome.
 	HT   float64 `json:"ht"`
@@ -353,4 +355,13 @@ func Duration(ms float64) time.Duration {
 // case, so "Lobby " and "lobby" are one room.
 func CleanRoom(s string) string {
 	return strings.ToLower(CleanName(s, MaxRoomLen))
+}
+
+// RoomName is the room s stands for: CleanRoom(s), or DefaultRoom when
+// nothing is left of s (a peer told no room joins the default one).
+func RoomName(s string) string {
+	if r := CleanRoom(s); r != "" {
+		return r
+	}
+	return DefaultRoom
 }

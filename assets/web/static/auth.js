@@ -1,6 +1,7 @@
-// huecastAuth computes the answer to a hub's challenge as net/wire's auth.go
-// does: key = PBKDF2-HMAC-SHA256(passphrase, salt, iterations, 32 bytes),
-// mac = HMAC-SHA256(key, nonce). Browsers offer WebCrypto only to secure
+// huecastAuth computes the answer to a hub's challenge and checks the hub's
+// proof as net/wire's auth.go does: key = PBKDF2-HMAC-SHA256(passphrase,
+// salt, iterations, 32 bytes), then HMAC-SHA256 under it of both nonces and
+// the address dialled. Browsers offer WebCrypto only to secure
 // contexts (https, localhost), and a hub's page is plain http on a LAN
 // address, so the same functions are also written out here in JavaScript
 // (FIPS 180-4, RFC 2104, RFC 8018) and used when crypto.subtle is missing.
@@ -129,5 +130,20 @@ window.huecastAuth = (function () {
     return hex(hmac(hmacPads(key), msg));
   }
 
-  return { deriveKey, mac, sha256: (s) => hex(sha256(enc.encode(s))) };
+  // The proofs of one connection, as net/wire's auth.go: both nonces and
+  // the address the page dialled (the Host its WebSocket request carries,
+  // lower case), so that a relay in the middle gets nothing it can use.
+  function endpoint(host) { return String(host).trim().toLowerCase(); }
+  function bound(hubNonce, clientNonce, ep) { return hubNonce + '|' + clientNonce + '|' + ep; }
+  // The prefixes are wire.AnswerPrefix and wire.ProofPrefix (wire.js).
+  function answer(keyHex, hubNonce, clientNonce, ep, forceJS) {
+    return mac(keyHex, window.huecastWire.ANSWER_PREFIX + bound(hubNonce, clientNonce, ep), forceJS);
+  }
+  function proof(keyHex, hubNonce, clientNonce, ep, forceJS) {
+    return mac(keyHex, window.huecastWire.PROOF_PREFIX + bound(hubNonce, clientNonce, ep), forceJS);
+  }
+  // validNonce: 32 bytes in lower-case hex (wire.ValidNonce).
+  function validNonce(s) { return typeof s === 'string' && /^[0-9a-f]{64}$/.test(s); }
+
+  return { deriveKey, mac, endpoint, answer, proof, validNonce, sha256: (s) => hex(sha256(enc.encode(s))) };
 })();

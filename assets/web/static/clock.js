@@ -2,12 +2,14 @@
 // estimated from timed round trips, and the colours waiting for the moment
 // the room shows them. Times are milliseconds on the page's monotonic clock,
 // performance.now(), which a change of the computer's time does not move.
-// net/clock/testdata/clock.json holds vectors both run.
+// net/clock/testdata/clock.json holds vectors both run; the constants are
+// net/clock's, from wire.js.
 'use strict';
 window.huecastClock = (function () {
-  const WINDOW = 16; // clock.Window
-  const BEST_SHARE = 4; // clock.bestShare
-  const STEP_SLACK = 2; // clock.stepSlack, ms
+  const W = window.huecastWire;
+  const WINDOW = W.CLOCK_WINDOW; // clock.Window
+  const BEST_SHARE = W.CLOCK_BEST_SHARE; // clock.BestShare
+  const STEP_SLACK = W.CLOCK_STEP_SLACK; // clock.StepSlack, ms
 
   // median of xs, which it sorts; the lower middle of an even count.
   function median(xs) {
@@ -50,34 +52,41 @@ window.huecastClock = (function () {
   }
 
   // Schedule holds the colours waiting for their moment, in the room's
-  // order newer(a, b): a colour superseded before its moment is never
-  // shown, one older than what is shown is ignored. add returns the flip to
-  // show at once ({v, late}) or null; due(now) the one whose moment came.
-  // at null shows on arrival, not counted late.
-  function Schedule(newer) {
+  // order newer(a, b), as net/clock's Schedule does: one older than what is
+  // shown or waits is ignored; a newer colour replaces the waiting ones
+  // whose moment is not before its own (before(a, b): a's moment on the
+  // hub's clock comes before b's), and those before it show first, each at
+  // its moment. add returns the first flip to show at once ({v, late}) or
+  // null, and due(now) the next whose moment (or a later one's) came: call
+  // it until null. at null shows on arrival, not counted late.
+  function Schedule(newer, before) {
     let shown = null;
-    let pending = null; // {v, at, late}
+    let pending = []; // {v, at, late}, oldest first
     let late = 0;
     const self = {
       add(v, at, now) {
-        if (shown !== null && !newer(v, shown)) return null;
-        if (pending !== null && !newer(v, pending.v)) return null;
-        pending = { v, at, late: false };
+        const last = pending.length ? pending[pending.length - 1].v : shown;
+        if (last !== null && !newer(v, last)) return null;
+        pending = pending.filter((p) => before(p.v, v));
+        const f = { v, at, late: false };
         if (at !== null && at <= now) {
-          pending.late = true;
+          f.late = true;
           late++;
         }
+        pending.push(f);
         return self.due(now);
       },
-      show(v) { shown = v; pending = null; },
+      show(v) { shown = v; pending = []; },
       due(now) {
-        if (pending === null || (pending.at !== null && pending.at > now)) return null;
-        const f = pending;
+        if (!pending.some((p) => p.at === null || p.at <= now)) return null;
+        const f = pending.shift();
         shown = f.v;
-        pending = null;
         return f;
       },
-      next() { return pending === null ? null : pending.at; },
+      next() {
+        const ats = pending.filter((p) => p.at !== null).map((p) => p.at);
+        return ats.length ? Math.min(...ats) : null;
+      },
       late() { return late; },
     };
     return self;

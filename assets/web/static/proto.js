@@ -104,5 +104,59 @@ window.huecastProto = (function () {
     };
   }
 
-  return { parseColor, cleanName, cleanRoom, stamp, compareStamps, after, isZero, stampText, parseStamp, Clock, ZERO };
+  // roomName is wire.RoomName: the room a name stands for, cleanRoom's, or
+  // the default room when nothing is left.
+  function roomName(room) {
+    return cleanRoom(room) || W.DEFAULT_ROOM;
+  }
+
+  // backoff is wire.Backoff, the wait before a client dials again:
+  // BACKOFF_FIRST doubling to BACKOFF_MOST, scaled by 0.5 + r (±50%; r is
+  // random in [0, 1) unless given), never above BACKOFF_MOST.
+  function backoff(attempt, r = Math.random()) {
+    let d = W.BACKOFF_FIRST;
+    for (let i = 1; i < attempt && d < W.BACKOFF_MOST; i++) d *= 2;
+    return Math.min(d * (0.5 + r), W.BACKOFF_MOST);
+  }
+
+  // pageURL is web.PageURL: the page of the hub at addr (ws://h:p/ws,
+  // http://h:p or h:p), or '' when addr is not one. Written out rather than
+  // by URL, so that it reads as web.PageURL does and runs wherever the
+  // shared vectors run.
+  function pageURL(addr) {
+    let s = String(addr == null ? '' : addr).trim();
+    if (!s) return '';
+    if (!s.includes('://')) s = 'http://' + s;
+    const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)/i.exec(s);
+    if (!m) return '';
+    const scheme = { ws: 'http', http: 'http', wss: 'https', https: 'https' }[m[1].toLowerCase()];
+    if (!scheme) return '';
+    // host, [v6 host] or either with :port; no user info.
+    const hp = /^(\[[0-9a-f:.]+\]|[a-z0-9._~!$&'()*+,;=-]+)(?::([0-9]*))?$/.exec(m[2].toLowerCase());
+    if (!hp) return '';
+    // Browsers drop a scheme's default port; so does web.PageURL.
+    const dflt = (scheme === 'http' && hp[2] === '80') || (scheme === 'https' && hp[2] === '443');
+    return scheme + '://' + (dflt ? hp[1] : hp[0]) + '/';
+  }
+
+  // candidates are the pages a page asks where its room went once its hub
+  // has gone, in the order it asks them: own, the lost hub's page, first (a
+  // hub that folded into another says where, even when only pages were
+  // attached to it and no member told an address); then the pages of the
+  // hubs the room's members said they would host (peers' addr), in join
+  // order, each once.
+  function candidates(own, peers) {
+    const seen = new Set([own]);
+    const out = [own];
+    for (const p of peers || []) {
+      const u = pageURL(p && p.addr);
+      if (u && !seen.has(u)) {
+        seen.add(u);
+        out.push(u);
+      }
+    }
+    return out;
+  }
+
+  return { parseColor, cleanName, cleanRoom, roomName, backoff, pageURL, candidates, stamp, compareStamps, after, isZero, stampText, parseStamp, Clock, ZERO };
 })();

@@ -117,49 +117,59 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 
+	res, err := measure(cfg, *cpuProfile)
+	if err != nil {
+		return err
+	}
+	return report(stdout, stderr, res, *asJSON, *md)
+}
+
+// measure runs the measurement cfg asks for, bounded by its hard deadline
+// and ended early by a signal, profiling the tool's own CPU to cpuProfile
+// if named.
+func measure(cfg config, cpuProfile string) (*result, error) {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	ctx, cancelRun := context.WithTimeout(ctx, cfg.hardDeadline())
 	defer cancelRun()
-
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
+			return nil, err
 		}
 		defer pprof.StopCPUProfile()
 	}
-	var res *result
-	var err error
 	switch cfg.mode {
 	case "idle":
-		res, err = runIdle(ctx, cfg)
+		return runIdle(ctx, cfg)
 	case "tcp-floor":
-		res, err = runTCPFloor(ctx, cfg)
+		return runTCPFloor(ctx, cfg)
 	default:
-		res, err = runLoad(ctx, cfg)
+		return runLoad(ctx, cfg)
 	}
-	if err != nil {
-		return err
-	}
+}
+
+// report writes res as text, and as one JSON line (asJSON) or one Markdown
+// row labelled md on stdout, the text then going to stderr.
+func report(stdout, stderr io.Writer, res *result, asJSON bool, md string) error {
 	text := stdout
-	if *asJSON || *md != "" {
+	if asJSON || md != "" {
 		text = stderr
 	}
 	writeText(text, res)
-	if *asJSON {
+	if asJSON {
 		b, err := json.Marshal(res)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s\n", b)
 	}
-	if *md != "" {
-		fmt.Fprintln(stdout, markdownRow(*md, res))
+	if md != "" {
+		fmt.Fprintln(stdout, markdownRow(md, res))
 	}
 	return nil
 }

@@ -2,7 +2,7 @@
 //
 // Run it from the module root after changing the design, then commit the result:
 //
-//	go run ./assets/internal/gen-icon -o assets/icon.png
+//	go run ./scripts/gen-icon -o assets/icon.png
 //
 // The picture is the app in one glance: a big shared circle in the middle, held
 // inside a ring of the six palette colours a person can pick from. Edges are

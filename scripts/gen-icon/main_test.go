@@ -15,7 +15,7 @@ func TestCommittedIconMatchesGenerator(t *testing.T) {
 	if testing.Short() {
 		t.Skip("draws the full 1024 px icon")
 	}
-	data, err := os.ReadFile(filepath.Join("..", "..", "icon.png"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "assets", "icon.png"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestCommittedIconMatchesGenerator(t *testing.T) {
 		}
 	}
 	if diff > 0 {
-		t.Errorf("%d pixels differ (first at %v): run go run ./assets/internal/gen-icon -o assets/icon.png and commit", diff, first)
+		t.Errorf("%d pixels differ (first at %v): run go run ./scripts/gen-icon -o assets/icon.png and commit", diff, first)
 	}
 }
 

@@ -1,0 +1,268 @@
+package peer
+
+import (
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/huecast/huecast/net/discovery"
+	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/wire"
+)
+
+// Finding a hub to join: what a peer that does not host does when its
+// link asks where to dial, and what it makes of a refusal.
+
+// markFor is how long a hub that refused us is passed over while its
+// record stays the same: long enough that a hub which answers as host and
+// refuses every join (stale, full, broken or hostile) costs one try now
+// and then, short enough that a hub that was only briefly unreachable (a
+// lossy link dropping a connection's first packets) is tried again.
+const markFor = 30 * time.Second
+
+// A failure is how the link's last attempt ended, as the owner saw it:
+// the hub it dialed (url), the HTTP status that hub answered the upgrade
+// with (0: none, a connection that failed or a session that ended), and
+// the error code the hub sent, if any.
+type failure struct {
+	url    string
+	status int
+	code   string
+}
+
+// A refusal is what a failure says about the hub dialed.
+type refusal int
+
+const (
+	notRefused refusal = iota // nothing failed at that hub
+	notYet                    // a peer that does not host yet (503): it may, shortly
+	refused                   // no connection, full, of another version or passphrase, unproven: pass it over
+)
+
+// refusal classifies f as an answer of the hub at target.
+func (f failure) of(target string) refusal {
+	if f.url == "" || f.url != target {
+		return notRefused
+	}
+	switch {
+	case f.code == wire.CodeRateLimited || f.code == wire.CodeBadStamp:
+		return notRefused // said in a session, not a refusal of it
+	case f.status == 503 && f.code == "":
+		return notYet
+	}
+	return refused
+}
+
+// hubKey is a hub as a record names it: where, and whose.
+type hubKey struct{ url, id string }
+
+// mark is a hub that refused us: whose it was, and until when it is
+// passed over.
+type mark struct {
+	id    string
+	until time.Time
+}
+
+// markHub passes over the hub at url (of peer id) until markFor from now,
+// or until another peer's record names that URL.
+func (d *decider) markHub(url, id string, now time.Time) {
+	s := &d.s
+	s.marks = maps.Clone(s.marks)
+	if s.marks == nil {
+		s.marks = map[string]mark{}
+	}
+	maps.DeleteFunc(s.marks, func(_ string, m mark) bool { return !now.Before(m.until) })
+	s.marks[url] = mark{id: id, until: now.Add(markFor)}
+	d.do(logInfo("peer: passing over a hub that refused us", "url", url, "id", id, "for", markFor))
+}
+
+// marked says whether the hub at url, of peer id, is passed over now.
+func (s *state) marked(url, id string, now time.Time) bool {
+	m, ok := s.marks[url]
+	return ok && m.id == id && now.Before(m.until)
+}
+
+// ask answers the link after a session ended or a dial failed.
+func (d *decider) ask(e evAsk) {
+	s := &d.s
+	now := e.now
+	r := e.fail.of(s.target)
+	switch s.phase {
+	case phaseStopped, phaseHosting:
+		d.do(actDialOwn{})
+	case phaseFolding:
+		if r == notRefused {
+			d.do(actDial{s.target})
+			return
+		}
+		// Not joined there: stay the host, and do not try it again soon.
+		d.markHub(s.target, s.hub.ID, now)
+		s.phase = phaseHosting
+		d.do(actFast{false}, actDialOwn{})
+	case phaseJoined:
+		d.do(logInfo("peer: lost the hub; finding the room's next host", "hub", s.joined))
+		s.phase = phaseFailover
+		s.fo = &failover{lost: s.joined, tried: map[string]bool{}, since: now}
+		d.do(actFast{true}, actEmit{Searching{Room: s.me.room, Reason: ReasonHostLost}})
+		// The lost hub's address may say where the room went.
+		d.do(actProbe{s.joined})
+	case phaseSearching:
+		d.do(actEmit{Searching{Room: s.me.room, Reason: ReasonStart}}, d.search(now))
+	default:
+		d.retry(now, r)
+	}
+}
+
+// retry answers a peer dialing a hub it found, an elected successor, or
+// the hub Join named: a refusal passes the hub over at once; one that is
+// not hosting yet is given successorWait.
+func (d *decider) retry(now time.Time, r refusal) {
+	s := &d.s
+	if fo := s.fo; fo != nil && (r == refused || now.Sub(fo.since) > successorWait) {
+		if fo.cand != "" {
+			d.do(logInfo("peer: cannot join the elected host; trying the next", "id", fo.cand))
+			fo.tried[fo.cand] = true
+		} else if s.target != fo.lost {
+			d.markHub(s.target, s.hub.ID, now) // a hub the lost one pointed to
+		}
+		d.elect(now)
+		return
+	}
+	if s.phase == phaseFound && (r != notRefused || now.Sub(s.since) > successorWait) {
+		// The hub we found went before we could join it, refuses us, or
+		// is not our room's: pass it over. A 503 there is no successor
+		// on its way up: a peer advertises only once its hub serves, so
+		// its record is stale, or it lies.
+		d.markHub(s.target, s.hub.ID, now)
+		s.phase = phaseSearching
+		d.do(actEmit{Searching{Room: s.me.room, Reason: ReasonStart}}, d.search(now))
+		return
+	}
+	d.do(actDial{s.target})
+}
+
+// search asks for a search that leaves out the hubs passed over.
+func (d *decider) search(now time.Time) action {
+	var skip []hubKey
+	for _, u := range slices.Sorted(maps.Keys(d.s.marks)) {
+		if m := d.s.marks[u]; now.Before(m.until) {
+			skip = append(skip, hubKey{url: u, id: m.id})
+		}
+	}
+	return actSearch{skip: skip}
+}
+
+func (d *decider) searched(e evSearched) {
+	s := &d.s
+	if h := e.found; h != nil && !s.marked(h.URL, h.ID, e.now) {
+		d.do(logInfo("peer: found the room's hub", "url", h.URL, "host", h.Name))
+		s.phase, s.target, s.hub, s.since = phaseFound, h.URL, *h, e.now
+		d.do(actDial{h.URL})
+		return
+	}
+	if h := e.other; h != nil {
+		// Another group uses our room's name with another passphrase, or
+		// none: we never join it, and host our own room beside it.
+		d.do(logInfo("peer: a hub of the room's name with another passphrase answered; not joining it",
+			"url", h.URL, "host", h.Name, "locked", h.Auth))
+		if h.Auth && !s.me.locked {
+			// Perhaps the person meant that room: a window asks for its
+			// passphrase.
+			d.do(actEmit{link.HubError{Code: wire.CodeUnauthorized,
+				Message: "Room '" + s.me.room + "' needs a passphrase; set it under Name and room…, or with --passphrase."}})
+		}
+	}
+	if !s.me.canHost {
+		// Without a listener we cannot host; keep looking.
+		s.phase = phaseSearching
+		d.do(actDial{s.target})
+		return
+	}
+	d.host()
+	d.do(actDialOwn{})
+}
+
+// probed acts on what the lost hub's address said.
+func (d *decider) probed(e evProbed) {
+	s := &d.s
+	fo := s.fo
+	if fo == nil {
+		d.do(actDial{s.target})
+		return
+	}
+	ok := e.err == nil && s.me.ours(e.info)
+	// A pointer counts only once the hub it names answers for our room
+	// itself (and the owner asks it only on this peer's own subnets).
+	pointed := ok && e.info.Hub != "" && e.info.Hub != e.url && e.perr == nil &&
+		e.pointed.Hosting && s.me.ours(e.pointed) && !s.marked(e.info.Hub, e.pointed.ID, e.now)
+	switch {
+	case ok && e.info.Hosting:
+		// The hub is there after all: we were dropped, not it.
+		s.target, fo.cand, fo.since = e.url, "", e.now
+		d.do(actDial{e.url})
+	case pointed && fo.redirects < maxRedirects:
+		// It folded into another hub of the room: follow it there.
+		fo.redirects++
+		s.target, fo.cand, fo.since = e.info.Hub, "", e.now
+		s.hub = discovery.Hub{ID: e.pointed.ID, Name: e.pointed.Name, Room: e.pointed.Room, URL: e.info.Hub}
+		d.do(logInfo("peer: the room moved", "from", e.url, "to", e.info.Hub),
+			actEmit{HostChanged{URL: e.info.Hub, ID: e.pointed.ID, Name: e.pointed.Name, Reason: ReasonMerged}},
+			actDial{e.info.Hub})
+	default:
+		d.elect(e.now)
+	}
+}
+
+// elect picks the successor: the lowest id among the room's peers with an
+// address, leaving out those tried in vain. Every peer holds the same list,
+// so every peer picks the same; the hub lists only addresses it reached.
+func (d *decider) elect(now time.Time) {
+	s := &d.s
+	fo := s.fo
+	var cands []wire.Peer
+	for _, p := range s.peers {
+		if validAddr(p.Addr) && !fo.tried[p.ID] {
+			cands = append(cands, p)
+		}
+	}
+	if len(cands) == 0 {
+		// Nobody left to try: go round again, more slowly, from the lost hub.
+		d.do(logInfo("peer: no peer of the room can host; retrying the lost hub", "hub", fo.lost))
+		clear(fo.tried)
+		s.target, fo.cand, fo.since = fo.lost, "", now
+		d.do(actFast{false})
+		s.phase = phaseFailover
+		if s.me.search && !s.me.join {
+			s.phase = phaseSearching
+		}
+		d.do(actDial{fo.lost})
+		return
+	}
+	c := slices.MinFunc(cands, func(a, b wire.Peer) int {
+		switch {
+		case a.ID < b.ID:
+			return -1
+		case a.ID > b.ID:
+			return 1
+		}
+		return 0
+	})
+	if c.ID == s.me.id && s.me.canHost {
+		d.do(logInfo("peer: the room elected this peer as its new host"),
+			actEmit{HostChanged{URL: s.me.public, ID: c.ID, Name: c.Name, Reason: ReasonHostLost}})
+		d.host()
+		d.do(actDialOwn{})
+		return
+	}
+	url := "ws://" + c.Addr + "/ws"
+	s.phase, s.target, fo.cand, fo.since = phaseFailover, url, c.ID, now
+	d.do(logInfo("peer: the room's new host", "id", c.ID, "name", c.Name, "url", url),
+		actFast{true},
+		actEmit{HostChanged{URL: url, ID: c.ID, Name: c.Name, Reason: ReasonHostLost}},
+		actDial{url})
+}
+
+// skips says whether a search leaving out skip leaves out h.
+func skips(skip []hubKey, h discovery.Hub) bool {
+	return slices.Contains(skip, hubKey{url: h.URL, id: h.ID})
+}

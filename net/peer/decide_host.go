@@ -1,0 +1,150 @@
+package peer
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/huecast/huecast/net/discovery"
+)
+
+// Hosting: what a peer that serves the room's hub does when it hears of
+// another hub of the room, and how it folds into one.
+
+// maxChecks bounds the hubs a host asks after one settle.
+const maxChecks = 4
+
+func (d *decider) host() {
+	s := &d.s
+	s.formerly = nil
+	for _, p := range s.peers {
+		if p.ID != s.me.id && validAddr(p.Addr) {
+			s.formerly = append(s.formerly, "ws://"+p.Addr+"/ws")
+		}
+	}
+	s.phase, s.fo, s.found, s.settle, s.asking = phaseHosting, nil, nil, false, false
+	d.do(actHost{}, actFast{false}, actInfo{hosting: true},
+		logInfo("peer: hosting", "url", s.me.public, "room", s.me.room),
+		actEmit{Hosting{URL: s.me.public, Room: s.me.room}})
+}
+
+func (d *decider) unhost() {
+	d.s.found, d.s.settle = nil, false
+	d.do(actUnhost{})
+}
+
+// foundHub collects another hub of the room heard while hosting, and
+// waits foldSettle for the answers of hubs started together before
+// checking them.
+func (d *decider) foundHub(e evFound) {
+	s := &d.s
+	h := e.hub
+	if s.phase != phaseHosting || h.ID == s.me.id || !s.me.admits(h) || s.marked(h.URL, h.ID, e.now) {
+		return
+	}
+	if i := slices.IndexFunc(s.found, func(f discovery.Hub) bool { return f.URL == h.URL }); i >= 0 {
+		s.found = slices.Clone(s.found)
+		s.found[i] = h
+	} else {
+		s.found = append(slices.Clone(s.found), h)
+	}
+	if !s.settle {
+		s.settle = true
+		d.do(actSettle{})
+	}
+}
+
+// settled checks the hubs found: the lowest with a lower id than ours,
+// which we fold into if it really hosts our room (a stale or forged record
+// must not empty a room), and those with a higher id, which we fold into
+// only if they say they cannot reach us (our firewall keeps others out,
+// and the room is theirs).
+func (d *decider) settled() {
+	s := &d.s
+	found := s.found
+	s.found, s.settle = nil, false
+	if s.phase != phaseHosting || len(found) == 0 {
+		return
+	}
+	slices.SortFunc(found, func(a, b discovery.Hub) int { return strings.Compare(a.ID, b.ID) })
+	var checks []discovery.Hub
+	if found[0].ID < s.me.id {
+		checks = append(checks, found[0])
+	}
+	for _, h := range found {
+		if h.ID > s.me.id && len(checks) < maxChecks {
+			checks = append(checks, h)
+		}
+	}
+	for _, h := range checks {
+		d.do(actCheck{h})
+	}
+}
+
+// checked folds into the hub checked if it answered as one of our room
+// with a lower id, or said it cannot reach us: the link joins it while our
+// hub stays up, and only its welcome closes ours.
+func (d *decider) checked(e evChecked) {
+	s := &d.s
+	if s.phase != phaseHosting {
+		return
+	}
+	if e.err != nil || !e.info.Hosting || !s.me.ours(e.info) || e.info.ID != e.hub.ID {
+		d.do(logDebug("peer: not folding into a hub that does not answer as one", "url", e.hub.URL, "err", e.err, "info", e.info))
+		return
+	}
+	unreached := e.info.Reached != nil && !*e.info.Reached
+	// Without discovery a lone host asked its former room's members, and
+	// the room lives on at one with others in it (askedAround).
+	livesOn := !s.me.search && lone(s) && e.info.Members >= 2
+	if e.hub.ID > s.me.id && !unreached && !livesOn {
+		return // it folds into ours
+	}
+	if unreached {
+		d.do(logInfo("peer: another hub of the room cannot reach this one (a firewall?); joining it instead",
+			"url", e.hub.URL, "host", e.hub.Name))
+	} else {
+		d.do(logInfo("peer: another hub serves the room; joining it", "url", e.hub.URL, "host", e.hub.Name))
+	}
+	s.phase, s.target, s.hub = phaseFolding, e.hub.URL, e.hub
+	d.do(actFast{true}, actReconnect{})
+}
+
+// lone says whether our hub has no member but ourselves.
+func lone(s *state) bool {
+	for _, p := range s.peers {
+		if p.ID != s.me.id {
+			return false
+		}
+	}
+	return true
+}
+
+// askedAround folds a lone host into the hub a former member hosts for
+// our room (name and passphrase) when that hub has other members, or has
+// a lower id: the room went on there without us. Two lone hosts that
+// know each other end in the lower one.
+func (d *decider) askedAround(answers []answer) {
+	s := &d.s
+	if s.phase != phaseHosting || !lone(s) {
+		return
+	}
+	var best *answer
+	for i, a := range answers {
+		if !a.info.Hosting || !s.me.ours(a.info) || a.info.ID == s.me.id || a.info.ID == "" {
+			continue
+		}
+		if a.info.Members < 2 && a.info.ID > s.me.id {
+			continue
+		}
+		if best == nil || a.info.Members > best.info.Members ||
+			a.info.Members == best.info.Members && a.info.ID < best.info.ID {
+			best = &answers[i]
+		}
+	}
+	if best == nil {
+		return
+	}
+	d.do(logInfo("peer: the room lives on at a former member's hub; checking it", "url", best.url, "members", best.info.Members))
+	d.do(actCheck{discovery.Hub{ID: best.info.ID, Name: best.info.Name, Room: best.info.Room, URL: best.url,
+		Auth: best.info.Verifier != "", Verifier: best.info.Verifier}})
+}
