@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/huecast/huecast/net/link"
 	"github.com/huecast/huecast/net/wire"
 )
 
@@ -33,7 +32,7 @@ func (u *UI) showJoin() {
 		e.SetText(recent[0])
 	}
 	e.Validator = func(s string) error {
-		_, err := link.NormalizeURL(s)
+		_, err := wire.HubURL(s)
 		return err
 	}
 	item := widget.NewFormItem("Hub address", e)
@@ -52,7 +51,7 @@ func (u *UI) showJoin() {
 // join restarts the peer on the hub at addr and remembers addr.
 func (u *UI) join(addr string) {
 	addr = strings.TrimSpace(addr)
-	if _, err := link.NormalizeURL(addr); err != nil {
+	if _, err := wire.HubURL(addr); err != nil {
 		dialog.ShowError(fmt.Errorf("cannot join %q: %w", addr, err), u.win)
 		return
 	}

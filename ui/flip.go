@@ -6,7 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/event"
 )
 
 // Showing a colour on the frame nearest its moment.
@@ -14,7 +14,7 @@ import (
 // Fyne draws on a 60 Hz ticker of its own and offers no callback per frame
 // but its animations, which it ticks on the UI goroutine just before it
 // draws. The peer hands the window each colour FlipEarly before its moment
-// (link.ColorChanged.Due); the window keeps it, runs an animation while it
+// (event.ColorChanged.Due); the window keeps it, runs an animation while it
 // waits, and on each tick shows it if the moment falls before the middle of
 // the gap to the next frame. The change is then drawn within half a frame
 // (8.3 ms) of the moment, plus what the driver, the compositor and the
@@ -28,7 +28,7 @@ func fyneFrames(tick func()) (stop func()) {
 }
 
 // colorArrived shows c now, or keeps it for the frame nearest c.Due.
-func (u *UI) colorArrived(c link.ColorChanged) {
+func (u *UI) colorArrived(c event.ColorChanged) {
 	if c.Lead > 0 {
 		u.leadNow = c.Lead
 	}

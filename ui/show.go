@@ -4,30 +4,28 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/huecast/huecast/net/link"
-	"github.com/huecast/huecast/net/peer"
+	"github.com/huecast/huecast/net/event"
 	"github.com/huecast/huecast/net/wire"
 )
 
 // apply shows one event of the peer. It runs on the UI goroutine.
-func (u *UI) apply(ev link.Event) {
+func (u *UI) apply(ev event.Event) {
 	switch e := ev.(type) {
-	case peer.Searching:
-		if e.Reason == peer.ReasonHostLost {
+	case event.Searching:
+		if e.Reason == event.ReasonHostLost {
 			u.setText(u.status, fmt.Sprintf("The host left; looking for room %s's new host…", e.Room))
 		} else {
 			u.setText(u.status, fmt.Sprintf("Looking for room %s on the network…", e.Room))
 		}
-	case peer.HostChanged:
+	case event.HostChanged:
 		u.moved = "The host left; "
-		if e.Reason == peer.ReasonMerged {
+		if e.Reason == event.ReasonMerged {
 			u.moved = "The room's two hubs became one; "
 		}
 		if e.ID != "" && e.ID == u.selfID {
@@ -41,10 +39,10 @@ func (u *UI) apply(ev link.Event) {
 			who = e.Name + "'s hub"
 		}
 		u.setText(u.status, fmt.Sprintf("%smoving to %s at %s…", u.moved, who, hostPort(e.URL)))
-	case peer.Hosting:
+	case event.Hosting:
 		u.hosting = hostPort(e.URL)
 		u.setText(u.status, u.hostingText(e.Room))
-	case link.Joined:
+	case event.Joined:
 		u.online = true
 		u.selfID, u.hostID, u.hostName, u.hubAddr = e.ID, e.HostID, e.Host, hostPort(e.URL)
 		if u.hosting == "" && !strings.HasPrefix(u.hubAddr, "127.") && !strings.HasPrefix(u.hubAddr, "[::1]") {
@@ -64,11 +62,11 @@ func (u *UI) apply(ev link.Event) {
 		u.dropPending()
 		u.showColor(e.Color, e.ByName, e.By != "" && e.By == e.ID, time.Time{})
 		u.showPeers()
-	case link.ColorChanged:
+	case event.ColorChanged:
 		u.colorArrived(e)
-	case peer.Alone:
+	case event.Alone:
 		u.setText(u.status, aloneText(e))
-	case link.PeerJoined:
+	case event.PeerJoined:
 		if u.hosting != "" && strings.HasPrefix(u.status.Text, "No other peer of room") {
 			u.setText(u.status, u.hostingText(u.settings.Room))
 		}
@@ -76,22 +74,22 @@ func (u *UI) apply(ev link.Event) {
 			u.peers = append(u.peers, e.Peer)
 		}
 		u.showPeers()
-	case link.PeerLeft:
+	case event.PeerLeft:
 		u.peers = slices.DeleteFunc(u.peers, func(p wire.Peer) bool { return p.ID == e.Peer.ID })
 		u.showPeers()
-	case link.Disconnected:
+	case event.Disconnected:
 		u.online, u.peers = false, nil
 		u.setText(u.status, fmt.Sprintf("Reconnecting (attempt %d)… %s", e.Attempt, e.Reason))
 		u.clearRTT()
 		u.showPeers()
-	case link.HubError:
+	case event.HubError:
 		u.setText(u.status, "The hub says: "+e.Message)
 		if e.Code == wire.CodeUnauthorized {
 			u.showNameRoom() // ask for the room's passphrase
 		}
-	case link.RTT:
+	case event.RTT:
 		u.showRTT(e.D)
-	case peer.Stopped:
+	case event.Stopped:
 		u.online, u.peers, u.hosting = false, nil, ""
 		u.setText(u.status, fmt.Sprintf("Stopped: %v. Join a hub with Room → Join by address…", e.Err))
 		u.showPeers()
@@ -110,7 +108,7 @@ func (u *UI) hostingText(room string) string {
 
 // aloneText says, on the status's one line, that nobody else was found
 // and what usually helps; headless and --diagnose list the causes in full.
-func aloneText(e peer.Alone) string {
+func aloneText(e event.Alone) string {
 	return fmt.Sprintf("No other peer of room %s found. Allow TCP 7788 and UDP 5353 in the firewall (Windows: a Private network), "+
 		"avoid guest Wi-Fi, another subnet or a VPN — or use Join by address.", e.Room)
 }
@@ -252,12 +250,8 @@ func colorHex(c color.Color) string {
 // hostPort shortens a hub URL ("ws://10.0.0.5:7788/ws") to what a person
 // types: "10.0.0.5:7788".
 func hostPort(hub string) string {
-	norm, err := link.NormalizeURL(hub)
-	if err != nil {
-		return hub
-	}
-	if u, err := url.Parse(norm); err == nil && u.Host != "" {
-		return u.Host
+	if hp := wire.HostPort(hub); hp != "" {
+		return hp
 	}
 	return hub
 }

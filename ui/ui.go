@@ -17,14 +17,14 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/huecast/huecast/assets"
-	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/event"
 	"github.com/huecast/huecast/net/wire"
 )
 
 // Peer is the peer the window shows and drives; net/peer's Restarter is one.
 type Peer interface {
 	// Events delivers what happens to the peer; closed when it stops for good.
-	Events() <-chan link.Event
+	Events() <-chan event.Event
 	// SetColor sends #rrggbb to the room. It must not block: it is called
 	// from button callbacks on the UI goroutine.
 	SetColor(hex string) error
@@ -135,7 +135,7 @@ type UI struct {
 	moved string
 	// pending is a colour waiting for its frame; stopFrames ends the
 	// frame ticks while one waits (nil: none run).
-	pending    *link.ColorChanged
+	pending    *event.ColorChanged
 	stopFrames func()
 	leadNow    time.Duration
 	late       int
@@ -221,7 +221,7 @@ func (u *UI) Run(ctx context.Context) {
 // follow is the one place where the network reaches the widgets: each event
 // of the peer, and each tick that ages "3 s ago" (see ageIn), crosses to
 // the UI goroutine through u.do. It returns when events is closed or stop is.
-func (u *UI) follow(events <-chan link.Event, tick <-chan time.Time, stop <-chan struct{}) {
+func (u *UI) follow(events <-chan event.Event, tick <-chan time.Time, stop <-chan struct{}) {
 	for {
 		select {
 		case ev, ok := <-events:

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
+	"slices"
+	"unicode"
 
 	"github.com/huecast/huecast/net/clock"
 	"github.com/huecast/huecast/net/wire"
@@ -46,7 +49,41 @@ func WireConstants() map[string]any {
 		"CLOCK_WINDOW":      clock.Window,
 		"CLOCK_BEST_SHARE":  clock.BestShare,
 		"CLOCK_STEP_SLACK":  clock.StepSlack.Milliseconds(),
+		"DROPPED_RANGES":    droppedRanges(),
 	}
+}
+
+// droppedRanges are the code points wire.CleanName drops, control and
+// format characters (unicode.Cc and unicode.Cf), as sorted [first, last]
+// ranges from Go's own Unicode tables: the page drops the same ones,
+// whatever Unicode version its browser knows.
+func droppedRanges() [][2]rune {
+	var all []unicode.Range32
+	for _, t := range []*unicode.RangeTable{unicode.Cc, unicode.Cf} {
+		for _, r := range t.R16 {
+			all = append(all, unicode.Range32{Lo: uint32(r.Lo), Hi: uint32(r.Hi), Stride: uint32(r.Stride)})
+		}
+		all = append(all, t.R32...)
+	}
+	slices.SortFunc(all, func(a, b unicode.Range32) int { return cmp.Compare(a.Lo, b.Lo) })
+	var out [][2]rune
+	add := func(lo, hi rune) {
+		if n := len(out); n > 0 && out[n-1][1]+1 >= lo {
+			out[n-1][1] = max(out[n-1][1], hi)
+			return
+		}
+		out = append(out, [2]rune{lo, hi})
+	}
+	for _, r := range all {
+		if r.Stride == 1 {
+			add(rune(r.Lo), rune(r.Hi))
+			continue
+		}
+		for c := r.Lo; c <= r.Hi; c += r.Stride {
+			add(rune(c), rune(c))
+		}
+	}
+	return out
 }
 
 // wireJS is the script that hands WireConstants to the page.

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/huecast/huecast/assets/web"
 	"github.com/huecast/huecast/net/clock"
@@ -77,6 +78,30 @@ func TestPageTakesTheProtocolConstantsFromPackageWire(t *testing.T) {
 			if m := re.Find(b); m != nil {
 				t.Errorf("%s keeps its own copy of a protocol constant: %q; read it from huecastWire", name, m)
 			}
+		}
+	}
+}
+
+// The ranges the page drops from names are exactly the characters
+// wire.CleanName drops.
+func TestDroppedRangesAreGosControlAndFormatCharacters(t *testing.T) {
+	ranges, ok := web.WireConstants()["DROPPED_RANGES"].([][2]rune)
+	if !ok || len(ranges) == 0 {
+		t.Fatalf("DROPPED_RANGES = %v", web.WireConstants()["DROPPED_RANGES"])
+	}
+	i := 0
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		for i < len(ranges) && ranges[i][1] < r {
+			i++
+		}
+		in := i < len(ranges) && ranges[i][0] <= r
+		if want := unicode.IsControl(r) || unicode.Is(unicode.Cf, r); in != want {
+			t.Fatalf("U+%04X: in DROPPED_RANGES %v, dropped by wire.CleanName %v", r, in, want)
+		}
+	}
+	for j := 1; j < len(ranges); j++ {
+		if ranges[j][0] <= ranges[j-1][1]+1 {
+			t.Fatalf("ranges %v and %v overlap or touch: not sorted and merged", ranges[j-1], ranges[j])
 		}
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -553,27 +552,6 @@ func (l *Link) emit(ctx context.Context, ev Event) {
 	}
 }
 
-// NormalizeURL turns what a person may type for a hub, "host:port",
-// "ws://host:port" or "http://host:port/", into the hub's WebSocket URL.
-func NormalizeURL(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "":
-		return "", errors.New("no hub address given")
-	case strings.HasPrefix(s, "http://"):
-		s = "ws://" + strings.TrimPrefix(s, "http://")
-	case strings.HasPrefix(s, "https://"):
-		s = "wss://" + strings.TrimPrefix(s, "https://")
-	case !strings.HasPrefix(s, "ws://") && !strings.HasPrefix(s, "wss://"):
-		s = "ws://" + s
-	}
-	scheme, rest, _ := strings.Cut(s, "://")
-	host, path, _ := strings.Cut(rest, "/")
-	if host == "" {
-		return "", fmt.Errorf("%q has no host; use host:port, for example 192.168.1.20:7788", s)
-	}
-	if path == "" {
-		path = "ws"
-	}
-	return scheme + "://" + host + "/" + path, nil
-}
+// NormalizeURL is wire.HubURL: the hub's WebSocket URL from what a person
+// may type for it.
+func NormalizeURL(s string) (string, error) { return wire.HubURL(s) }

@@ -338,6 +338,8 @@ func TestDecideAnswersEveryAskOnce(t *testing.T) {
 		{evStart{join: lost}, joinedTo(lost, room3)},
 		{evStart{join: lost}, joinedTo(lost, room3), evAsk{now: t0}},
 		{evStart{host: true}, evQuit{}},
+		{evStart{host: true}, evFound{now: t0, hub: lowHub}, evSettled{}, checkedLow}, // folding
+		{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}},                     // found
 	}
 	for _, st := range starts {
 		for _, q := range questions {

@@ -14,6 +14,7 @@ import (
 	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/lan"
 	"github.com/huecast/huecast/net/scan"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // Discovery in layers. mDNS comes first and, where multicast works, is all
@@ -432,18 +433,4 @@ func answerHub(a scan.Answer) discovery.Hub {
 }
 
 // hostPort returns the host:port of a hub URL or address.
-func hostPort(s string) string {
-	u := s
-	for _, p := range []string{"ws://", "wss://", "http://", "https://"} {
-		if len(u) > len(p) && u[:len(p)] == p {
-			u = u[len(p):]
-			break
-		}
-	}
-	for i, r := range u {
-		if r == '/' {
-			return u[:i]
-		}
-	}
-	return u
-}
+func hostPort(s string) string { return wire.HostPort(s) }

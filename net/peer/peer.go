@@ -31,6 +31,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/huecast/huecast/hub"
 	"github.com/huecast/huecast/net/discovery"
+	ev "github.com/huecast/huecast/net/event"
 	"github.com/huecast/huecast/net/link"
 	"github.com/huecast/huecast/net/wire"
 )
@@ -144,43 +145,21 @@ type Config struct {
 	Rooms Rooms
 }
 
-// Hosting: this peer hosts the room's hub at URL.
-type Hosting struct {
-	URL  string
-	Room string
-}
-
-// Searching: the peer looks for the room's hub, at start (Reason "start")
-// or because its hub was lost ("host_lost").
-type Searching struct {
-	Room   string
-	Reason string
-}
-
-// HostChanged: the room moves to the hub at URL, hosted by peer ID (Name
-// when known). Reason is "host_lost" when the host went and the room
-// elected a successor, "merged" when two hubs of the room became one.
-type HostChanged struct {
-	URL    string
-	ID     string
-	Name   string
-	Reason string
-}
+// The peer's events are package event's, which a front end imports without
+// the networking.
+type (
+	Hosting     = ev.Hosting
+	Searching   = ev.Searching
+	HostChanged = ev.HostChanged
+	Alone       = ev.Alone
+)
 
 // Reasons carried by Searching and HostChanged.
 const (
-	ReasonStart    = "start"
-	ReasonHostLost = "host_lost"
-	ReasonMerged   = "merged"
+	ReasonStart    = ev.ReasonStart
+	ReasonHostLost = ev.ReasonHostLost
+	ReasonMerged   = ev.ReasonMerged
 )
-
-// Alone: this peer has hosted for a while, every layer of discovery has
-// searched, and no other peer of the room was found. Causes say, in plain
-// words, what usually keeps peers apart and what to do about each.
-type Alone struct {
-	Room   string
-	Causes []string
-}
 
 // AloneCauses are the likely reasons no other peer is found, each with
 // what to do.
@@ -192,11 +171,6 @@ func AloneCauses() []string {
 		"A VPN is on and takes the traffic: pause it, or join by address.",
 	}
 }
-
-func (Alone) Kind() string       { return "alone" }
-func (Hosting) Kind() string     { return "hosting" }
-func (Searching) Kind() string   { return "searching" }
-func (HostChanged) Kind() string { return "host_changed" }
 
 // Peer is one participant. Create with New, then Run; read Events.
 type Peer struct {

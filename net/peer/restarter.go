@@ -4,14 +4,13 @@ import (
 	"context"
 	"sync"
 
+	ev "github.com/huecast/huecast/net/event"
 	"github.com/huecast/huecast/net/link"
 )
 
-// Stopped: the peer ended by itself (it could not host, say) and waits to be
-// restarted. Err says why, for a person.
-type Stopped struct{ Err error }
-
-func (Stopped) Kind() string { return "stopped" }
+// Stopped is package event's: the peer ended by itself and waits to be
+// restarted.
+type Stopped = ev.Stopped
 
 // Restarter runs one Peer at a time and replaces it when the user changes
 // name, room or hub, for a front end that lives longer than any one peer

@@ -15,11 +15,26 @@ window.huecastProto = (function () {
     return /^#[0-9a-fA-F]{6}$/.test(s) ? s.toLowerCase() : '';
   }
 
+  // dropped says whether code point cp is one wire.CleanName drops, a
+  // control or format character, by the ranges wire.js carries from Go's
+  // own Unicode tables (DROPPED_RANGES, sorted).
+  function dropped(cp) {
+    const r = W.DROPPED_RANGES;
+    let lo = 0, hi = r.length - 1;
+    while (lo <= hi) {
+      const m = (lo + hi) >> 1;
+      if (cp < r[m][0]) hi = m - 1;
+      else if (cp > r[m][1]) lo = m + 1;
+      else return true;
+    }
+    return false;
+  }
+
   // cleanName is wire.CleanName: trimmed, control and format characters
   // removed, at most max characters.
   function cleanName(s, max) {
     const out = Array.from(String(s == null ? '' : s).trim())
-      .filter((ch) => !/[\p{Cc}\p{Cf}]/u.test(ch))
+      .filter((ch) => !dropped(ch.codePointAt(0)))
       .slice(0, max);
     return out.join('').trim();
   }

@@ -105,6 +105,10 @@ type huecastHello struct {
 	V     int    `json:"v"` // protocol version, wire.Version
 }
 
+// protocolVersion is the huecast protocol the tool speaks (wire.Version),
+// written out: the tool talks to a hub from outside, as any client would.
+const protocolVersion = 3
+
 // huecastFrame holds the fields of a hub frame that the load tool reads.
 type huecastFrame struct {
 	Type    string `json:"type"`
@@ -115,7 +119,7 @@ type huecastFrame struct {
 
 func (p huecastProto) join(c *websocket.Conn, i int, runID string, buf *[]byte) error {
 	hello, err := json.Marshal(huecastHello{
-		Type: "hello", ID: fmt.Sprintf("load-%s-%d", runID, i), Name: fmt.Sprintf("load%d", i), Room: p.room, V: 2,
+		Type: "hello", ID: fmt.Sprintf("load-%s-%d", runID, i), Name: fmt.Sprintf("load%d", i), Room: p.room, V: protocolVersion,
 	})
 	if err != nil {
 		return err

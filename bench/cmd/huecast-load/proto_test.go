@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/huecast/huecast/net/wire"
 )
 
 func TestColourNumbersRoundTrip(t *testing.T) {
@@ -201,5 +203,13 @@ func TestMarkdownRowsFitTheirHeaders(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestProtocolVersionIsTheHubs: the tool's hello says the version the hub
+// speaks, or every join would get bad_version.
+func TestProtocolVersionIsTheHubs(t *testing.T) {
+	if protocolVersion != wire.Version {
+		t.Fatalf("the load tool says protocol %d, the hub speaks %d", protocolVersion, wire.Version)
 	}
 }
