@@ -15,7 +15,7 @@ import (
 type options struct {
 	fs                                   *flag.FlagSet
 	headless, host, noMDNS, noScan       bool
-	diagnose, version, verbose           bool
+	diagnose, version, verbose, rooms    bool
 	room, name, join, listen, iface      string
 	passphrase, stateFile, flip, logFile string
 	maxPeers                             int
@@ -41,6 +41,7 @@ func parse(args []string) (options, error) {
 	fs.BoolVar(&o.noScan, "no-scan", false, "when mDNS finds no hub, do not ask the local subnets' addresses (TCP 7788) instead")
 	fs.StringVar(&o.iface, "iface", "", "use only these interfaces for discovery: NAME[,NAME] (by default LAN interfaces: not loopback, Docker, VM, tunnel or VPN ones)")
 	fs.BoolVar(&o.diagnose, "diagnose", false, "print what discovery sees on this network (interfaces, mDNS, the subnet search, this port) and exit")
+	fs.BoolVar(&o.rooms, "rooms", false, "list the rooms nearby, one JSON line each (room, host, members, locked, url), and exit; looks for up to 3 s")
 	fs.StringVar(&o.passphrase, "passphrase", os.Getenv("HUECAST_PASSPHRASE"), "the room's passphrase (default $HUECAST_PASSPHRASE; the variable keeps it out of ps)")
 	fs.IntVar(&o.maxPeers, "max-peers", hub.DefaultMaxPeers, "most peers a hub hosted here admits")
 	fs.Float64Var(&o.colorRate, "color-rate", hub.DefaultColorRate, "colour changes a second each client of a hub hosted here may send (burst: twice that); negative: no limit")

@@ -15,6 +15,7 @@ import (
 	"github.com/huecast/huecast/assets/web"
 	"github.com/huecast/huecast/headless"
 	"github.com/huecast/huecast/net/discovery"
+	"github.com/huecast/huecast/net/nearby"
 	"github.com/huecast/huecast/net/peer"
 )
 
@@ -77,6 +78,14 @@ func run(o options) int {
 			return exitUsage
 		}
 		cfg.Discovery, cfg.Scan = d, !o.noScan
+		cfg.Rooms = nearby.NewCache(nearbyConfig(cfg.Ifaces, d, o.noScan, log))
+		if o.rooms {
+			listRooms(ctx, nearbyConfig(cfg.Ifaces, d, o.noScan, log)(), cfg.Ifaces, os.Stdout, os.Stderr)
+			return exitOK
+		}
+	} else if o.rooms {
+		fmt.Fprintln(os.Stderr, "huecast: --rooms listens for mDNS and asks the subnets, which --no-mdns forbids")
+		return exitUsage
 	}
 	switch {
 	case o.diagnose:

@@ -26,6 +26,7 @@ Examples:
   huecast --room 4b --name Ana      another room, under another name
   huecast --join 192.168.1.20:7788  join that hub by address (no mDNS needed)
   huecast --no-mdns                 host here, send no multicast; others --join
+  huecast --rooms                   list the rooms nearby (JSON lines), and exit
   huecast --headless                no window: JSON events on stdout; a colour
                                     typed on stdin (blue, #1e90ff) sets it
   HUECAST_PASSPHRASE='three words' huecast

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/huecast/huecast/assets"
+	"github.com/huecast/huecast/net/nearby"
 	"github.com/huecast/huecast/net/peer"
 	"github.com/huecast/huecast/ui"
 )
@@ -43,12 +44,26 @@ func runWindow(ctx context.Context, cfg peer.Config, given map[string]bool) (err
 	cfg.Early = ui.FlipEarly
 	r := peer.NewRestarter(cfg)
 	u := ui.New(a, r, ui.Settings{Name: cfg.Name, Room: cfg.Room, Join: cfg.Join, Passphrase: cfg.Passphrase})
+	u.SetNearby(hubRooms{})
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()
 	u.Run(ctx) // on main's goroutine, as Fyne needs
 	cancel()
 	return <-done
+}
+
+// hubRooms lists the rooms nearby for the window by asking its hub, which
+// looks for everyone in the room (net/nearby).
+type hubRooms struct{}
+
+func (hubRooms) Rooms(ctx context.Context, hub string) ([]ui.Room, error) {
+	rs, err := nearby.Fetch(ctx, hub)
+	out := make([]ui.Room, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, ui.Room{Room: r.Room, Host: r.Host, Members: r.Members, Locked: r.Locked, URL: r.URL, Here: r.Here})
+	}
+	return out, err
 }
 
 // canShow says, on desktops that need one, that there is no display to open

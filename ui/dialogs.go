@@ -121,6 +121,7 @@ func (u *UI) showNameRoom() {
 			if ok {
 				u.rename(name.Text, room.Text, pass.Text)
 			}
+			u.picked = picked{}
 		}, u.win)
 	name.OnSubmitted = func(string) { d.Submit() } // Enter saves
 	room.OnSubmitted = name.OnSubmitted
@@ -144,12 +145,18 @@ func (u *UI) rename(name, room, passphrase string) {
 	}
 	u.app.Preferences().SetString(PrefName, name)
 	u.app.Preferences().SetString(PrefRoom, room)
-	if name == u.settings.Name && room == u.settings.Room && passphrase == u.settings.Passphrase {
+	join := u.settings.Join
+	if room != u.settings.Room {
+		join = ""
+	}
+	if u.picked.join != "" && room == u.picked.room { // a room picked from Rooms nearby
+		join = u.picked.join
+		u.remember(join)
+	}
+	if name == u.settings.Name && room == u.settings.Room && passphrase == u.settings.Passphrase && join == u.settings.Join {
 		return
 	}
-	if room != u.settings.Room {
-		u.settings.Join = ""
-	}
+	u.settings.Join = join
 	u.settings.Name, u.settings.Room, u.settings.Passphrase = name, room, passphrase
 	u.restart()
 }

@@ -109,6 +109,13 @@ type UI struct {
 	nameDialog interface{ Submit() }
 	phoneQR    *canvas.Image  // the QR code while the phone dialog is open
 	phoneCopy  *widget.Button // and its Copy address
+	// "Rooms nearby" while it is open: its rows, and a button per room by
+	// "room host".
+	roomsBox    *fyne.Container
+	roomsDialog interface{ Hide() }
+	roomButtons map[string]*widget.Button
+	nearby      Nearby // where the list comes from; nil: none
+	picked      picked // a locked room picked from the list, awaiting its passphrase
 
 	// The rest belongs to the UI goroutine.
 	settings Settings
@@ -252,6 +259,7 @@ func (u *UI) layout() fyne.CanvasObject {
 
 func (u *UI) menu() *fyne.MainMenu {
 	return fyne.NewMainMenu(fyne.NewMenu("Room",
+		fyne.NewMenuItem("Rooms nearby…", u.showRooms),
 		fyne.NewMenuItem("Join by address…", u.showJoin),
 		fyne.NewMenuItem("Copy join address", u.copyAddress),
 		fyne.NewMenuItem("Join from a phone…", u.showPhone),

@@ -90,6 +90,7 @@ func load() *site {
 		{"schedule.js", "text/javascript; charset=utf-8"},
 		{"follow.js", "text/javascript; charset=utf-8"},
 		{"app.js", "text/javascript; charset=utf-8"},
+		{"rooms.js", "text/javascript; charset=utf-8"},
 	} {
 		var data []byte
 		if a.name == "wire.js" {

@@ -233,6 +233,18 @@ func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 // A hub is reported once per Browse. Browse sends on found only while ctx
 // lasts, so a caller may stop reading once it has cancelled ctx.
 func (m *MDNS) Browse(ctx context.Context, room, self string, found chan<- Hub) error {
+	return m.browse(ctx, wire.RoomName(room), self, found)
+}
+
+// BrowseAll reports, as Browse does, the hubs of every room: a listing of
+// the rooms nearby. Each is a claim its record makes; the caller checks a
+// hub before it lists it, and joining checks it again.
+func (m *MDNS) BrowseAll(ctx context.Context, self string, found chan<- Hub) error {
+	return m.browse(ctx, "", self, found)
+}
+
+// browse is Browse of room, or of every room when room is "".
+func (m *MDNS) browse(ctx context.Context, room, self string, found chan<- Hub) error {
 	ifs, err := m.interfaces()
 	if err != nil {
 		return err
@@ -241,7 +253,7 @@ func (m *MDNS) Browse(ctx context.Context, room, self string, found chan<- Hub) 
 	if err != nil {
 		return err
 	}
-	f := filter{room: wire.RoomName(room), self: self, ifs: ifs, nets: onLink(ifs)}
+	f := filter{room: room, self: self, ifs: ifs, nets: onLink(ifs)}
 	bctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	entries := make(chan *zeroconf.ServiceEntry)
@@ -283,7 +295,7 @@ func newResolver(ifs []net.Interface) (*zeroconf.Resolver, error) {
 
 // filter decides which records are hubs of our room we can reach.
 type filter struct {
-	room string
+	room string // "" takes every room
 	self string
 	ifs  []net.Interface
 	nets []*net.IPNet // IPv4 subnets of ifs
@@ -314,7 +326,7 @@ func (f filter) check(e *zeroconf.ServiceEntry) (Hub, string) {
 	if room == "" {
 		return Hub{}, "no room"
 	}
-	if room != f.room {
+	if f.room != "" && room != f.room {
 		return Hub{}, fmt.Sprintf("room %q, not ours", clip(room))
 	}
 	path := txt["path"]

@@ -140,6 +140,9 @@ type Config struct {
 	// Page serves the web page at a hub this peer hosts (hub.Config.Page);
 	// nil serves none.
 	Page http.Handler
+	// Rooms lists the rooms nearby for GET /api/rooms while this peer
+	// hosts; nil lists only its own.
+	Rooms Rooms
 }
 
 // The peer's events are package event's, which a front end imports without
@@ -361,6 +364,10 @@ func (p *Peer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.URL.Path == "/api/peer" {
 		p.serveInfo(w, r)
+		return
+	}
+	if r.URL.Path == RoomsPath {
+		p.serveRooms(w, r)
 		return
 	}
 	if h := p.hub.Load(); h != nil {

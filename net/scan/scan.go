@@ -59,6 +59,8 @@ type Answer struct {
 	Hub     string `json:"hub"`
 	// Verifier is the room's wire.Verifier; "" for an open room.
 	Verifier string `json:"vk"`
+	// Members is how many peers a hosting peer's hub holds, itself included.
+	Members int `json:"members"`
 	// Addr is the host:port asked.
 	Addr string `json:"-"`
 	// Body is the answer as sent, for Config.Verify.
@@ -68,7 +70,10 @@ type Answer struct {
 // Config says what to search.
 type Config struct {
 	Room string // ours; answers of other rooms are left out
-	Self string // our peer id; our own answer is left out
+	// AnyRoom keeps the answers of every room, for a listing of the rooms
+	// nearby; Room and Verify are then not asked.
+	AnyRoom bool
+	Self    string // our peer id; our own answer is left out
 	// First are host:port addresses to ask before the subnets (hubs this
 	// peer knew); only those on a searched subnet are asked.
 	First   []string
@@ -84,7 +89,7 @@ type Config struct {
 // Stats counts what a search did.
 type Stats struct {
 	Asked    int // addresses asked
-	Answered int // valid answers of our room
+	Answered int // valid answers of our room (of any, with AnyRoom)
 	Ignored  int // answers that were not a peer of our room
 }
 
@@ -160,13 +165,13 @@ func Ask(ctx context.Context, cfg Config, targets []string, found chan<- Answer)
 						log.Debug("scan: not a huecast peer", "addr", hp, "err", err)
 					}
 					continue
-				case a.Room != room:
+				case !cfg.AnyRoom && a.Room != room:
 					ignored.Add(1)
 					log.Debug("scan: a peer of another room", "addr", hp, "room", a.Room)
 					continue
 				case a.ID == cfg.Self:
 					continue
-				case cfg.Verify != nil && !cfg.Verify(a):
+				case !cfg.AnyRoom && cfg.Verify != nil && !cfg.Verify(a):
 					ignored.Add(1)
 					log.Debug("scan: a peer without the room's proof", "addr", hp, "id", a.ID)
 					continue

@@ -144,3 +144,30 @@ func TestTargetsStayOnTheSubnets(t *testing.T) {
 		t.Fatalf("%d targets, want the bound %d", n, MaxTargets)
 	}
 }
+
+func TestAnyRoomKeepsEveryRoomsAnswerAndNothingHostile(t *testing.T) {
+	kitchen := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"id":"cccc","name":"cy","room":"Kitchen","hosting":true,"members":3,"vk":"0123abcd"}`))
+	}))
+	defer kitchen.Close()
+	targets := []string{hostport(kitchen)}
+	for _, s := range hostile(t, kitchen.URL) {
+		targets = append(targets, hostport(s))
+	}
+	found := make(chan Answer, len(targets))
+	st := Ask(context.Background(), Config{Room: "lobby", AnyRoom: true, Verify: func(Answer) bool { return false }}, targets, found)
+	close(found)
+	var got []Answer
+	for a := range found {
+		got = append(got, a)
+	}
+	// hostile's "wrong room" answers as a hub of another room: with
+	// AnyRoom it is listed too, as any room's answer is.
+	rooms := map[string]Answer{}
+	for _, a := range got {
+		rooms[a.Room] = a
+	}
+	if k, ok := rooms["kitchen"]; !ok || k.Members != 3 || k.Verifier != "0123abcd" || len(got) != 2 {
+		t.Fatalf("found %+v (stats %+v), want kitchen's hub with 3 members and the other room's", got, st)
+	}
+}
