@@ -189,15 +189,15 @@ func TestCheckOfEveryRoomListsOtherRoomsButKeepsTheOtherRules(t *testing.T) {
 	lan := []string{"10.77.5.11"}
 	all := testFilter()
 	all.room = ""
-	h, why := all.check(entry("x", 7788, lan, nil, "v=2", "room= Kitchen", "id=abc", "path=/ws", "auth=1", "vk=0123abcd", "name=bo"))
+	h, why := all.check(entry("x", 7788, lan, nil, "v=3", "room= Kitchen", "id=abc", "path=/ws", "auth=1", "vk=0123abcd", "name=bo"))
 	if why != "" || h.Room != "kitchen" || h.URL != "ws://10.77.5.11:7788/ws" || !h.Auth || h.Verifier != "0123abcd" || h.Name != "bo" {
 		t.Fatalf("got %+v, %q; want kitchen's hub", h, why)
 	}
 	for _, e := range []*zeroconf.ServiceEntry{
 		entry("x", 7788, lan, nil, "v=1", "room=kitchen", "id=abc", "path=/ws"),
-		entry("x", 7788, lan, nil, "v=2", "room=kitchen", "id=me", "path=/ws"),
-		entry("x", 7788, []string{"192.0.2.1"}, nil, "v=2", "room=kitchen", "id=abc", "path=/ws"),
-		entry("x", 7788, lan, nil, "v=2", "room=", "id=abc", "path=/ws"),
+		entry("x", 7788, lan, nil, "v=3", "room=kitchen", "id=me", "path=/ws"),
+		entry("x", 7788, []string{"192.0.2.1"}, nil, "v=3", "room=kitchen", "id=abc", "path=/ws"),
+		entry("x", 7788, lan, nil, "v=3", "room=", "id=abc", "path=/ws"),
 	} {
 		if h, why := all.check(e); why == "" {
 			t.Errorf("%v listed as %+v", e.Text, h)
