@@ -97,6 +97,9 @@ check_wm_class() {
 	want="$(sed -n 's/^StartupWMClass=//p' "$desktop")"
 	[[ -n "$want" ]] || fail ".desktop has no StartupWMClass"
 	local xpid apid display="" win="" class="" i
+	# The file exists before the poll reads it: the background Xvfb's
+	# redirection happens in its own process, possibly after the first read.
+	: >"$work/display"
 	Xvfb -displayfd 3 -screen 0 800x600x24 -nolisten tcp 3>"$work/display" 2>"$work/xvfb.log" &
 	xpid=$!
 	started+=("$xpid")
