@@ -20,18 +20,24 @@ const nftTable = "hcswitch"
 // "bridge hcswitch" with a chain "forward" (hooked to the bridge's forward
 // path) exists once any filter method has run; script may add to it.
 func (nw *Network) Nft(script string) error {
+	return nftIn(nw.Bridge, "nft", script)
+}
+
+// nftIn loads the nftables script in namespace ns; what names the step in
+// the error.
+func nftIn(ns, what, script string) error {
 	nft, err := nftPath()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), ipTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, ipPath, "netns", "exec", nw.Bridge, nft, "-f", "-")
+	cmd := exec.CommandContext(ctx, ipPath, "netns", "exec", ns, nft, "-f", "-")
 	cmd.Stdin = strings.NewReader(script)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("netns: nft in %s: %w: %s", nw.Bridge, err, strings.TrimSpace(stderr.String()))
+		return fmt.Errorf("netns: %s in %s: %w: %s", what, ns, err, strings.TrimSpace(stderr.String()))
 	}
 	return nil
 }
