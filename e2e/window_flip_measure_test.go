@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,6 +105,9 @@ func TestMeasureWindowFlip(t *testing.T) {
 	flipRound(t, in, px, at, host, bob, flips, "settled")
 }
 
+// frameGap is the time between Fyne's frames (ui's frameGap).
+const frameGap = time.Second / 60
+
 // settled is how long after the first round the second starts: past the
 // link's faster pings after a join.
 const settled = 10 * time.Second
@@ -116,6 +120,11 @@ func flipRound(t *testing.T, in io.Writer, px *pixelReader, at image.Point, host
 	var brackets []time.Duration
 	for i := range n {
 		want := wire.Palette[1+i%(len(wire.Palette)-1)]
+		// Sent right after the last flip showed, each colour's moment would
+		// fall at the same point between two of the window's frames every
+		// time; a random pause of up to a frame spreads the moments over
+		// the whole gap, as people's clicks are.
+		time.Sleep(rand.N(frameGap)) // de-phasing the moments, not synchronising
 		if _, err := fmt.Fprintln(in, want.Hex); err != nil {
 			t.Fatal(err)
 		}

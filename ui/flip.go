@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -15,10 +16,11 @@ import (
 // but its animations, which it ticks on the UI goroutine just before it
 // draws. The peer hands the window each colour FlipEarly before its moment
 // (event.ColorChanged.Due); the window keeps it, runs an animation while it
-// waits, and on each tick shows it if the moment falls before the middle of
-// the gap to the next frame. The change is then drawn within half a frame
-// (8.3 ms) of the moment, plus what the driver, the compositor and the
-// screen add, which is the same for every window of one kind.
+// waits, and on each tick shows it if the moment, less the time a frame
+// takes to draw, falls before the middle of the gap to the next frame. The
+// change then reaches the screen within half a frame (8.3 ms) of the
+// moment, plus what the compositor and the screen add after the frame is
+// handed over, which is the same for every window of one kind.
 
 // fyneFrames calls tick before each frame Fyne draws until stop is called.
 func fyneFrames(tick func()) (stop func()) {
@@ -54,13 +56,34 @@ func (u *UI) frame() {
 		return
 	}
 	now := u.now()
-	if now.Add(frameGap / 2).Before(c.Due) {
-		return // a later frame is nearer the moment
+	if now.Add(u.drawing + frameGap/2).Before(c.Due) {
+		return // a later frame's picture is nearer the moment
 	}
 	u.pending = nil
 	u.stopWaiting()
 	u.showColor(c.Color, c.Name, c.By != "" && c.By == u.selfID, now)
+	u.timeDrawing(now)
 }
+
+// timeDrawing measures how long the frame that shows a colour takes from
+// its tick, at from, until it is drawn and handed to the screen: Fyne draws
+// right after ticking its animations, and only then runs the functions
+// queued with fyne.Do (u.afterDraw), which queues even on the UI
+// goroutine. Software GL takes several milliseconds a frame, as long as
+// half the gap between frames, so frame picks the frame whose picture, not
+// whose tick, is nearest the moment. The figure is the least of the last
+// drawSamples frames: a queued function runs late now and then, never
+// early.
+func (u *UI) timeDrawing(from time.Time) {
+	u.afterDraw(func() {
+		u.drawn[u.drawnN%drawSamples] = min(max(u.now().Sub(from), 0), frameGap)
+		u.drawnN++
+		u.drawing = slices.Min(u.drawn[:min(u.drawnN, drawSamples)])
+	})
+}
+
+// drawSamples is how many of the last flips' frames timeDrawing weighs.
+const drawSamples = 8
 
 func (u *UI) stopWaiting() {
 	if u.stopFrames != nil {

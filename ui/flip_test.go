@@ -46,6 +46,29 @@ func TestTheCircleChangesOnTheFrameNearestTheMoment(t *testing.T) {
 	}
 }
 
+func TestTheCircleChangesOnTheFrameWhosePictureIsNearestTheMoment(t *testing.T) {
+	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
+	start := joinedRoom(h)
+	h.u.afterDraw = func(f func()) { // every frame takes 6 ms to draw
+		h.clock = h.clock.Add(6 * time.Millisecond)
+		f()
+	}
+	h.send(link.ColorChanged{Color: "#ff0000", Stamp: wire.Stamp{MS: 1, ID: bob.ID}, By: bob.ID, Name: "bob", Due: start.Add(50 * time.Millisecond)})
+	h.frameAt(start, 45*time.Millisecond) // nothing timed yet: the tick nearest
+	if fill(h) != "#ff0000" {
+		t.Fatalf("circle %s on the frame nearest the moment", fill(h))
+	}
+	h.send(link.ColorChanged{Color: "#0000ff", Stamp: wire.Stamp{MS: 2, ID: bob.ID}, By: bob.ID, Name: "bob", Due: start.Add(150 * time.Millisecond)})
+	h.frameAt(start, 130*time.Millisecond) // drawn 14 ms early: the next frame's picture is nearer
+	if fill(h) != "#ff0000" {
+		t.Fatalf("circle %s on a frame whose picture comes 14 ms early", fill(h))
+	}
+	h.frameAt(start, 140*time.Millisecond) // a tick 10 ms early, drawn 4 ms early
+	if fill(h) != "#0000ff" {
+		t.Fatalf("circle %s on the frame whose picture is nearest the moment (%v to draw)", fill(h), h.u.drawing)
+	}
+}
+
 func TestAColourSupersededWhileItWaitsIsNeverShown(t *testing.T) {
 	h := newHarness(t, Settings{Name: "ann", Room: "lobby"})
 	start := joinedRoom(h)

@@ -82,6 +82,10 @@ type UI struct {
 	// frames calls tick on the UI goroutine just before each frame is
 	// drawn, until stop is called: a Fyne animation. Tests replace it.
 	frames func(tick func()) (stop func())
+	// afterDraw runs f once the frame being drawn is on screen; it is
+	// fyne.Do, which on the UI goroutine queues f behind the frame. Tests
+	// replace it.
+	afterDraw func(f func())
 	// ageIn asks for one tick, d from now, to age "set by bob, 3 s ago";
 	// d = 0 asks for none. Run points it at a timer; tests replace it.
 	// It is called on the UI goroutine.
@@ -138,6 +142,9 @@ type UI struct {
 	pending    *event.ColorChanged
 	stopFrames func()
 	leadNow    time.Duration
+	drawing    time.Duration // how long a frame takes to reach the screen; see timeDrawing
+	drawn      [drawSamples]time.Duration
+	drawnN     int // frames timed so far; the last drawSamples are in drawn
 	late       int
 	flipNow    bool
 	rttShown   time.Duration // the round trip the window shows; 0: none
@@ -148,7 +155,7 @@ type UI struct {
 // to show it.
 func New(a fyne.App, p Peer, s Settings) *UI {
 	u := &UI{
-		app: a, peer: p, settings: s, do: fyne.Do, now: time.Now, frames: fyneFrames, ageIn: func(time.Duration) {},
+		app: a, peer: p, settings: s, do: fyne.Do, afterDraw: fyne.Do, now: time.Now, frames: fyneFrames, ageIn: func(time.Duration) {},
 		// GLFW takes the X11 WM_CLASS from the title at creation, and the
 		// .desktop file expects "huecast"; the room goes in after start.
 		win:       a.NewWindow("huecast"),
