@@ -31,6 +31,9 @@ func TestPickingARoomNearbyJoinsIt(t *testing.T) {
 	chef.say("#ff0000")
 	chef.must(lanWait, "color", func(e ev) bool { return e.str("color") == "#ff0000" })
 
+	// The window, in a namespace of the LAN, reaches the host's Xvfb through
+	// its socket file /tmp/.X11-unix/X<n>; Xvfb's abstract socket belongs to
+	// the host's network namespace and cannot be reached from another.
 	x := startX(t, screenW, screenH)
 	cmd := nw.Hosts[2].Command(context.Background(), bin, "--name", "win", "--room", "lobby")
 	cmd.Env = x.env(filepath.Join(t.TempDir(), "win"))
