@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -18,7 +17,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/gorilla/websocket"
 	"github.com/huecast/huecast/assets/web"
-	"github.com/huecast/huecast/hub"
 	"github.com/huecast/huecast/net/link"
 	"github.com/huecast/huecast/net/peer"
 	"github.com/huecast/huecast/net/wire"
@@ -148,8 +146,9 @@ func TestPagesAndHeadlessPeerShareTheColour(t *testing.T) {
 		p2.do(chromedp.Evaluate[chromedp.Void](`(() => { const c = document.getElementById('custom'); c.value = '` + teal + `'; c.dispatchEvent(new Event('change')); })()`))
 		pat.awaitWithin(sameScreen, "teal at pat", colorEvent(teal))
 		p1.waitJS("page 1 teal", circleIs(teal), sameScreen)
-		if got := eval[string](p1, `document.getElementById('colour-name').textContent`); got != "Custom colour" {
-			t.Errorf("name of a custom colour = %q", got)
+		// Named as the window names it: "Teal".
+		if got := eval[string](p1, `document.getElementById('colour-name').textContent`); got != wire.ColorName(teal) || got == "" {
+			t.Errorf("name of a custom colour = %q, want %q as the window says", got, wire.ColorName(teal))
 		}
 	})
 	if !ok {
@@ -524,27 +523,6 @@ func runPeer(t *testing.T, cfg peer.Config) (stop func(), listening <-chan struc
 	return stop, first
 }
 
-// peerInfo asks the peer at page u who it is, as the page does, once it
-// listens.
-func peerInfo(t *testing.T, u string, listening <-chan struct{}) peer.Info {
-	t.Helper()
-	select {
-	case <-listening:
-	case <-time.After(waitFor):
-		t.Fatalf("the peer at %s sent no event within %v", u, waitFor)
-	}
-	resp, err := http.Get(u + "api/peer")
-	if err != nil {
-		t.Fatalf("%sapi/peer: %v", u, err)
-	}
-	defer resp.Body.Close()
-	var info peer.Info
-	if err := json.NewDecoder(resp.Body).Decode(&info); err != nil {
-		t.Fatal(err)
-	}
-	return info
-}
-
 // TestPageBacksOffAsTheNativeLinkDoes compares the page's reconnect delays
 // with net/link's, attempt by attempt: the same range, 1 s doubling to 5 s
 // with ±50% jitter, never above 5 s.
@@ -580,39 +558,6 @@ func TestPageBacksOffAsTheNativeLinkDoes(t *testing.T) {
 	}
 }
 
-type testHub struct {
-	hub  *hub.Hub
-	addr string
-	stop func()
-}
-
-// serveHub serves a hub with the page on addr until stop or the test's end.
-func serveHub(t *testing.T, addr, host string) *testHub {
-	t.Helper()
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := hub.New(hub.Config{Room: "lobby", Host: host, Page: web.Handler()})
-	srv := &http.Server{Handler: h}
-	ctx, cancel := context.WithCancel(context.Background())
-	ran := make(chan struct{})
-	go func() { _ = srv.Serve(l) }()
-	go func() { _ = h.Run(ctx); close(ran) }()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		<-ran
-		srv.Close()
-	}
-	t.Cleanup(stop)
-	return &testHub{hub: h, addr: l.Addr().String(), stop: stop}
-}
-
 func setColorScheme(scheme string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
@@ -620,18 +565,4 @@ func setColorScheme(scheme string) chromedp.Action[chromedp.Void] {
 		})
 		return err
 	})
-}
-
-func hubState(t *testing.T, pageURL string) hub.State {
-	t.Helper()
-	resp, err := http.Get(pageURL + "api/state")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var st hub.State
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
-		t.Fatal(err)
-	}
-	return st
 }

@@ -2,7 +2,7 @@
 // setter, the room, and who is here. Nothing here talks to the hub.
 'use strict';
 (function (app) {
-  const { st, P } = app;
+  const { st, W, P } = app;
 
   const $ = (id) => document.getElementById(id);
   const ui = {
@@ -12,7 +12,7 @@
     name: $('colour-name'),
     hex: $('colour-hex'),
     setBy: $('set-by'),
-    buttons: Array.from(document.querySelectorAll('#palette button')),
+    palette: $('palette'),
     custom: $('custom'),
     peers: $('peers'),
     nameForm: $('name-form'),
@@ -22,7 +22,16 @@
     passWhy: $('pass-why'),
     theme: document.querySelector('meta[name="theme-color"]'),
   };
-  const palette = new Map(ui.buttons.map((b) => [b.dataset.color, b.textContent.trim()]));
+  // The colour buttons are wire.Palette, as the window's are.
+  ui.buttons = W.PALETTE.map((s) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.dataset.color = s.hex;
+    b.textContent = s.name;
+    return b;
+  });
+  ui.palette.replaceChildren(...ui.buttons);
+  ui.custom.value = W.START_COLOR;
 
   let shown = { state: 'connecting', parts: ['Connecting…'] };
 
@@ -45,8 +54,10 @@
     return a;
   }
 
+  // colourName is the colour's name as the window gives it (wire.ColorName),
+  // or the page's word for a colour without one.
   function colourName(hex) {
-    return palette.get(hex) || 'Custom colour';
+    return P.colorName(hex) || 'Custom colour';
   }
 
   function render() {
