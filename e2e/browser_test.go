@@ -67,8 +67,10 @@ func TestPagesAndHeadlessPeerShareTheColour(t *testing.T) {
 		if n != len(want) || len(got) != 4 {
 			t.Errorf("p1's peer list = %q, want hosty marked host, pat, Ada marked you, and p2 as a guest", got)
 		}
-		if s := p1.status(); !strings.Contains(s, "Connected") || !strings.Contains(s, "hosty") {
-			t.Errorf("status = %q", s)
+		// In the window's words: package wire's.
+		addr := strings.TrimSuffix(strings.TrimPrefix(pageURL, "http://"), "/")
+		if s, want := p1.status(), wire.Capital(wire.Fill(wire.TextJoined, "host", "hosty", "addr", addr)); s != want {
+			t.Errorf("status = %q, want %q", s, want)
 		}
 		if got := eval[string](p1, `localStorage.getItem('huecast.name')`); got != "Ada" {
 			t.Errorf("stored name = %q", got)
@@ -211,7 +213,7 @@ func TestPagesAndHeadlessPeerShareTheColour(t *testing.T) {
 		if st := hubState(t, pageURL); st.Color != yellow || st.Stamp != yellowAt {
 			t.Errorf("restarted hub: %s at %v, want %s at %v", st.Color, st.Stamp, yellow, yellowAt)
 		}
-		if s := p2.status(); !strings.HasPrefix(s, "Connected") {
+		if s := p2.status(); !strings.HasPrefix(s, "Joined ") {
 			t.Errorf("status after the restart = %q", s)
 		}
 	})
@@ -467,7 +469,7 @@ func TestPageFollowsTheRoomWhenItsHostIsKilled(t *testing.T) {
 	t.Logf("kill → the page joined bo's hub: %v", time.Since(killed).Round(time.Millisecond))
 	p.screenshot("page-followed-killed-host.png")
 	p.waitJS("orange kept", circleIs(orange), sameScreen)
-	if s := p.status(); !strings.Contains(s, "moved here from "+pageA) || !strings.Contains(s, "hosted by bo") {
+	if s := p.status(); !strings.Contains(s, "moved here from "+pageA) || !strings.Contains(s, "joined bo's hub at") {
 		t.Errorf("status after the move = %q", s)
 	}
 	if got := eval[string](p, `huecast.state.self`); got != id {

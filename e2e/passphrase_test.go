@@ -42,6 +42,7 @@ func TestPageAsksForTheRoomsPassphrase(t *testing.T) {
 		t.Errorf("the wrong-passphrase text %q is not on screen", wrong)
 	}
 	t.Logf("beside the field after a wrong passphrase: %q", why())
+	p.screenshot("page-wrong-passphrase.png")
 	if eval[bool](p, `huecast.state.joined`) {
 		t.Fatal("joined with a wrong passphrase")
 	}

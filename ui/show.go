@@ -114,12 +114,17 @@ func aloneText(e event.Alone) string {
 }
 
 // joinedText: "Joined carol's hub at 10.0.0.7:7788", or after a failover
-// "The host left; joined carol's hub at …".
+// "The host left; joined carol's hub at …" (wire.TextJoined, which the page
+// says too).
 func (u *UI) joinedText(host, addr string) string {
-	if u.moved != "" {
-		return fmt.Sprintf("%sjoined %s's hub at %s", u.moved, host, addr)
+	s := wire.Fill(wire.TextJoined, "host", host, "addr", addr)
+	if host == "" {
+		s = wire.Fill(wire.TextJoinedHub, "addr", addr)
 	}
-	return fmt.Sprintf("Joined %s's hub at %s", host, addr)
+	if u.moved != "" {
+		return u.moved + s
+	}
+	return wire.Capital(s)
 }
 
 // peerEnded: the peer has stopped for good (the program is ending).

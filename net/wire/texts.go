@@ -3,6 +3,8 @@ package wire
 import (
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The texts a person reads that more than one side says: the hub in its
@@ -53,6 +55,13 @@ const (
 	TextHubClosedWhy = "the hub closed the connection: {why}"
 	TextHubSilent    = "the hub stopped answering"
 	TextCannotReach  = "cannot reach the hub at {host}"
+
+	// TextJoined and TextJoinedHub: where the device joined the room, as
+	// the status line says it, capitalised at its start (Capital), or
+	// after what went before ("The host left; joined …"); TextJoinedHub
+	// when the host has no name.
+	TextJoined    = "joined {host}'s hub at {addr}"
+	TextJoinedHub = "joined the hub at {addr}"
 )
 
 // Texts are the texts above by the names the page reads them under
@@ -77,6 +86,8 @@ var Texts = map[string]string{
 	"HUB_CLOSED_WHY":    TextHubClosedWhy,
 	"HUB_SILENT":        TextHubSilent,
 	"CANNOT_REACH":      TextCannotReach,
+	"JOINED":            TextJoined,
+	"JOINED_HUB":        TextJoinedHub,
 }
 
 // Fill returns text with each {name} replaced by the value after name in
@@ -109,6 +120,16 @@ func Fill(text string, pairs ...string) string {
 	}
 	b.WriteString(text)
 	return b.String()
+}
+
+// Capital is s with its first letter in upper case, for a text that
+// starts a line.
+func Capital(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // VersionText tells a person that the hub at host speaks protocol hub and

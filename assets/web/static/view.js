@@ -100,14 +100,16 @@
     ui.peers.replaceChildren(...items);
   }
 
-  // connected says the page joined, and where the room moved from.
+  // connected says where the page joined, in the window's words
+  // (TEXTS.JOINED), and where the room moved from.
   function connected() {
-    const where = st.host ? ' hosted by ' + st.host : '';
+    const joined = st.host ? P.text('JOINED', { host: st.host, addr: location.host }) :
+      P.text('JOINED_HUB', { addr: location.host });
     if (st.movedFrom) {
-      setStatus('moved', 'Connected. The room moved here from ', link(st.movedFrom), where ? ',' + where + '.' : '.');
+      setStatus('moved', 'The room moved here from ', link(st.movedFrom), '; ' + joined);
       st.movedFrom = '';
     } else {
-      setStatus('connected', 'Connected' + (where ? ',' + where : '') + '.');
+      setStatus('connected', app.capital(joined));
     }
   }
 
