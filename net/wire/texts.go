@@ -62,6 +62,11 @@ const (
 	// when the host has no name.
 	TextJoined    = "joined {host}'s hub at {addr}"
 	TextJoinedHub = "joined the hub at {addr}"
+
+	// TextRoomNearby is a room's line in "Rooms nearby"; TextRoomLocked
+	// adds to a {line} that the room has a passphrase.
+	TextRoomNearby = "{room} · {host}'s · {members} here"
+	TextRoomLocked = "{line} · passphrase"
 )
 
 // Texts are the texts above by the names the page reads them under
@@ -88,6 +93,8 @@ var Texts = map[string]string{
 	"CANNOT_REACH":      TextCannotReach,
 	"JOINED":            TextJoined,
 	"JOINED_HUB":        TextJoinedHub,
+	"ROOM_NEARBY":       TextRoomNearby,
+	"ROOM_LOCKED":       TextRoomLocked,
 }
 
 // Fill returns text with each {name} replaced by the value after name in
