@@ -169,9 +169,9 @@ func (u *UI) showLastSet() {
 	}
 	switch {
 	case u.byYou:
-		s += ", set by you"
+		s += ", " + wire.TextSetByYou
 	case u.byName != "":
-		s += ", set by " + u.byName
+		s += ", " + wire.Fill(wire.TextSetBy, "name", u.byName)
 	default:
 		s += ", the room's colour"
 	}

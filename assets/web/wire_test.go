@@ -104,17 +104,23 @@ func TestPageTakesTheProtocolConstantsFromPackageWire(t *testing.T) {
 }
 
 // textPieces match the runs of a shared text between its {names} that a
-// script copying the text would spell out (three words or more, and twelve
-// characters), in any case and spacing.
+// script copying the text would spell out, in any case and spacing: a run
+// of three words or more (and twelve characters) anywhere, in code or
+// comment, and a run of two words or more as a string of its own.
 func textPieces(text string) []*regexp.Regexp {
 	var out []*regexp.Regexp
 	for _, piece := range regexp.MustCompile(`\{[a-z_]+\}`).Split(text, -1) {
-		piece = strings.Trim(piece, " .,;:'\"()")
-		if words := strings.Fields(piece); len(words) >= 3 && len(piece) >= 12 {
-			for i, w := range words {
-				words[i] = regexp.QuoteMeta(w)
-			}
-			out = append(out, regexp.MustCompile(`(?i)`+strings.Join(words, `\s+`)))
+		piece = strings.Trim(piece, " .,;:'\"()·")
+		words := strings.Fields(piece)
+		for i, w := range words {
+			words[i] = regexp.QuoteMeta(w)
+		}
+		run := strings.Join(words, `\s+`)
+		switch {
+		case len(words) >= 3 && len(piece) >= 12:
+			out = append(out, regexp.MustCompile(`(?i)`+run))
+		case len(words) >= 2:
+			out = append(out, regexp.MustCompile("(?i)['\"`][\\s.,;:·]*"+run+"[\\s.,;:·]*['\"`]"))
 		}
 	}
 	return out
@@ -127,6 +133,7 @@ func TestTextPiecesCatchACopiedText(t *testing.T) {
 		`st.refusal = 'Room ' + st.room + ' needs a passphrase; ask whoever runs it, then join again with it.';`,
 		"drop(ws, `the hub stopped   answering`);",
 		`why = "The hub at " + host + " speaks huecast protocol " + v;`,
+		`ui.setBy.textContent = 'Set by ' + name;`,
 	} {
 		caught := false
 		for _, text := range wire.Texts {

@@ -63,6 +63,11 @@ const (
 	TextJoined    = "joined {host}'s hub at {addr}"
 	TextJoinedHub = "joined the hub at {addr}"
 
+	// TextSetBy and TextSetByYou say who set the room's colour, after its
+	// name ("Blue, set by bob") or on a line of their own (Capital).
+	TextSetBy    = "set by {name}"
+	TextSetByYou = "set by you"
+
 	// TextRoomNearby is a room's line in "Rooms nearby"; TextRoomLocked
 	// adds to a {line} that the room has a passphrase.
 	TextRoomNearby = "{room} · {host}'s · {members} here"
@@ -93,6 +98,8 @@ var Texts = map[string]string{
 	"CANNOT_REACH":      TextCannotReach,
 	"JOINED":            TextJoined,
 	"JOINED_HUB":        TextJoinedHub,
+	"SET_BY":            TextSetBy,
+	"SET_BY_YOU":        TextSetByYou,
 	"ROOM_NEARBY":       TextRoomNearby,
 	"ROOM_LOCKED":       TextRoomLocked,
 }

@@ -74,8 +74,8 @@
     for (const b of ui.buttons) b.setAttribute('aria-pressed', String(b.dataset.color === c));
     if (!c) ui.setBy.textContent = '';
     else if (P.isZero(st.shown.stamp)) ui.setBy.textContent = "The room's starting colour";
-    else if (st.shown.by && st.shown.by === st.self) ui.setBy.textContent = 'Set by you';
-    else if (st.shown.byName) ui.setBy.textContent = 'Set by ' + st.shown.byName;
+    else if (st.shown.by && st.shown.by === st.self) ui.setBy.textContent = app.capital(P.text('SET_BY_YOU'));
+    else if (st.shown.byName) ui.setBy.textContent = app.capital(P.text('SET_BY', { name: st.shown.byName }));
     else ui.setBy.textContent = '';
     ui.room.textContent = st.room ? 'Room ' + st.room : '';
     renderPeers();
