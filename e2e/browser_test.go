@@ -72,6 +72,9 @@ func TestPagesAndHeadlessPeerShareTheColour(t *testing.T) {
 		if s, want := p1.status(), wire.Capital(wire.Fill(wire.TextJoined, "host", "hosty", "addr", addr)); s != want {
 			t.Errorf("status = %q, want %q", s, want)
 		}
+		if got := eval[string](p1, `document.getElementById('who-title').textContent`); got != wire.TextHereNow {
+			t.Errorf("the list of who is here is headed %q, want %q as in the window", got, wire.TextHereNow)
+		}
 		if got := eval[string](p1, `localStorage.getItem('huecast.name')`); got != "Ada" {
 			t.Errorf("stored name = %q", got)
 		}

@@ -54,7 +54,7 @@ func (u *UI) showRooms() {
 	u.roomsBox = container.NewVBox(widget.NewLabel("Looking…"))
 	scroll := container.NewVScroll(u.roomsBox)
 	scroll.SetMinSize(fyne.NewSize(380, 220))
-	d := dialog.NewCustom("Rooms nearby", "Close", scroll, u.win)
+	d := dialog.NewCustom(wire.TextRoomsNearby, "Close", scroll, u.win)
 	ctx, cancel := context.WithCancel(context.Background())
 	d.SetOnClosed(func() {
 		cancel()

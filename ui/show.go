@@ -216,11 +216,11 @@ func (u *UI) setText(l *widget.Label, s string) {
 func (u *UI) showPeers() {
 	u.peerBox.RemoveAll()
 	if !u.online {
-		u.setText(u.heading, "Here now")
+		u.setText(u.heading, wire.TextHereNow)
 		u.peerBox.Add(widget.NewLabel("Not connected"))
 		return
 	}
-	u.setText(u.heading, fmt.Sprintf("Here now (%d)", len(u.peers)))
+	u.setText(u.heading, fmt.Sprintf("%s (%d)", wire.TextHereNow, len(u.peers)))
 	for _, p := range u.peers {
 		name := p.Name
 		// The host is marked by id: names are anyone's to share.

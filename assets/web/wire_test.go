@@ -72,6 +72,7 @@ func TestPageTakesTheProtocolConstantsFromPackageWire(t *testing.T) {
 	if err != nil || len(scripts) == 0 {
 		t.Fatalf("static/*.js: %v %v", scripts, err)
 	}
+	scripts = append(scripts, "static/index.html")
 	quoted := func(s string) *regexp.Regexp {
 		q := regexp.QuoteMeta(s)
 		return regexp.MustCompile(`'` + q + `'|"` + q + `"|` + "`" + q + "`")
@@ -106,7 +107,8 @@ func TestPageTakesTheProtocolConstantsFromPackageWire(t *testing.T) {
 // textPieces match the runs of a shared text between its {names} that a
 // script copying the text would spell out, in any case and spacing: a run
 // of three words or more (and twelve characters) anywhere, in code or
-// comment, and a run of two words or more as a string of its own.
+// comment, and a run of two words or more as a string of its own or the
+// text of an HTML element.
 func textPieces(text string) []*regexp.Regexp {
 	var out []*regexp.Regexp
 	for _, piece := range regexp.MustCompile(`\{[a-z_]+\}`).Split(text, -1) {
@@ -120,7 +122,7 @@ func textPieces(text string) []*regexp.Regexp {
 		case len(words) >= 3 && len(piece) >= 12:
 			out = append(out, regexp.MustCompile(`(?i)`+run))
 		case len(words) >= 2:
-			out = append(out, regexp.MustCompile("(?i)['\"`][\\s.,;:·]*"+run+"[\\s.,;:·]*['\"`]"))
+			out = append(out, regexp.MustCompile("(?i)['\"`>][\\s.,;:·]*"+run+"[\\s.,;:·…]*['\"`<]"))
 		}
 	}
 	return out
@@ -134,6 +136,7 @@ func TestTextPiecesCatchACopiedText(t *testing.T) {
 		"drop(ws, `the hub stopped   answering`);",
 		`why = "The hub at " + host + " speaks huecast protocol " + v;`,
 		`ui.setBy.textContent = 'Set by ' + name;`,
+		`<h2 id="who-title">Here now</h2>`,
 	} {
 		caught := false
 		for _, text := range wire.Texts {

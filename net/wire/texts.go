@@ -68,6 +68,11 @@ const (
 	TextSetBy    = "set by {name}"
 	TextSetByYou = "set by you"
 
+	// TextHereNow heads the list of who is in the room; TextRoomsNearby
+	// the list of the other rooms heard.
+	TextHereNow     = "Here now"
+	TextRoomsNearby = "Rooms nearby"
+
 	// TextRoomNearby is a room's line in "Rooms nearby"; TextRoomLocked
 	// adds to a {line} that the room has a passphrase.
 	TextRoomNearby = "{room} · {host}'s · {members} here"
@@ -100,6 +105,8 @@ var Texts = map[string]string{
 	"JOINED_HUB":        TextJoinedHub,
 	"SET_BY":            TextSetBy,
 	"SET_BY_YOU":        TextSetByYou,
+	"HERE_NOW":          TextHereNow,
+	"ROOMS_NEARBY":      TextRoomsNearby,
 	"ROOM_NEARBY":       TextRoomNearby,
 	"ROOM_LOCKED":       TextRoomLocked,
 }

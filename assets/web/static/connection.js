@@ -95,7 +95,7 @@
       lost(why);
     };
     st.timers.welcome = setTimeout(() => {
-      if (st.ws === ws && !st.joined) drop(ws, 'the hub did not answer');
+      if (st.ws === ws && !st.joined) drop(ws, P.text('HUB_SILENT'));
     }, W.WELCOME_WAIT);
   }
 

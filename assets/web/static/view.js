@@ -32,6 +32,9 @@
   });
   ui.palette.replaceChildren(...ui.buttons);
   ui.custom.value = W.START_COLOR;
+  // The lists' headings, as the window words them.
+  $('who-title').textContent = W.TEXTS.HERE_NOW;
+  $('nearby-title').textContent = W.TEXTS.ROOMS_NEARBY;
 
   let shown = { state: 'connecting', parts: ['Connecting…'] };
 
