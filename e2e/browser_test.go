@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -18,7 +17,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/gorilla/websocket"
 	"github.com/huecast/huecast/assets/web"
-	"github.com/huecast/huecast/hub"
 	"github.com/huecast/huecast/net/link"
 	"github.com/huecast/huecast/net/peer"
 	"github.com/huecast/huecast/net/wire"
@@ -69,8 +67,13 @@ func TestPagesAndHeadlessPeerShareTheColour(t *testing.T) {
 		if n != len(want) || len(got) != 4 {
 			t.Errorf("p1's peer list = %q, want hosty marked host, pat, Ada marked you, and p2 as a guest", got)
 		}
-		if s := p1.status(); !strings.Contains(s, "Connected") || !strings.Contains(s, "hosty") {
-			t.Errorf("status = %q", s)
+		// In the window's words: package wire's.
+		addr := strings.TrimSuffix(strings.TrimPrefix(pageURL, "http://"), "/")
+		if s, want := p1.status(), wire.Capital(wire.Fill(wire.TextJoined, "host", "hosty", "addr", addr)); s != want {
+			t.Errorf("status = %q, want %q", s, want)
+		}
+		if got := eval[string](p1, `document.getElementById('who-title').textContent`); got != wire.TextHereNow {
+			t.Errorf("the list of who is here is headed %q, want %q as in the window", got, wire.TextHereNow)
 		}
 		if got := eval[string](p1, `localStorage.getItem('huecast.name')`); got != "Ada" {
 			t.Errorf("stored name = %q", got)
@@ -148,8 +151,9 @@ func TestPagesAndHeadlessPeerShareTheColour(t *testing.T) {
 		p2.do(chromedp.Evaluate[chromedp.Void](`(() => { const c = document.getElementById('custom'); c.value = '` + teal + `'; c.dispatchEvent(new Event('change')); })()`))
 		pat.awaitWithin(sameScreen, "teal at pat", colorEvent(teal))
 		p1.waitJS("page 1 teal", circleIs(teal), sameScreen)
-		if got := eval[string](p1, `document.getElementById('colour-name').textContent`); got != "Custom colour" {
-			t.Errorf("name of a custom colour = %q", got)
+		// Named as the window names it: "Teal".
+		if got := eval[string](p1, `document.getElementById('colour-name').textContent`); got != wire.ColorName(teal) || got == "" {
+			t.Errorf("name of a custom colour = %q, want %q as the window says", got, wire.ColorName(teal))
 		}
 	})
 	if !ok {
@@ -212,7 +216,7 @@ func TestPagesAndHeadlessPeerShareTheColour(t *testing.T) {
 		if st := hubState(t, pageURL); st.Color != yellow || st.Stamp != yellowAt {
 			t.Errorf("restarted hub: %s at %v, want %s at %v", st.Color, st.Stamp, yellow, yellowAt)
 		}
-		if s := p2.status(); !strings.HasPrefix(s, "Connected") {
+		if s := p2.status(); !strings.HasPrefix(s, "Joined ") {
 			t.Errorf("status after the restart = %q", s)
 		}
 	})
@@ -468,7 +472,7 @@ func TestPageFollowsTheRoomWhenItsHostIsKilled(t *testing.T) {
 	t.Logf("kill → the page joined bo's hub: %v", time.Since(killed).Round(time.Millisecond))
 	p.screenshot("page-followed-killed-host.png")
 	p.waitJS("orange kept", circleIs(orange), sameScreen)
-	if s := p.status(); !strings.Contains(s, "moved here from "+pageA) || !strings.Contains(s, "hosted by bo") {
+	if s := p.status(); !strings.Contains(s, "moved here from "+pageA) || !strings.Contains(s, "joined bo's hub at") {
 		t.Errorf("status after the move = %q", s)
 	}
 	if got := eval[string](p, `huecast.state.self`); got != id {
@@ -524,27 +528,6 @@ func runPeer(t *testing.T, cfg peer.Config) (stop func(), listening <-chan struc
 	return stop, first
 }
 
-// peerInfo asks the peer at page u who it is, as the page does, once it
-// listens.
-func peerInfo(t *testing.T, u string, listening <-chan struct{}) peer.Info {
-	t.Helper()
-	select {
-	case <-listening:
-	case <-time.After(waitFor):
-		t.Fatalf("the peer at %s sent no event within %v", u, waitFor)
-	}
-	resp, err := http.Get(u + "api/peer")
-	if err != nil {
-		t.Fatalf("%sapi/peer: %v", u, err)
-	}
-	defer resp.Body.Close()
-	var info peer.Info
-	if err := json.NewDecoder(resp.Body).Decode(&info); err != nil {
-		t.Fatal(err)
-	}
-	return info
-}
-
 // TestPageBacksOffAsTheNativeLinkDoes compares the page's reconnect delays
 // with net/link's, attempt by attempt: the same range, 1 s doubling to 5 s
 // with ±50% jitter, never above 5 s.
@@ -580,39 +563,6 @@ func TestPageBacksOffAsTheNativeLinkDoes(t *testing.T) {
 	}
 }
 
-type testHub struct {
-	hub  *hub.Hub
-	addr string
-	stop func()
-}
-
-// serveHub serves a hub with the page on addr until stop or the test's end.
-func serveHub(t *testing.T, addr, host string) *testHub {
-	t.Helper()
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := hub.New(hub.Config{Room: "lobby", Host: host, Page: web.Handler()})
-	srv := &http.Server{Handler: h}
-	ctx, cancel := context.WithCancel(context.Background())
-	ran := make(chan struct{})
-	go func() { _ = srv.Serve(l) }()
-	go func() { _ = h.Run(ctx); close(ran) }()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		<-ran
-		srv.Close()
-	}
-	t.Cleanup(stop)
-	return &testHub{hub: h, addr: l.Addr().String(), stop: stop}
-}
-
 func setColorScheme(scheme string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
@@ -620,18 +570,4 @@ func setColorScheme(scheme string) chromedp.Action[chromedp.Void] {
 		})
 		return err
 	})
-}
-
-func hubState(t *testing.T, pageURL string) hub.State {
-	t.Helper()
-	resp, err := http.Get(pageURL + "api/state")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var st hub.State
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
-		t.Fatal(err)
-	}
-	return st
 }

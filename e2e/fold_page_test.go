@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -11,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/huecast/huecast/assets/web"
 	"github.com/huecast/huecast/hub"
 	"github.com/huecast/huecast/net/peer"
 )
@@ -35,29 +33,21 @@ func TestPageFollowsAFoldedHubWithOnlyPagesAttached(t *testing.T) {
 
 	// The hub that folds: its peer answers /api/peer as a peer does, first
 	// hosting, then pointing at bo's hub, as a hub that folded says.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := hub.New(hub.Config{Room: "lobby", Host: "anna", Page: web.Handler()})
 	var folded atomic.Bool
-	mux := http.NewServeMux()
-	mux.HandleFunc("/api/peer", func(w http.ResponseWriter, r *http.Request) {
-		info := peer.Info{ID: "anna", Name: "anna", Room: "lobby", Hosting: !folded.Load()}
-		if folded.Load() {
-			info.Hub = "ws://" + addrB + "/ws"
-		}
-		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
-		_ = json.NewEncoder(w).Encode(info)
+	served := serveRoom(t, "127.0.0.1:0", hub.Config{Room: "lobby", Host: "anna"}, func(h *hub.Hub) http.Handler {
+		mux := http.NewServeMux()
+		mux.HandleFunc("/api/peer", func(w http.ResponseWriter, r *http.Request) {
+			info := peer.Info{ID: "anna", Name: "anna", Room: "lobby", Hosting: !folded.Load()}
+			if folded.Load() {
+				info.Hub = "ws://" + addrB + "/ws"
+			}
+			w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+			_ = json.NewEncoder(w).Encode(info)
+		})
+		mux.Handle("/", h)
+		return mux
 	})
-	mux.Handle("/", h)
-	srv := &http.Server{Handler: mux}
-	ctx, cancel := context.WithCancel(context.Background())
-	ran := make(chan struct{})
-	go func() { _ = srv.Serve(l) }()
-	go func() { _ = h.Run(ctx); close(ran) }()
-	t.Cleanup(func() { cancel(); <-ran; srv.Close() })
-	urlA := "http://" + l.Addr().String() + "/"
+	urlA := served.url()
 
 	p := newPage(t, browser)
 	p.open(urlA)
@@ -70,8 +60,7 @@ func TestPageFollowsAFoldedHubWithOnlyPagesAttached(t *testing.T) {
 
 	// The hub folds: its peer points at bo's hub, and the hub closes.
 	folded.Store(true)
-	cancel()
-	<-ran
+	served.halt()
 	p.waitJS("the page followed the fold", fmt.Sprintf(`location.href === %q && !!window.huecast && huecast.state.joined`, urlB), waitFor)
 	p.waitJS("orange kept", circleIs("#ffa500"), sameScreen)
 	if s := p.status(); !strings.Contains(s, "moved here from "+urlA) {

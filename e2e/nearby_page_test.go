@@ -10,6 +10,7 @@ import (
 	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/nearby"
 	"github.com/huecast/huecast/net/peer"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // heardOver is mDNS as a hub's peer hears it on loopback: the records
@@ -58,11 +59,14 @@ func TestPageListsTheOtherRoomsAndLinksToTheirPages(t *testing.T) {
 
 	p := newPage(t, browser)
 	p.open("http://" + lobbyAddr + "/")
+	// Each line in the window's words.
+	kitchen := wire.Fill(wire.TextRoomNearby, "room", "kitchen", "host", "cy", "members", "1")
+	vault := wire.Fill(wire.TextRoomLocked, "line", wire.Fill(wire.TextRoomNearby, "room", "vault", "host", "di", "members", "1"))
 	p.waitJS("kitchen and vault listed", `(() => {
 		const li = [...document.querySelectorAll('#nearby-list li')];
-		const t = li.map(x => x.getAttribute('data-room') + ': ' + x.textContent).join('|');
+		const t = li.map(x => x.getAttribute('data-room') + ': ' + x.textContent);
 		return !document.getElementById('nearby').hidden && li.length === 2 &&
-			t.includes('kitchen: kitchen · cy\u2019s · 1 here') && t.includes('vault: vault · di\u2019s · 1 here · passphrase');
+			t.includes(`+jsString("kitchen: "+kitchen)+`) && t.includes(`+jsString("vault: "+vault)+`);
 	})()`, waitFor)
 	if href := eval[string](p, `document.querySelector('#nearby-list li[data-room="kitchen"] a').href`); href != "http://"+kitchenAddr+"/" {
 		t.Fatalf("kitchen links to %q", href)

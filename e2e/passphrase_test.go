@@ -1,15 +1,12 @@
 package e2e
 
 import (
-	"context"
-	"net"
-	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/huecast/huecast/assets/web"
 	"github.com/huecast/huecast/hub"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // TestPageAsksForTheRoomsPassphrase serves a hub whose room has a
@@ -17,31 +14,35 @@ import (
 // right one, and keeps the passphrase itself nowhere.
 func TestPageAsksForTheRoomsPassphrase(t *testing.T) {
 	browser := newBrowser(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := hub.New(hub.Config{Room: "lobby", Host: "hosty", Page: web.Handler(), Passphrase: "purple rain"})
-	srv := &http.Server{Handler: h}
-	ctx, cancel := context.WithCancel(context.Background())
-	ran := make(chan struct{})
-	go func() { _ = srv.Serve(l) }()
-	go func() { _ = h.Run(ctx); close(ran) }()
-	t.Cleanup(func() { cancel(); <-ran; srv.Close() })
-	url := "http://" + l.Addr().String() + "/"
+	served := serveRoom(t, "127.0.0.1:0", hub.Config{Room: "lobby", Host: "hosty", Passphrase: "purple rain"}, nil)
+	h := served.hub
 
+	// What the page says beside the field is package wire's text, as the
+	// hub and the window say it: first that the room needs a passphrase,
+	// then that the one given was wrong.
 	p := newPage(t, browser)
-	p.do(chromedp.Navigate(url))
+	why := func() string { return eval[string](p, `document.getElementById('pass-why').textContent`) }
+	p.do(chromedp.Navigate(served.url()))
 	p.waitJS("passphrase form shown", `!document.getElementById('pass-form').hidden`, waitFor)
 	if s := p.status(); !strings.Contains(s, "passphrase") {
 		t.Errorf("status %q", s)
+	}
+	if got, want := why(), wire.Fill(wire.TextNeedsPassphrase, "room", "lobby"); got != want {
+		t.Errorf("beside the passphrase field: %q, want %q", got, want)
 	}
 	if small := eval[[]string](p, `[...document.querySelectorAll('#pass-form button, #pass-form input')].filter(e => e.getBoundingClientRect().height < 44).map(e => e.outerHTML)`); len(small) > 0 {
 		t.Errorf("touch targets under 44 px: %q", small)
 	}
 
 	p.do(chromedp.SendKeys(chromedp.ID("passphrase"), "purple reign\n"))
-	p.waitJS("wrong passphrase said", `document.getElementById('pass-why').textContent.includes('Wrong passphrase')`, waitFor)
+	wrong := wire.Fill(wire.TextWrongPassphrase, "room", "lobby")
+	p.waitJS("wrong passphrase said", `document.getElementById('pass-why').textContent === `+jsString(wrong), waitFor)
+	if vis := eval[bool](p, `(() => { const e = document.getElementById('pass-why'); const r = e.getBoundingClientRect();
+		return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility === 'visible' && e.innerText.trim() !== ''; })()`); !vis {
+		t.Errorf("the wrong-passphrase text %q is not on screen", wrong)
+	}
+	t.Logf("beside the field after a wrong passphrase: %q", why())
+	p.screenshot("page-wrong-passphrase.png")
 	if eval[bool](p, `huecast.state.joined`) {
 		t.Fatal("joined with a wrong passphrase")
 	}

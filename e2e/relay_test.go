@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/gorilla/websocket"
-	"github.com/huecast/huecast/assets/web"
 	"github.com/huecast/huecast/hub"
 	"github.com/huecast/huecast/net/link"
 	"github.com/huecast/huecast/net/wire"
@@ -205,7 +203,7 @@ func TestARelayedProofGetsNothing(t *testing.T) {
 				t.Fatal("link.Prove passed through the relay: a host would fold into it")
 			}
 			t.Logf("a host checking the relay before a fold: %v", err)
-			st := stateOf(t, "http://"+hubAddr+"/")
+			st := hubState(t, "http://"+hubAddr+"/")
 			if len(st.Peers) != 1 || st.Peers[0].Name != "hosty" {
 				t.Fatalf("the hub's members are %+v, want its host alone", st.Peers)
 			}
@@ -218,24 +216,6 @@ func TestARelayedProofGetsNothing(t *testing.T) {
 	a.await("bo joined", event("joined"))
 }
 
-// stateOf reads a hub's /api/state.
-func stateOf(t *testing.T, base string) hub.State {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"api/state", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var st hub.State
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 // TestARelayedPageGetsNothing: the page in Chromium, on the relay's origin
 // (which serves the real page, proxied from the real hub), as a page that
 // followed the room there would be: without the key it never asks for the
@@ -245,18 +225,8 @@ func stateOf(t *testing.T, base string) hub.State {
 func TestARelayedPageGetsNothing(t *testing.T) {
 	browser := newBrowser(t)
 	const pass = "purple rain"
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := hub.New(hub.Config{Room: "lobby", Host: "hosty", Page: web.Handler(), Passphrase: pass})
-	srv := &http.Server{Handler: h}
-	ctx, cancel := context.WithCancel(context.Background())
-	ran := make(chan struct{})
-	go func() { _ = srv.Serve(l) }()
-	go func() { _ = h.Run(ctx); close(ran) }()
-	t.Cleanup(func() { cancel(); <-ran; srv.Close() })
-	hubBase := "http://" + l.Addr().String() + "/"
+	served := serveRoom(t, "127.0.0.1:0", hub.Config{Room: "lobby", Host: "hosty", Passphrase: pass}, nil)
+	h, hubBase := served.hub, served.url()
 	key := hex.EncodeToString(wire.AuthKey(pass, "lobby"))
 
 	for _, tc := range []struct {
@@ -264,7 +234,7 @@ func TestARelayedPageGetsNothing(t *testing.T) {
 		key  string
 	}{{"followed the room here without the key", ""}, {"holding the key", key}} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := startRelay(t, l.Addr().String(), false)
+			r := startRelay(t, served.addr, false)
 			hand := url.Values{"from": {hubBase}, "room": {"lobby"}, "id": {"pagepeer"}, "name": {"Pat"},
 				"color": {"#00ff00"}, "stamp": {"1700000000000.0.pagepeer"}}
 			if tc.key != "" {

@@ -88,23 +88,23 @@ func TestPageRefusesAHubThatCannotProveThePassphrase(t *testing.T) {
 		name   string
 		locked bool
 		answer func(ws *websocket.Conn, hub, theirs, ep string)
-		status string
+		why    string // what the page says the hub did: a wire.Why text, with its {type}
 	}{
 		{"a wrong proof", true, func(ws *websocket.Conn, hub, theirs, ep string) {
 			_ = ws.WriteJSON(map[string]string{"type": wire.TypeAuth, "mac": wire.HubProof(other, hub, theirs, ep)})
-		}, "could not prove it knows room lobby's passphrase"},
+		}, wire.WhyNoProof},
 		{"an open room", false, func(ws *websocket.Conn, _, _, _ string) {
 			_ = ws.WriteJSON(wire.Error{Type: wire.TypeError, Code: wire.CodeOpenRoom, Message: "this room has no passphrase"})
 			_ = ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "open room"))
-		}, "serves room lobby without a passphrase"},
+		}, wire.WhyOpenRoom},
 		{"a second challenge", true, func(ws *websocket.Conn, _, _, _ string) {
 			_ = ws.WriteJSON(wire.Challenge{Type: wire.TypeChallenge, Nonce: wire.NewNonce(), V: wire.Version})
-		}, "sent a second challenge"},
-		{"a challenge that is not one", true, nil, "sent a challenge that is not one"},
+		}, wire.WhyNotAChallenge},
+		{"a challenge that is not one", true, nil, wire.WhyNotAChallenge},
 		{"a welcome instead of a proof", true, func(ws *websocket.Conn, _, _, _ string) {
 			_ = ws.WriteJSON(wire.Welcome{Type: wire.TypeWelcome, V: wire.Version, ID: "pagepeer", Room: "lobby",
 				Color: "#000000", Host: "mallory", Peers: []wire.Peer{}})
-		}, "instead of its proof"},
+		}, wire.Fill(wire.WhyAnsweredWith, "type", `"welcome"`)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &fakeHub{locked: tc.locked, answer: tc.answer}
@@ -122,8 +122,9 @@ func TestPageRefusesAHubThatCannotProveThePassphrase(t *testing.T) {
 			p.do(chromedp.Navigate(srv.URL + "/#" + hand.Encode()))
 			// The status is read in the poll that sees the refusal, once the
 			// page has looked for the room elsewhere (and found nowhere): it
-			// tries again a second later and says so.
-			p.waitJS("refusal shown", `((s) => huecast.state.probes > 0 && s.includes(`+jsString(tc.status)+`) && (window.refusal = s, true))(
+			// tries again a second later and says so, in package wire's words.
+			said := strings.TrimSuffix(wire.Unproven(strings.TrimPrefix(srv.URL, "http://"), "lobby", tc.why), ".")
+			p.waitJS("refusal shown", `((s) => huecast.state.probes > 0 && s.includes(`+jsString(said)+`) && (window.refusal = s, true))(
 				(document.getElementById('status') || {}).textContent || '')`, waitFor)
 			if s := eval[string](p, `window.refusal`); !strings.Contains(s, "told it nothing") || strings.Contains(s, "moved to .") {
 				t.Errorf("status %q: want it to tell the person the hub learnt nothing, and point nowhere it cannot name", s)

@@ -17,12 +17,11 @@ import (
 // unauthorized is the error for a client that gave a wrong answer to the
 // challenge (wrong) or none.
 func (h *Hub) unauthorized(wrong bool) *wire.ProtocolError {
-	msg := "Room " + quote(h.cfg.Room) + " needs a passphrase; ask whoever runs it, then join again with it."
+	text := wire.TextNeedsPassphrase
 	if wrong {
-		msg = "Wrong passphrase for room " + quote(h.cfg.Room) + " (or an answer passed on from another address); " +
-			"check it with whoever runs the room, and join at the hub's own address."
+		text = wire.TextWrongPassphrase
 	}
-	return &wire.ProtocolError{Code: wire.CodeUnauthorized, Message: msg}
+	return &wire.ProtocolError{Code: wire.CodeUnauthorized, Message: wire.Fill(text, "room", h.cfg.Room)}
 }
 
 // auth checks c's answer to its challenge, and lets a held hello in.
@@ -39,8 +38,7 @@ func (h *Hub) auth(c *conn, in wire.In) {
 	if fails != nil && !fails.take(now) {
 		// Too many wrong answers from there: this one is not even checked.
 		h.log.Info("hub: too many wrong passphrases", "remote", c.remote)
-		h.sendError(c, &wire.ProtocolError{Code: wire.CodeUnauthorized,
-			Message: "Too many wrong passphrases from this address; wait a minute before trying again."})
+		h.sendError(c, &wire.ProtocolError{Code: wire.CodeUnauthorized, Message: wire.TextTooManyWrong})
 		h.closeConn(c, websocket.ClosePolicyViolation, "unauthorized")
 		return
 	}
@@ -51,7 +49,7 @@ func (h *Hub) auth(c *conn, in wire.In) {
 		if wire.CheckMAC(h.key, c.nonce, in.MAC) {
 			// The unbound answer of protocol 2: the right passphrase,
 			// from a huecast (or a cached page) to update.
-			h.sendError(c, versionError(2))
+			h.sendError(c, versionError(c, 2))
 			h.closeConn(c, websocket.ClosePolicyViolation, "bad version")
 			return
 		}
@@ -83,8 +81,7 @@ func (h *Hub) auth(c *conn, in wire.In) {
 // client says anything about itself.
 func (h *Hub) challenged(c *conn, in wire.In) {
 	if h.key == nil {
-		h.sendError(c, &wire.ProtocolError{Code: wire.CodeOpenRoom, Message: "Room " + quote(h.cfg.Room) +
-			" has no passphrase on this hub, so it is not the room of a peer that holds one."})
+		h.sendError(c, &wire.ProtocolError{Code: wire.CodeOpenRoom, Message: wire.Fill(wire.TextOpenRoom, "room", h.cfg.Room)})
 		h.closeConn(c, websocket.ClosePolicyViolation, "open room")
 		return
 	}

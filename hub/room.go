@@ -5,7 +5,7 @@ package hub
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -110,7 +110,7 @@ func (h *Hub) hello(c *conn, in wire.In) {
 		// An older peer would read our stamps as nothing and its seq as
 		// news: it must not join, and its person must learn why.
 		h.log.Info("hub: refusing a peer of another protocol version", "v", in.V, "remote", c.remote)
-		h.sendError(c, versionError(in.V))
+		h.sendError(c, versionError(c, in.V))
 		h.closeConn(c, websocket.ClosePolicyViolation, "protocol version")
 		return
 	}
@@ -126,7 +126,7 @@ func (h *Hub) hello(c *conn, in wire.In) {
 	room := wire.RoomName(in.Room)
 	if room != h.cfg.Room {
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeWrongRoom,
-			Message: "This hub serves room " + quote(h.cfg.Room) + ", not " + quote(room) + "."})
+			Message: wire.Fill(wire.TextWrongRoom, "room", h.cfg.Room, "asked", room)})
 		h.closeConn(c, websocket.ClosePolicyViolation, "wrong room")
 		return
 	}
@@ -158,7 +158,7 @@ func (h *Hub) join(c *conn, in wire.In) {
 	if old == nil && len(h.peers) >= h.cfg.MaxPeers {
 		h.log.Info("hub: room full", "max", h.cfg.MaxPeers, "remote", c.remote)
 		h.sendError(c, &wire.ProtocolError{Code: wire.CodeRoomFull,
-			Message: fmt.Sprintf("Room %s is full: it has the %d peers this hub allows.", quote(h.cfg.Room), h.cfg.MaxPeers)})
+			Message: wire.Fill(wire.TextRoomFull, "room", h.cfg.Room, "max", strconv.Itoa(h.cfg.MaxPeers))})
 		h.closeConn(c, websocket.ClosePolicyViolation, "room full")
 		return
 	}
@@ -209,13 +209,10 @@ func (h *Hub) adopt(c *conn, in wire.In) *wire.ProtocolError {
 	return refused
 }
 
-// versionError tells a peer of another protocol version what to do.
-func versionError(v int) *wire.ProtocolError {
-	msg := fmt.Sprintf("This hub speaks huecast protocol %d and this device protocol %d: update huecast here (or reload the page) to join.", wire.Version, max(v, 1))
-	if v > wire.Version {
-		msg = fmt.Sprintf("This hub speaks huecast protocol %d, older than this device's %d: update huecast on the hub's machine.", wire.Version, v)
-	}
-	return &wire.ProtocolError{Code: wire.CodeBadVersion, Message: msg}
+// versionError tells the person at c, whose device speaks protocol v (1
+// when it said none), which huecast to update.
+func versionError(c *conn, v int) *wire.ProtocolError {
+	return &wire.ProtocolError{Code: wire.CodeBadVersion, Message: wire.VersionText(c.endpoint, wire.Version, max(v, 1))}
 }
 
 // setColor makes color the room's colour at stamp st and tells every joined
@@ -352,5 +349,3 @@ func randomID() string {
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
-
-func quote(s string) string { return "'" + s + "'" }

@@ -324,13 +324,15 @@ func TestHelloOfAnotherProtocolVersionIsRefused(t *testing.T) {
 		hello string
 		says  string
 	}{
-		{`{"type":"hello","id":"old","room":"lobby","color":"#ff0000","seq":40}`, "update huecast here"},
-		{`{"type":"hello","v":2,"id":"v2","room":"lobby","color":"#ff0000"}`, "update huecast here"},
+		{`{"type":"hello","id":"old","room":"lobby","color":"#ff0000","seq":40}`, "update huecast on this device"},
+		{`{"type":"hello","v":2,"id":"v2","room":"lobby","color":"#ff0000"}`, "update huecast on this device"},
 		{`{"type":"hello","v":4,"id":"new","room":"lobby"}`, "update huecast on the hub"},
 	} {
 		c := dial(t, s)
 		c.sendRaw(tc.hello)
-		if e := c.next(); e.Type != wire.TypeError || e.Code != wire.CodeBadVersion || !strings.Contains(e.Message, tc.says) {
+		// The message names the hub by the address the device dialled.
+		if e := c.next(); e.Type != wire.TypeError || e.Code != wire.CodeBadVersion || !strings.Contains(e.Message, tc.says) ||
+			!strings.HasPrefix(e.Message, "The hub at 127.0.0.1:") {
 			t.Fatalf("%s: got %+v, want bad_version saying %q", tc.hello, e, tc.says)
 		}
 		if code := c.closeCode(); code != websocket.ClosePolicyViolation {
@@ -474,7 +476,7 @@ func TestProtocol2AnswerGetsBadVersion(t *testing.T) {
 	s := startHub(t, hub.Config{Room: "lobby", Passphrase: testPassphrase})
 	c, nonce := challenged(t, s)
 	c.send(wire.Auth{Type: wire.TypeAuth, MAC: wire.AuthMAC(testKey, nonce)})
-	if e := c.next(); e.Type != wire.TypeError || e.Code != wire.CodeBadVersion || !strings.Contains(e.Message, "update huecast here") {
+	if e := c.next(); e.Type != wire.TypeError || e.Code != wire.CodeBadVersion || !strings.Contains(e.Message, "update huecast on this device") {
 		t.Fatalf("got %+v, want bad_version", e)
 	}
 	if code := c.closeCode(); code != websocket.ClosePolicyViolation {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // Room is a room heard nearby, as "Rooms nearby" lists it.
@@ -52,7 +54,7 @@ func (u *UI) showRooms() {
 	u.roomsBox = container.NewVBox(widget.NewLabel("Looking…"))
 	scroll := container.NewVScroll(u.roomsBox)
 	scroll.SetMinSize(fyne.NewSize(380, 220))
-	d := dialog.NewCustom("Rooms nearby", "Close", scroll, u.win)
+	d := dialog.NewCustom(wire.TextRoomsNearby, "Close", scroll, u.win)
 	ctx, cancel := context.WithCancel(context.Background())
 	d.SetOnClosed(func() {
 		cancel()
@@ -141,11 +143,12 @@ func (u *UI) listRooms(rooms []Room, err error) {
 	u.roomsBox.Refresh()
 }
 
-// roomText is a room's line in the list: "vault · v1's · 2 here · passphrase".
+// roomText is a room's line in the list: "vault · v1's · 2 here · passphrase",
+// as the page words it too.
 func roomText(r Room) string {
-	s := fmt.Sprintf("%s · %s's · %d here", r.Room, r.Host, r.Members)
+	s := wire.Fill(wire.TextRoomNearby, "room", r.Room, "host", r.Host, "members", strconv.Itoa(r.Members))
 	if r.Locked {
-		s += " · passphrase"
+		s = wire.Fill(wire.TextRoomLocked, "line", s)
 	}
 	if r.Here {
 		s += " · you are here"

@@ -114,12 +114,17 @@ func aloneText(e event.Alone) string {
 }
 
 // joinedText: "Joined carol's hub at 10.0.0.7:7788", or after a failover
-// "The host left; joined carol's hub at …".
+// "The host left; joined carol's hub at …" (wire.TextJoined, which the page
+// says too).
 func (u *UI) joinedText(host, addr string) string {
-	if u.moved != "" {
-		return fmt.Sprintf("%sjoined %s's hub at %s", u.moved, host, addr)
+	s := wire.Fill(wire.TextJoined, "host", host, "addr", addr)
+	if host == "" {
+		s = wire.Fill(wire.TextJoinedHub, "addr", addr)
 	}
-	return fmt.Sprintf("Joined %s's hub at %s", host, addr)
+	if u.moved != "" {
+		return u.moved + s
+	}
+	return wire.Capital(s)
 }
 
 // peerEnded: the peer has stopped for good (the program is ending).
@@ -164,9 +169,9 @@ func (u *UI) showLastSet() {
 	}
 	switch {
 	case u.byYou:
-		s += ", set by you"
+		s += ", " + wire.TextSetByYou
 	case u.byName != "":
-		s += ", set by " + u.byName
+		s += ", " + wire.Fill(wire.TextSetBy, "name", u.byName)
 	default:
 		s += ", the room's colour"
 	}
@@ -211,11 +216,11 @@ func (u *UI) setText(l *widget.Label, s string) {
 func (u *UI) showPeers() {
 	u.peerBox.RemoveAll()
 	if !u.online {
-		u.setText(u.heading, "Here now")
+		u.setText(u.heading, wire.TextHereNow)
 		u.peerBox.Add(widget.NewLabel("Not connected"))
 		return
 	}
-	u.setText(u.heading, fmt.Sprintf("Here now (%d)", len(u.peers)))
+	u.setText(u.heading, fmt.Sprintf("%s (%d)", wire.TextHereNow, len(u.peers)))
 	for _, p := range u.peers {
 		name := p.Name
 		// The host is marked by id: names are anyone's to share.

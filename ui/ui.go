@@ -165,7 +165,7 @@ func New(a fyne.App, p Peer, s Settings) *UI {
 		status:    widget.NewLabel("Starting…"),
 		rtt:       widget.NewLabel("Hub round trip: —"),
 		lead:      widget.NewLabel(""),
-		heading:   widget.NewLabel("Here now"),
+		heading:   widget.NewLabel(wire.TextHereNow),
 		peerBox:   container.NewVBox(),
 		pageLink:  widget.NewHyperlink("", nil),
 		buttons:   map[string]fyne.Tappable{},
@@ -266,7 +266,7 @@ func (u *UI) layout() fyne.CanvasObject {
 
 func (u *UI) menu() *fyne.MainMenu {
 	return fyne.NewMainMenu(fyne.NewMenu("Room",
-		fyne.NewMenuItem("Rooms nearby…", u.showRooms),
+		fyne.NewMenuItem(wire.TextRoomsNearby+"…", u.showRooms),
 		fyne.NewMenuItem("Join by address…", u.showJoin),
 		fyne.NewMenuItem("Copy join address", u.copyAddress),
 		fyne.NewMenuItem("Join from a phone…", u.showPhone),

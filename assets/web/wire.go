@@ -12,7 +12,9 @@ import (
 
 // WireConstants are the protocol's constants and texts the page uses, by
 // the names its JavaScript reads them (window.huecastWire): package wire's,
-// and net/clock's for clock.js. They are written from Go when the page is
+// and net/clock's for clock.js. TEXTS are wire.Texts, the words a person
+// reads that Go says too, with {name}s the page fills as wire.Fill does;
+// PALETTE the colour buttons, COLOR_NAMES wire.ColorName's names. They are written from Go when the page is
 // served, so the page cannot drift from the hub and the native link.
 // Durations are in milliseconds.
 func WireConstants() map[string]any {
@@ -50,6 +52,9 @@ func WireConstants() map[string]any {
 		"CLOCK_BEST_SHARE":  clock.BestShare,
 		"CLOCK_STEP_SLACK":  clock.StepSlack.Milliseconds(),
 		"DROPPED_RANGES":    droppedRanges(),
+		"TEXTS":             wire.Texts,
+		"PALETTE":           wire.Palette,
+		"COLOR_NAMES":       wire.ColorNames(),
 	}
 }
 

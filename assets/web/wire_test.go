@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -49,26 +50,47 @@ func TestPageTakesTheProtocolConstantsFromPackageWire(t *testing.T) {
 			t.Errorf("wire.js %s = %v, package wire says %v", k, got[k], w)
 		}
 	}
+	for k, want := range map[string]any{"TEXTS": wire.Texts, "PALETTE": wire.Palette, "COLOR_NAMES": wire.ColorNames()} {
+		b, _ := json.Marshal(want)
+		var w any
+		_ = json.Unmarshal(b, &w)
+		if !reflect.DeepEqual(got[k], w) {
+			t.Errorf("wire.js %s = %v, package wire says %v", k, got[k], w)
+		}
+	}
 	if len(got) != len(web.WireConstants()) {
 		t.Errorf("wire.js has %d constants, WireConstants %d", len(got), len(web.WireConstants()))
 	}
 
 	// No script of the page types a constant or text of package wire
-	// again: no const of a wire.js name given a literal, no text of wire.js
-	// in quotes, no salt.
+	// again: no const of a wire.js name given a literal, no string of
+	// wire.js in quotes (a palette colour's name or #rrggbb among them), no
+	// salt, and no run of three words or more of a shared text (wire.Texts)
+	// anywhere, in code or comment: a text with {names} is copied piece by
+	// piece.
 	scripts, err := filepath.Glob("static/*.js")
 	if err != nil || len(scripts) == 0 {
 		t.Fatalf("static/*.js: %v %v", scripts, err)
+	}
+	scripts = append(scripts, "static/index.html")
+	quoted := func(s string) *regexp.Regexp {
+		q := regexp.QuoteMeta(s)
+		return regexp.MustCompile(`'` + q + `'|"` + q + `"|` + "`" + q + "`")
 	}
 	var copies []*regexp.Regexp
 	for k, v := range web.WireConstants() {
 		copies = append(copies, regexp.MustCompile(`\bconst\s+`+k+`\s*=\s*[-0-9'"]`))
 		if s, ok := v.(string); ok && len(s) >= 4 {
-			q := regexp.QuoteMeta(s)
-			copies = append(copies, regexp.MustCompile(`'`+q+`'|"`+q+`"`))
+			copies = append(copies, quoted(s))
 		}
 	}
+	for _, s := range wire.Palette {
+		copies = append(copies, quoted(s.Name), quoted(s.Hex))
+	}
 	copies = append(copies, regexp.MustCompile(`huecast/v1/room:|\b100000\b`))
+	for _, text := range wire.Texts {
+		copies = append(copies, textPieces(text)...)
+	}
 	for _, name := range scripts {
 		b, err := os.ReadFile(name)
 		if err != nil {
@@ -76,8 +98,54 @@ func TestPageTakesTheProtocolConstantsFromPackageWire(t *testing.T) {
 		}
 		for _, re := range copies {
 			if m := re.Find(b); m != nil {
-				t.Errorf("%s keeps its own copy of a protocol constant: %q; read it from huecastWire", name, m)
+				t.Errorf("%s keeps its own copy of a protocol constant or text: %q; read it from huecastWire", name, m)
 			}
+		}
+	}
+}
+
+// textPieces match the runs of a shared text between its {names} that a
+// script copying the text would spell out, in any case and spacing: a run
+// of three words or more (and twelve characters) anywhere, in code or
+// comment, and a run of two words or more as a string of its own or the
+// text of an HTML element.
+func textPieces(text string) []*regexp.Regexp {
+	var out []*regexp.Regexp
+	for _, piece := range regexp.MustCompile(`\{[a-z_]+\}`).Split(text, -1) {
+		piece = strings.Trim(piece, " .,;:'\"()·")
+		words := strings.Fields(piece)
+		for i, w := range words {
+			words[i] = regexp.QuoteMeta(w)
+		}
+		run := strings.Join(words, `\s+`)
+		switch {
+		case len(words) >= 3 && len(piece) >= 12:
+			out = append(out, regexp.MustCompile(`(?i)`+run))
+		case len(words) >= 2:
+			out = append(out, regexp.MustCompile("(?i)['\"`>][\\s.,;:·]*"+run+"[\\s.,;:·…]*['\"`<]"))
+		}
+	}
+	return out
+}
+
+// The test above catches a script that spells out a shared text: here it
+// is shown one, in every way a script would.
+func TestTextPiecesCatchACopiedText(t *testing.T) {
+	for _, script := range []string{
+		`st.refusal = 'Room ' + st.room + ' needs a passphrase; ask whoever runs it, then join again with it.';`,
+		"drop(ws, `the hub stopped   answering`);",
+		`why = "The hub at " + host + " speaks huecast protocol " + v;`,
+		`ui.setBy.textContent = 'Set by ' + name;`,
+		`<h2 id="who-title">Here now</h2>`,
+	} {
+		caught := false
+		for _, text := range wire.Texts {
+			for _, re := range textPieces(text) {
+				caught = caught || re.MatchString(script)
+			}
+		}
+		if !caught {
+			t.Errorf("a script that copies a text passes: %s", script)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/huecast/huecast/net/event"
+	"github.com/huecast/huecast/net/wire"
 )
 
 // The link's events are package event's, which a front end imports without
@@ -53,13 +54,13 @@ func reason(err error) string {
 		return "connection ended"
 	case errors.As(err, &ce):
 		if ce.Text != "" {
-			return "the hub closed the connection: " + ce.Text
+			return wire.Fill(wire.TextHubClosedWhy, "why", ce.Text)
 		}
-		return "the hub closed the connection"
+		return wire.TextHubClosed
 	case isTimeout(err):
-		return "the hub stopped answering"
+		return wire.TextHubSilent
 	case errors.Is(err, net.ErrClosed):
-		return "the connection was lost"
+		return wire.TextConnLost
 	default:
 		return err.Error()
 	}

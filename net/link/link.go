@@ -265,7 +265,7 @@ func (l *Link) session(ctx context.Context, url string) (joined bool, err error)
 		if resp != nil {
 			return false, &StatusError{URL: url, Status: resp.StatusCode}
 		}
-		return false, fmt.Errorf("cannot reach %s: %w", url, err)
+		return false, fmt.Errorf("%s: %w", wire.Fill(wire.TextCannotReach, "host", hostOf(url)), err)
 	}
 	defer ws.Close()
 	ws.SetReadLimit(maxWelcome)
@@ -333,8 +333,7 @@ func (l *Link) join(ctx context.Context, ws *websocket.Conn, url string) (wire.O
 	if w.V != wire.Version {
 		// An older hub took our hello as its own version's: leave before
 		// it reads anything more from us.
-		msg := fmt.Sprintf("The hub at %s speaks huecast protocol %d and this device protocol %d: update huecast on the hub's machine.",
-			url, max(w.V, 1), wire.Version)
+		msg := wire.VersionText(hostOf(url), max(w.V, 1), wire.Version)
 		l.emit(ctx, HubError{Code: wire.CodeBadVersion, Message: msg})
 		return wire.Out{}, fmt.Errorf("%s speaks protocol %d, not %d", url, max(w.V, 1), wire.Version)
 	}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,9 +30,8 @@ func (r *Refusal) Error() string { return r.Code + ": " + r.Message }
 // not the room's: it refused us, serves the room without a passphrase, or
 // answered wrongly.
 func authenticate(ws *websocket.Conn, key []byte, url, room string) error {
-	unproven := func(why string) error {
-		return &Refusal{HubError{Code: wire.CodeUnprovenHub, Message: "The hub at " + hostOf(url) + " " + why +
-			"; this peer told it nothing and looks for room '" + room + "' elsewhere."}}
+	unproven := func(why string, pairs ...string) error {
+		return &Refusal{HubError{Code: wire.CodeUnprovenHub, Message: wire.Unproven(hostOf(url), room, wire.Fill(why, pairs...))}}
 	}
 	endpoint := wire.Endpoint(hostOf(url)) // the Host gorilla sends
 
@@ -47,16 +47,18 @@ func authenticate(ws *websocket.Conn, key []byte, url, room string) error {
 	}
 	switch {
 	case w.Type == wire.TypeError && w.Code == wire.CodeOpenRoom:
-		return unproven("serves room '" + room + "' without a passphrase, so it is another room")
+		return unproven(wire.WhyOpenRoom)
 	case w.Type == wire.TypeError:
 		return &Refusal{HubError{Code: w.Code, Message: w.Message}}
 	case w.Type != wire.TypeChallenge:
-		return unproven(fmt.Sprintf("answered with %q instead of a challenge", clipType(w.Type)))
-	case !wire.ValidNonce(w.Nonce) || w.Nonce == mine:
-		return unproven("sent a challenge that is not one")
+		return unproven(wire.WhyAnsweredWith, "type", strconv.Quote(clipType(w.Type)))
+	case w.Nonce == mine:
+		return unproven(wire.WhyOwnChallenge)
+	case !wire.ValidNonce(w.Nonce):
+		return unproven(wire.WhyNotAChallenge)
 	case w.V != wire.Version:
-		return &Refusal{HubError{Code: wire.CodeBadVersion, Message: fmt.Sprintf("The hub at %s speaks huecast protocol %d "+
-			"and this peer protocol %d: update huecast on the hub's machine.", hostOf(url), max(w.V, 2), wire.Version)}}
+		// A challenge without a version is protocol 2's.
+		return &Refusal{HubError{Code: wire.CodeBadVersion, Message: wire.VersionText(hostOf(url), max(w.V, 2), wire.Version)}}
 	}
 	hubNonce := w.Nonce
 	_ = ws.SetWriteDeadline(time.Now().Add(wire.WriteWait))
@@ -70,7 +72,7 @@ func authenticate(ws *websocket.Conn, key []byte, url, room string) error {
 	case w.Type == wire.TypeError:
 		return &Refusal{HubError{Code: w.Code, Message: w.Message}}
 	case w.Type != wire.TypeAuth || !wire.CheckProof(key, hubNonce, mine, endpoint, w.MAC):
-		return unproven("could not prove it knows room '" + room + "''s passphrase")
+		return unproven(wire.WhyNoProof)
 	}
 	return nil
 }
@@ -86,7 +88,7 @@ func Prove(ctx context.Context, hubURL string, key []byte, room string) error {
 	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second, Proxy: LANProxy}
 	ws, _, err := d.DialContext(ctx, url, nil)
 	if err != nil {
-		return fmt.Errorf("cannot reach %s: %w", url, err)
+		return fmt.Errorf("%s: %w", wire.Fill(wire.TextCannotReach, "host", hostOf(url)), err)
 	}
 	defer ws.Close()
 	stop := context.AfterFunc(ctx, func() { ws.Close() })

@@ -7,8 +7,8 @@ import (
 
 // Swatch is a named colour.
 type Swatch struct {
-	Name string // as shown to a person: "Blue"
-	Hex  string // #rrggbb, lower case
+	Name string `json:"name"` // as shown to a person: "Blue"
+	Hex  string `json:"hex"`  // #rrggbb, lower case
 }
 
 // Palette is the row of colour buttons every huecast front end shows, in
@@ -125,4 +125,14 @@ func ColorName(hex string) string {
 		return ""
 	}
 	return strings.ToUpper(n[:1]) + n[1:]
+}
+
+// ColorNames are ColorName's names by colour, for the page (wire.js):
+// every colour that has one.
+func ColorNames() map[string]string {
+	names := make(map[string]string, len(byHex))
+	for hex := range byHex {
+		names[hex] = ColorName(hex)
+	}
+	return names
 }

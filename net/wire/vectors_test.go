@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/json"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -46,6 +47,16 @@ type Vectors struct {
 		Answer      string `json:"answer"`
 		Proof       string `json:"proof"`
 	} `json:"proofs"`
+	Fill []struct {
+		Text string            `json:"text"`
+		Vars map[string]string `json:"vars"`
+		Out  string            `json:"out"`
+	} `json:"fill"`
+	Versions []struct {
+		Host        string `json:"host"`
+		Hub, Device int
+		Text        string `json:"text"`
+	} `json:"versions"`
 }
 
 func loadVectors(t *testing.T) Vectors {
@@ -59,7 +70,7 @@ func loadVectors(t *testing.T) Vectors {
 		t.Fatalf("testdata/vectors.json: %v", err)
 	}
 	if len(v.Colors) == 0 || len(v.Names) == 0 || len(v.Rooms) == 0 || len(v.Stamps) == 0 || len(v.StampText) == 0 || len(v.Auth) == 0 ||
-		len(v.Backoff) == 0 || len(v.Proofs) < 2 {
+		len(v.Backoff) == 0 || len(v.Proofs) < 2 || len(v.Fill) == 0 || len(v.Versions) == 0 {
 		t.Fatal("testdata/vectors.json lacks a section")
 	}
 	return v
@@ -120,6 +131,25 @@ func TestVectors(t *testing.T) {
 		for _, c := range v.Backoff {
 			if got := Backoff(c.Attempt, c.R); got != time.Duration(c.MS)*time.Millisecond {
 				t.Errorf("Backoff(%d, %v) = %v, want %d ms", c.Attempt, c.R, got, c.MS)
+			}
+		}
+	})
+	t.Run("fill", func(t *testing.T) {
+		for _, c := range v.Fill {
+			var pairs []string
+			for k, val := range c.Vars {
+				pairs = append(pairs, k, val)
+			}
+			if got := Fill(c.Text, pairs...); got != c.Out {
+				t.Errorf("Fill(%q, %v) = %q, want %q", c.Text, c.Vars, got, c.Out)
+			}
+		}
+	})
+	t.Run("versions", func(t *testing.T) {
+		for _, c := range v.Versions {
+			want := Fill(Texts[c.Text], "host", c.Host, "hub", strconv.Itoa(c.Hub), "device", strconv.Itoa(c.Device))
+			if got := VersionText(c.Host, c.Hub, c.Device); Texts[c.Text] == "" || got != want {
+				t.Errorf("VersionText(%q, %d, %d) = %q, want %q", c.Host, c.Hub, c.Device, got, want)
 			}
 		}
 	})

@@ -2,8 +2,9 @@
 // clients exchange over a WebSocket, and the rules for colours and names.
 // PROTOCOL.md at the top of the repository is the reference; this package is
 // its one implementation, shared by the hub and the client link; the page
-// reads its constants from the wire.js the hub writes from this package, and
-// runs the vectors in testdata as this package's tests do.
+// reads its constants and the texts a person reads (texts.go) from the
+// wire.js the hub writes from this package, and runs the vectors in testdata
+// as this package's tests do.
 package wire
 
 import (

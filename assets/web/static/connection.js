@@ -52,7 +52,7 @@
       .then((s) => {
         st.room = String(s.room || '');
         open();
-      }, () => retry('cannot reach the hub at ' + location.host));
+      }, () => retry(P.text('CANNOT_REACH', { host: location.host })));
   }
 
   function open() {
@@ -89,13 +89,13 @@
         elsewhere();
         return;
       }
-      let why = 'the connection was lost';
-      if (!opened) why = 'cannot reach the hub at ' + location.host;
-      else if (ev.reason) why = 'the hub closed the connection: ' + ev.reason;
+      let why = P.text('CONN_LOST');
+      if (!opened) why = P.text('CANNOT_REACH', { host: location.host });
+      else if (ev.reason) why = P.text('HUB_CLOSED_WHY', { why: ev.reason });
       lost(why);
     };
     st.timers.welcome = setTimeout(() => {
-      if (st.ws === ws && !st.joined) drop(ws, 'the hub did not answer');
+      if (st.ws === ws && !st.joined) drop(ws, P.text('HUB_SILENT'));
     }, W.WELCOME_WAIT);
   }
 
@@ -168,7 +168,7 @@
     // member list from it would make the page join, or show, a room that is
     // not ours (PROTOCOL.md, "The hub proves itself too").
     if (st.mine && !st.proved && m.type !== 'challenge' && m.type !== 'auth' && m.type !== 'error') {
-      app.unproven('answered with "' + String(m.type).slice(0, 32) + '" instead of its proof');
+      app.unproven('WHY_ANSWERED_WITH', { type: JSON.stringify(String(m.type).slice(0, 32)) });
       return;
     }
     switch (m.type) {
@@ -218,8 +218,7 @@
     clearTimeout(st.timers.welcome);
     if (m.v !== W.VERSION) {
       // A hub of another version took our hello as its own: leave.
-      st.refusal = 'The hub at ' + location.host + ' speaks huecast protocol ' + (m.v || 1) +
-        ' and this page protocol ' + W.VERSION + ': update huecast on the hub\'s machine.';
+      st.refusal = P.versionText(location.host, Number(m.v) || 1, W.VERSION);
       drop(st.ws, 'wrong protocol version');
       return;
     }
@@ -251,11 +250,11 @@
   // refused handles the hub's error frame.
   function refused(m) {
     if (m.code === W.CODE_OPEN_ROOM) {
-      app.unproven('serves room ' + st.room + ' without a passphrase, so it is another room');
+      app.unproven('WHY_OPEN_ROOM');
       return;
     }
     if (m.code === W.CODE_UNAUTHORIZED) {
-      app.askPassphrase(m.message || 'This room needs a passphrase.');
+      app.askPassphrase(m.message || P.text('NEEDS_PASSPHRASE', { room: st.room }));
       return;
     }
     if (st.joined) app.addNote(m.message || 'The hub refused that.');
@@ -267,7 +266,7 @@
     st.lastHeard = Date.now();
     st.timers.ping = setInterval(() => {
       if (Date.now() - st.lastHeard > W.PONG_WAIT) {
-        drop(ws, 'the hub stopped answering');
+        drop(ws, P.text('HUB_SILENT'));
         return;
       }
       ping();

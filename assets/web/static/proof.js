@@ -34,13 +34,13 @@
   // not our own, once per connection, from a hub of our version.
   function challenged(m) {
     if (st.theirs || !huecastAuth.validNonce(m.nonce) || m.nonce === st.mine) {
-      unproven(st.theirs ? 'sent a second challenge' : m.nonce === st.mine ? 'sent our own challenge back' :
-        'sent a challenge that is not one');
+      // A second challenge is not one either.
+      unproven(m.nonce === st.mine && !st.theirs ? 'WHY_OWN_CHALLENGE' : 'WHY_NOT_CHALLENGE');
       return;
     }
     if (m.v !== W.VERSION) {
-      st.refusal = 'The hub at ' + location.host + ' speaks an older huecast protocol than this page\'s ' +
-        W.VERSION + ': update huecast on the hub\'s machine.';
+      // A challenge without a version is protocol 2's.
+      st.refusal = P.versionText(location.host, Number(m.v) || 2, W.VERSION);
       app.drop(st.ws, 'wrong protocol version');
       return;
     }
@@ -63,15 +63,16 @@
         app.hello();
         return;
       }
-      unproven('could not prove it knows room ' + st.room + '\'s passphrase');
+      unproven('WHY_NO_PROOF');
     });
   }
 
   // unproven gives up on a hub that is not the room's: it heard nothing
-  // about us, and the key goes nowhere.
-  function unproven(why) {
+  // about us, and the key goes nowhere. why names a WHY_ text, filled from
+  // vars.
+  function unproven(why, vars) {
     const ws = st.ws;
-    st.refusal = 'The hub at ' + location.host + ' ' + why + '; this page told it nothing.';
+    st.refusal = P.unproven(location.host, st.room, why, vars);
     if (ws) app.drop(ws, st.refusal);
   }
 
@@ -80,7 +81,7 @@
   function answer(nonce) {
     const ws = st.ws;
     if (!st.key) {
-      askPassphrase('Room ' + st.room + ' needs a passphrase.');
+      askPassphrase(P.text('NEEDS_PASSPHRASE', { room: st.room }));
       return;
     }
     huecastAuth.answer(st.key, nonce, st.mine, huecastAuth.endpoint(location.host)).then((mac) => {

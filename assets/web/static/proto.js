@@ -173,5 +173,33 @@ window.huecastProto = (function () {
     return out;
   }
 
-  return { parseColor, cleanName, cleanRoom, roomName, backoff, pageURL, candidates, stamp, compareStamps, after, isZero, stampText, parseStamp, Clock, ZERO };
+  // fill is wire.Fill: text with each {name} replaced by vars[name]; a
+  // {name} without a value stays, and a value is never filled in again.
+  function fill(s, vars) {
+    return String(s).replace(/\{([a-z_]+)\}/g, (m, k) => (vars && Object.prototype.hasOwnProperty.call(vars, k) ? String(vars[k]) : m));
+  }
+
+  // text is the shared text W.TEXTS[name] (wire.Texts), filled from vars.
+  function text(name, vars) {
+    return fill(W.TEXTS[name], vars);
+  }
+
+  // versionText is wire.VersionText: the hub at host speaks protocol hub,
+  // this device protocol device, and whose huecast to update.
+  function versionText(host, hub, device) {
+    return text(hub < device ? 'HUB_OLDER' : 'HUB_NEWER', { host, hub, device });
+  }
+
+  // unproven is wire.Unproven: the hub at host in room did why (a WHY_
+  // text's name), filled from vars.
+  function unproven(host, room, why, vars) {
+    return text('UNPROVEN', { host, room, why: text(why, Object.assign({ room }, vars)) });
+  }
+
+  // colorName is wire.ColorName: a colour's name for people, or ''.
+  function colorName(hex) {
+    return W.COLOR_NAMES[hex] || '';
+  }
+
+  return { parseColor, cleanName, cleanRoom, roomName, backoff, pageURL, candidates, fill, text, versionText, unproven, colorName, stamp, compareStamps, after, isZero, stampText, parseStamp, Clock, ZERO };
 })();

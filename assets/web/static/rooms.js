@@ -7,6 +7,7 @@
   var every = 5000;
   var section = document.getElementById('nearby');
   var list = document.getElementById('nearby-list');
+  var P = window.huecastProto, W = window.huecastWire;
   if (!section || !list || !window.fetch) return;
 
   // A listing is a claim: only a plain http://host:port/ page is linked.
@@ -22,10 +23,14 @@
       var a = document.createElement('a');
       a.href = r.page;
       a.textContent = r.room;
-      li.appendChild(a);
+      // The window's words (TEXTS.ROOM_NEARBY), the room's name a link.
       var n = Math.max(1, Number(r.members) || 1);
-      li.appendChild(document.createTextNode(' · ' + String(r.host || '') + '\u2019s · ' + n + ' here' +
-        (r.locked ? ' · passphrase' : '')));
+      var line = P.fill(W.TEXTS.ROOM_NEARBY, { host: String(r.host || ''), members: n });
+      if (r.locked) line = P.fill(W.TEXTS.ROOM_LOCKED, { line: line });
+      var at = line.indexOf('{room}');
+      li.textContent = line.slice(0, at);
+      li.appendChild(a);
+      li.appendChild(document.createTextNode(line.slice(at + '{room}'.length)));
       li.setAttribute('data-room', r.room);
       list.appendChild(li);
     });

@@ -2,7 +2,7 @@
 // setter, the room, and who is here. Nothing here talks to the hub.
 'use strict';
 (function (app) {
-  const { st, P } = app;
+  const { st, W, P } = app;
 
   const $ = (id) => document.getElementById(id);
   const ui = {
@@ -12,7 +12,7 @@
     name: $('colour-name'),
     hex: $('colour-hex'),
     setBy: $('set-by'),
-    buttons: Array.from(document.querySelectorAll('#palette button')),
+    palette: $('palette'),
     custom: $('custom'),
     peers: $('peers'),
     nameForm: $('name-form'),
@@ -22,7 +22,19 @@
     passWhy: $('pass-why'),
     theme: document.querySelector('meta[name="theme-color"]'),
   };
-  const palette = new Map(ui.buttons.map((b) => [b.dataset.color, b.textContent.trim()]));
+  // The colour buttons are wire.Palette, as the window's are.
+  ui.buttons = W.PALETTE.map((s) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.dataset.color = s.hex;
+    b.textContent = s.name;
+    return b;
+  });
+  ui.palette.replaceChildren(...ui.buttons);
+  ui.custom.value = W.START_COLOR;
+  // The lists' headings, as the window words them.
+  $('who-title').textContent = W.TEXTS.HERE_NOW;
+  $('nearby-title').textContent = W.TEXTS.ROOMS_NEARBY;
 
   let shown = { state: 'connecting', parts: ['Connecting…'] };
 
@@ -45,8 +57,10 @@
     return a;
   }
 
+  // colourName is the colour's name as the window gives it (wire.ColorName),
+  // or the page's word for a colour without one.
   function colourName(hex) {
-    return palette.get(hex) || 'Custom colour';
+    return P.colorName(hex) || 'Custom colour';
   }
 
   function render() {
@@ -63,8 +77,8 @@
     for (const b of ui.buttons) b.setAttribute('aria-pressed', String(b.dataset.color === c));
     if (!c) ui.setBy.textContent = '';
     else if (P.isZero(st.shown.stamp)) ui.setBy.textContent = "The room's starting colour";
-    else if (st.shown.by && st.shown.by === st.self) ui.setBy.textContent = 'Set by you';
-    else if (st.shown.byName) ui.setBy.textContent = 'Set by ' + st.shown.byName;
+    else if (st.shown.by && st.shown.by === st.self) ui.setBy.textContent = app.capital(P.text('SET_BY_YOU'));
+    else if (st.shown.byName) ui.setBy.textContent = app.capital(P.text('SET_BY', { name: st.shown.byName }));
     else ui.setBy.textContent = '';
     ui.room.textContent = st.room ? 'Room ' + st.room : '';
     renderPeers();
@@ -89,14 +103,16 @@
     ui.peers.replaceChildren(...items);
   }
 
-  // connected says the page joined, and where the room moved from.
+  // connected says where the page joined, in the window's words
+  // (TEXTS.JOINED), and where the room moved from.
   function connected() {
-    const where = st.host ? ' hosted by ' + st.host : '';
+    const joined = st.host ? P.text('JOINED', { host: st.host, addr: location.host }) :
+      P.text('JOINED_HUB', { addr: location.host });
     if (st.movedFrom) {
-      setStatus('moved', 'Connected. The room moved here from ', link(st.movedFrom), where ? ',' + where + '.' : '.');
+      setStatus('moved', 'The room moved here from ', link(st.movedFrom), '; ' + joined);
       st.movedFrom = '';
     } else {
-      setStatus('connected', 'Connected' + (where ? ',' + where : '') + '.');
+      setStatus('connected', app.capital(joined));
     }
   }
 

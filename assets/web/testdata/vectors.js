@@ -33,6 +33,11 @@
     else check('parseStamp(' + q(c.text) + ') and back', got && P.compareStamps(got, c.stamp) === 0 ? P.stampText(got) : q(got), c.text);
   }
   for (const c of v.backoff) check('backoff(' + c.attempt + ', ' + c.r + ')', P.backoff(c.attempt, c.r), c.ms);
+  for (const c of v.fill) check('fill(' + q(c.text) + ', ' + q(c.vars) + ')', P.fill(c.text, c.vars), c.out);
+  for (const c of v.versions) {
+    const vars = { host: c.host, hub: c.hub, device: c.device };
+    check('versionText(' + q(vars) + ')', P.versionText(c.host, c.hub, c.device), P.fill(W.TEXTS[c.text], vars));
+  }
   for (const c of v.page_urls) check('pageURL(' + q(c.in) + ')', P.pageURL(c.in), c.out);
   for (const c of v.candidates) {
     check('candidates(' + q(c.own) + ', ' + q(c.addrs) + ')', P.candidates(c.own, c.addrs.map((addr) => ({ addr }))), c.out);
