@@ -22,14 +22,55 @@ func (d *decider) host() {
 		}
 	}
 	s.phase, s.fo, s.found, s.settle, s.asking = phaseHosting, nil, nil, false, false
+	s.heard, s.told = false, false
 	d.do(actHost{}, actFast{false}, actInfo{hosting: true},
 		logInfo("peer: hosting", "url", s.me.public, "room", s.me.room),
 		actEmit{Hosting{URL: s.me.public, Room: s.me.room}})
+	if s.me.search {
+		d.do(actTimer{timerAlone, aloneAfter})
+	} else {
+		d.do(actTimer{timerAskAround, askAroundEvery})
+	}
 }
 
 func (d *decider) unhost() {
 	d.s.found, d.s.settle = nil, false
-	d.do(actUnhost{})
+	d.do(actUnhost{}, actCancel{timerSettle}, actCancel{timerAlone}, actCancel{timerAskAround})
+}
+
+// timer acts on a timer that went off.
+func (d *decider) timer(k timerKind) {
+	s := &d.s
+	hosts := s.phase == phaseHosting || s.phase == phaseFolding
+	switch k {
+	case timerSettle:
+		d.settled()
+	case timerAskAround:
+		if !hosts || s.me.search {
+			return
+		}
+		d.do(actTimer{timerAskAround, askAroundEvery})
+		// A lone host without discovery has no other way to learn that
+		// the room it came from lives on elsewhere.
+		if s.phase == phaseHosting && !s.me.search && !s.asking && len(s.formerly) > 0 && lone(s) {
+			s.asking = true
+			d.do(actAskAround{slices.Clone(s.formerly)})
+		}
+	case timerAlone:
+		if !hosts || s.told {
+			return
+		}
+		// By now this peer's own search and its hub's first looks were
+		// made: nobody joined and no other hub was heard, so say why
+		// that may be, once. Else look again after the next browse.
+		if s.phase == phaseHosting && !s.heard && lone(s) {
+			s.told = true
+			d.do(actEmit{Alone{Room: s.me.room, Causes: AloneCauses()}})
+			return
+		}
+		s.heard = false
+		d.do(actTimer{timerAlone, hostBrowse})
+	}
 }
 
 // foundHub collects another hub of the room heard while hosting, and
@@ -38,6 +79,9 @@ func (d *decider) unhost() {
 func (d *decider) foundHub(e evFound) {
 	s := &d.s
 	h := e.hub
+	if s.phase == phaseHosting && h.ID != s.me.id {
+		s.heard = true
+	}
 	if s.phase != phaseHosting || h.ID == s.me.id || !s.me.admits(h) || s.marked(h.URL, h.ID, e.now) {
 		return
 	}
@@ -49,7 +93,7 @@ func (d *decider) foundHub(e evFound) {
 	}
 	if !s.settle {
 		s.settle = true
-		d.do(actSettle{})
+		d.do(actTimer{timerSettle, foldSettle})
 	}
 }
 

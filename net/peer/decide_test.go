@@ -53,8 +53,12 @@ func pointing(url string, info, pointed Info) evProbed {
 }
 
 func hostingActs(me self) []action {
+	timer := actTimer{timerAlone, aloneAfter}
+	if !me.search {
+		timer = actTimer{timerAskAround, askAroundEvery}
+	}
 	return []action{actHost{}, actFast{false}, actInfo{hosting: true},
-		actEmit{Hosting{URL: me.public, Room: me.room}}}
+		actEmit{Hosting{URL: me.public, Room: me.room}}, timer}
 }
 
 func TestDecide(t *testing.T) {
@@ -71,7 +75,7 @@ func TestDecide(t *testing.T) {
 	selfElected := append(slices.Clone(inFailover), probed(t0, lost, Info{}, errors.New("refused")),
 		evAsk{now: later}, evAsk{now: later.Add(later.Sub(t0))}, joinedTo("ws://127.0.0.1:7788/ws", []wire.Peer{{ID: "m"}}))
 	// A peer hosting, that found a lower hub and waited.
-	settled := []event{evStart{host: true}, evFound{now: t0, hub: lowHub}, evSettled{}}
+	settled := []event{evStart{host: true}, evFound{now: t0, hub: lowHub}, evTimer{timerSettle}}
 
 	cases := []struct {
 		name   string
@@ -120,9 +124,9 @@ func TestDecide(t *testing.T) {
 		{"an open host ignores a locked hub with a lower id", me,
 			[]event{evStart{host: true}, evFound{now: t0, hub: lockedHub}}, phaseHosting, nil},
 		{"a locked host waits to fold into a hub of its passphrase", locked,
-			[]event{evStart{host: true}, evFound{now: t0, hub: ourLockedHub}}, phaseHosting, []action{actSettle{}}},
+			[]event{evStart{host: true}, evFound{now: t0, hub: ourLockedHub}}, phaseHosting, []action{actTimer{timerSettle, foldSettle}}},
 		{"a locked host does not fold into a hub whose peer answers for another passphrase", locked,
-			[]event{evStart{host: true}, evFound{now: t0, hub: ourLockedHub}, evSettled{},
+			[]event{evStart{host: true}, evFound{now: t0, hub: ourLockedHub}, evTimer{timerSettle},
 				evChecked{hub: ourLockedHub, info: Info{ID: "a", Room: "lobby", Hosting: true, Verifier: "99999999"}}}, phaseHosting, nil},
 		{"nothing found: it hosts", me,
 			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, nil}}, phaseHosting, append(hostingActs(me), actDialOwn{})},
@@ -244,18 +248,18 @@ func TestDecide(t *testing.T) {
 			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.3:7788/ws"}}},
 		{"a host checks hubs with a higher id too, whether they reach it", me,
-			[]event{evStart{host: true}, evFound{now: t0, hub: highHub}, evSettled{}}, phaseHosting, []action{actCheck{highHub}}},
+			[]event{evStart{host: true}, evFound{now: t0, hub: highHub}, evTimer{timerSettle}}, phaseHosting, []action{actCheck{highHub}}},
 		{"a higher hub that reaches us is left to fold into ours", me,
-			[]event{evStart{host: true}, evFound{now: t0, hub: highHub}, evSettled{},
+			[]event{evStart{host: true}, evFound{now: t0, hub: highHub}, evTimer{timerSettle},
 				evChecked{hub: highHub, info: Info{ID: "z", Room: "lobby", Hosting: true, Reached: &yes}}}, phaseHosting, nil},
 		{"a higher hub that cannot reach us is joined (our firewall keeps others out)", me,
-			[]event{evStart{host: true}, evFound{now: t0, hub: highHub}, evSettled{},
+			[]event{evStart{host: true}, evFound{now: t0, hub: highHub}, evTimer{timerSettle},
 				evChecked{hub: highHub, info: Info{ID: "z", Room: "lobby", Hosting: true, Reached: &no}}}, phaseFolding,
 			[]action{actFast{true}, actReconnect{}}},
 		{"a host waits for the answers of hubs started together", me,
-			[]event{evStart{host: true}, evFound{now: t0, hub: lowHub}}, phaseHosting, []action{actSettle{}}},
+			[]event{evStart{host: true}, evFound{now: t0, hub: lowHub}}, phaseHosting, []action{actTimer{timerSettle, foldSettle}}},
 		{"then checks the lowest", me,
-			[]event{evStart{host: true}, evFound{now: t0, hub: discovery.Hub{ID: "b"}}, evFound{now: t0, hub: lowHub}, evFound{now: t0, hub: discovery.Hub{ID: "c"}}, evSettled{}},
+			[]event{evStart{host: true}, evFound{now: t0, hub: discovery.Hub{ID: "b"}}, evFound{now: t0, hub: lowHub}, evFound{now: t0, hub: discovery.Hub{ID: "c"}}, evTimer{timerSettle}},
 			phaseHosting, []action{actCheck{lowHub}}},
 		{"and joins it, keeping its own hub, if it answers as a hub of the room", me,
 			append(slices.Clone(settled), checkedLow), phaseFolding,
@@ -265,7 +269,7 @@ func TestDecide(t *testing.T) {
 			[]action{actDial{lowHub.URL}}},
 		{"only that hub's welcome closes ours, its clients told where the room went first", me,
 			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, joinedTo(lowHub.URL, nil)), phaseJoined,
-			[]action{actFast{false}, actInfo{hub: lowHub.URL}, actUnhost{},
+			[]action{actFast{false}, actInfo{hub: lowHub.URL}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAlone}, actCancel{timerAskAround},
 				actEmit{HostChanged{URL: lowHub.URL, ID: "a", Name: "Ann", Reason: ReasonMerged}}}},
 		{"a hub that refuses the fold is passed over, and the link comes home", me,
 			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, evAsk{now: t0, fail: failure{url: lowHub.URL, status: 503}}), phaseHosting,
@@ -275,9 +279,9 @@ func TestDecide(t *testing.T) {
 				evFound{now: t0.Add(time.Second), hub: lowHub}), phaseHosting, nil},
 		{"until its mark runs out", me,
 			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, evAsk{now: t0, fail: failure{url: lowHub.URL, status: 503}},
-				evFound{now: t0.Add(markFor), hub: lowHub}), phaseHosting, []action{actSettle{}}},
+				evFound{now: t0.Add(markFor), hub: lowHub}), phaseHosting, []action{actTimer{timerSettle, foldSettle}}},
 		{"a folding peer told to quit closes its hub", me,
-			append(slices.Clone(settled), checkedLow, evQuit{}), phaseStopped, []action{actInfo{}, actUnhost{}}},
+			append(slices.Clone(settled), checkedLow, evQuit{}), phaseStopped, []action{actInfo{}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAlone}, actCancel{timerAskAround}}},
 		{"not if it does not host", me,
 			append(settled, evChecked{hub: lowHub, info: Info{ID: "a", Room: "lobby"}}), phaseHosting, nil},
 		{"not if it is another peer", me,
@@ -285,30 +289,48 @@ func TestDecide(t *testing.T) {
 		{"not if it does not answer", me,
 			append(settled, evChecked{hub: lowHub, err: errors.New("timeout")}), phaseHosting, nil},
 		{"a lone host without discovery asks its former room's members where the room is", noSearch,
-			append(selfElected, evTick{}), phaseHosting,
-			[]action{actAskAround{[]string{"ws://10.0.0.2:7788/ws", "ws://10.0.0.3:7788/ws"}}}},
+			append(selfElected, evTimer{timerAskAround}), phaseHosting,
+			[]action{actTimer{timerAskAround, askAroundEvery}, actAskAround{[]string{"ws://10.0.0.2:7788/ws", "ws://10.0.0.3:7788/ws"}}}},
 		{"but not while it asks already", noSearch,
-			append(selfElected, evTick{}, evTick{}), phaseHosting, nil},
+			append(selfElected, evTimer{timerAskAround}, evTimer{timerAskAround}), phaseHosting, []action{actTimer{timerAskAround, askAroundEvery}}},
 		{"nor with discovery, which folds hubs", me,
-			append(selfElected, evTick{}), phaseHosting, nil},
+			append(selfElected, evTimer{timerAskAround}), phaseHosting, nil},
 		{"nor once others joined it", noSearch,
-			append(selfElected, evPeerJoined{wire.Peer{ID: "c"}}, evTick{}), phaseHosting, nil},
+			append(selfElected, evPeerJoined{wire.Peer{ID: "c"}}, evTimer{timerAskAround}), phaseHosting, []action{actTimer{timerAskAround, askAroundEvery}}},
 		{"a former member's hub with others in it is checked, then folded into", noSearch,
-			append(selfElected, evTick{}, evAskedAround{[]answer{
+			append(selfElected, evTimer{timerAskAround}, evAskedAround{[]answer{
 				{"ws://10.0.0.2:7788/ws", Info{ID: "b", Room: "lobby", Hub: "ws://10.0.0.3:7788/ws"}},
 				{"ws://10.0.0.3:7788/ws", Info{ID: "c", Name: "Cy", Room: "lobby", Hosting: true, Members: 2}},
 			}}), phaseHosting,
 			[]action{actCheck{discovery.Hub{ID: "c", Name: "Cy", Room: "lobby", URL: "ws://10.0.0.3:7788/ws"}}}},
 		{"a lone hub with a higher id is not folded into (it folds into ours)", noSearch,
-			append(selfElected, evTick{}, evAskedAround{[]answer{
+			append(selfElected, evTimer{timerAskAround}, evAskedAround{[]answer{
 				{"ws://10.0.0.3:7788/ws", Info{ID: "z", Room: "lobby", Hosting: true, Members: 1}},
 			}}), phaseHosting, nil},
 		{"a former member hosting another passphrase's room is not folded into", noSearch,
-			append(selfElected, evTick{}, evAskedAround{[]answer{
+			append(selfElected, evTimer{timerAskAround}, evAskedAround{[]answer{
 				{"ws://10.0.0.3:7788/ws", Info{ID: "c", Room: "lobby", Hosting: true, Members: 3, Verifier: "99999999"}},
 			}}), phaseHosting, nil},
+		{"a host nobody joined, that heard no other hub, says after aloneAfter why that may be", me,
+			[]event{evStart{host: true}, evTimer{timerAlone}}, phaseHosting,
+			[]action{actEmit{Alone{Room: "lobby", Causes: AloneCauses()}}}},
+		{"it says so once", me,
+			[]event{evStart{host: true}, evTimer{timerAlone}, evTimer{timerAlone}}, phaseHosting, nil},
+		{"a host that heard another hub meanwhile looks again after the next browse", me,
+			[]event{evStart{host: true}, evFound{now: t0, hub: lockedHub}, evTimer{timerAlone}}, phaseHosting,
+			[]action{actTimer{timerAlone, hostBrowse}}},
+		{"and says so then if it heard none since", me,
+			[]event{evStart{host: true}, evFound{now: t0, hub: lockedHub}, evTimer{timerAlone}, evTimer{timerAlone}}, phaseHosting,
+			[]action{actEmit{Alone{Room: "lobby", Causes: AloneCauses()}}}},
+		{"a host that others joined says nothing", me,
+			[]event{evStart{host: true}, evPeerJoined{wire.Peer{ID: "c"}}, evTimer{timerAlone}}, phaseHosting,
+			[]action{actTimer{timerAlone, hostBrowse}}},
+		{"a peer that no longer hosts forgets the alone timer", me,
+			[]event{evStart{host: true}, evQuit{}, evTimer{timerAlone}}, phaseStopped, nil},
+		{"a host that folded into another hub cancels its timers", me,
+			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, joinedTo(lowHub.URL, nil), evTimer{timerAlone}, evTimer{timerAskAround}), phaseJoined, nil},
 		{"quitting stops hosting and says so", me,
-			[]event{evStart{host: true}, evQuit{}}, phaseStopped, []action{actInfo{}, actUnhost{}}},
+			[]event{evStart{host: true}, evQuit{}}, phaseStopped, []action{actInfo{}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAlone}, actCancel{timerAskAround}}},
 		{"a quitting peer dials its own address until the link ends", me,
 			[]event{evStart{join: lost}, joinedTo(lost, room3), evQuit{}, evAsk{now: t0}}, phaseStopped, []action{actDialOwn{}}},
 	}
@@ -344,8 +366,8 @@ func TestDecideAnswersEveryAskOnce(t *testing.T) {
 		{evStart{join: lost}, joinedTo(lost, room3)},
 		{evStart{join: lost}, joinedTo(lost, room3), evAsk{now: t0}},
 		{evStart{host: true}, evQuit{}},
-		{evStart{host: true}, evFound{now: t0, hub: lowHub}, evSettled{}, checkedLow}, // folding
-		{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}},                     // found
+		{evStart{host: true}, evFound{now: t0, hub: lowHub}, evTimer{timerSettle}, checkedLow}, // folding
+		{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}},                              // found
 	}
 	for _, st := range starts {
 		for _, q := range questions {

@@ -44,9 +44,6 @@ const (
 	// could not hear mDNS, so others may not either; a single asker must
 	// not make it sweep the subnets for good.
 	noticedFor = 5 * time.Minute
-	// aloneAfter is how long a peer hosts with nobody joining, all layers
-	// searched, before it says why that may be.
-	aloneAfter = 8 * time.Second
 )
 
 // layered is the Discovery a peer uses when its Config.Discovery is set:
@@ -209,9 +206,7 @@ func (l *layered) fingerprint() string {
 // unicast layer to find us).
 func (l *layered) Browse(ctx context.Context, room, self string, found chan<- discovery.Hub) error {
 	if h := l.p.hub.Load(); h != l.watched.Swap(h) {
-		// A new hub of ours: its time alone starts now.
-		l.p.hostingSince.Store(time.Now().UnixNano())
-		l.p.aloneTold.Store(false)
+		// A new hub of ours: its searches of the subnets start afresh.
 		l.resetHostScans()
 	}
 	done := make(chan error, 1)
@@ -221,21 +216,9 @@ func (l *layered) Browse(ctx context.Context, room, self string, found chan<- di
 	go func() { done <- l.mdns.Browse(mctx, room, self, heard) }()
 	quiet := time.NewTimer(mdnsQuiet)
 	defer quiet.Stop()
-	// Alone is told aloneAfter into hosting: by then this peer's own search
-	// and this hub's first look have been made.
-	var aloneC <-chan time.Time
-	if since := l.p.hostingSince.Load(); since != 0 && !l.p.aloneTold.Load() {
-		t := time.NewTimer(time.Until(time.Unix(0, since).Add(aloneAfter)))
-		defer t.Stop()
-		aloneC = t.C
-	}
 	var mdnsHeard bool
 	for {
 		select {
-		case <-aloneC:
-			if !mdnsHeard && l.alone(ctx) {
-				l.maybeAlone(ctx)
-			}
 		case h := <-heard:
 			mdnsHeard = true
 			select {
@@ -290,15 +273,6 @@ func (l *layered) alone(ctx context.Context) bool {
 	}
 	st, err := h.State(ctx)
 	return err == nil && len(st.Peers) <= 1
-}
-
-// maybeAlone tells, once per hosting, that nobody else was found.
-func (l *layered) maybeAlone(ctx context.Context) {
-	since := l.p.hostingSince.Load()
-	if since == 0 || time.Since(time.Unix(0, since)) < aloneAfter || !l.p.aloneTold.CompareAndSwap(false, true) {
-		return
-	}
-	l.p.emitFrom(ctx, Alone{Room: l.p.room, Causes: AloneCauses()})
 }
 
 // search finds the room's hub at start: remembered hubs and mDNS at once,

@@ -60,7 +60,9 @@ type owner struct {
 
 	hostCancel context.CancelFunc // ends the hub we serve; nil when none
 	found      chan discovery.Hub // browse results while hosting
-	settle     *time.Timer
+	timers     map[timerKind]*timer
+	fired      chan *timer   // a timer went off
+	ended      chan struct{} // closed when the loop returns
 	checked    chan evChecked
 	asked      chan evAskedAround
 }
@@ -89,13 +91,8 @@ func (o *owner) setListener(ln net.Listener, ifaces []string) {
 func (o *owner) loop(ctx context.Context) {
 	events := o.p.link.Events()
 	done := ctx.Done()
-	tick := time.NewTicker(askAroundEvery)
-	defer tick.Stop()
+	defer close(o.ended)
 	for {
-		var settle <-chan time.Time
-		if o.settle != nil {
-			settle = o.settle.C
-		}
 		select {
 		case ev, ok := <-events:
 			if !ok {
@@ -113,15 +110,15 @@ func (o *owner) loop(ctx context.Context) {
 			o.fail = failure{}
 		case h := <-o.found:
 			o.step(ctx, evFound{now: time.Now(), hub: h})
-		case <-settle:
-			o.settle = nil
-			o.step(ctx, evSettled{})
+		case t := <-o.fired:
+			if o.timers[t.kind] == t {
+				delete(o.timers, t.kind)
+				o.step(ctx, evTimer{t.kind})
+			}
 		case c := <-o.checked:
 			o.step(ctx, c)
 		case a := <-o.asked:
 			o.step(ctx, a)
-		case <-tick.C:
-			o.step(ctx, evTick{})
 		case <-done:
 			done = nil
 			o.step(ctx, evQuit{})
@@ -170,8 +167,13 @@ func (o *owner) step(ctx context.Context, e event) decision {
 			o.p.fast.Store(a.on)
 		case actReconnect:
 			o.p.link.Reconnect()
-		case actSettle:
-			o.settle = time.NewTimer(foldSettle)
+		case actTimer:
+			o.setTimer(a.kind, a.after)
+		case actCancel:
+			if t := o.timers[a.kind]; t != nil {
+				t.Stop()
+				delete(o.timers, a.kind)
+			}
 		case actCheck:
 			o.check(ctx, a.hub)
 		case actAskAround:
@@ -327,10 +329,27 @@ func (o *owner) stopHosting() {
 	o.p.hub.Store(nil)
 	o.hostCancel()
 	o.hostCancel = nil
-	if o.settle != nil {
-		o.settle.Stop()
-		o.settle = nil
+}
+
+// A timer is one that actTimer set; only the latest of its kind counts.
+type timer struct {
+	kind timerKind
+	*time.Timer
+}
+
+// setTimer sets the timer of kind to go off after d, in place of any set.
+func (o *owner) setTimer(kind timerKind, d time.Duration) {
+	if t := o.timers[kind]; t != nil {
+		t.Stop()
 	}
+	t := &timer{kind: kind}
+	t.Timer = time.AfterFunc(d, func() {
+		select {
+		case o.fired <- t:
+		case <-o.ended:
+		}
+	})
+	o.timers[kind] = t
 }
 
 // askAround asks the peers at urls, in the background and at once, who

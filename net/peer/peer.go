@@ -76,6 +76,9 @@ const (
 	// readvertise is the pause before advertising again after an
 	// advertisement failed or ended while hosting.
 	readvertise = 1 * time.Second
+	// aloneAfter is how long a peer hosts with nobody joining, all layers
+	// searched, before it says why that may be.
+	aloneAfter = 8 * time.Second
 	// askAroundEvery is how often a lone host without discovery asks the
 	// members of its former room where the room is.
 	askAroundEvery = 3 * time.Second
@@ -193,12 +196,10 @@ type Peer struct {
 	info    Info            // what GET /api/peer answers
 	origins map[string]bool // host:port of the room's hubs, for /api/peer's CORS
 
-	layers       *layered      // nil without discovery
-	port         int           // our listener's, set before anything runs; 0 without one
-	listenIP     net.IP        // our listener's when bound to one address
-	hostingSince atomic.Int64  // unix nanoseconds the current hub started; 0 when not hosting
-	aloneTold    atomic.Bool   // Alone was emitted for the current hub
-	reaching     chan struct{} // holds a token per ?reach= question under way
+	layers   *layered      // nil without discovery
+	port     int           // our listener's, set before anything runs; 0 without one
+	listenIP net.IP        // our listener's when bound to one address
+	reaching chan struct{} // holds a token per ?reach= question under way
 }
 
 // Info is what a peer answers at GET /api/peer: who it is and where the
@@ -285,7 +286,8 @@ func (p *Peer) SetFlipNow(now bool) { p.link.SetFlipNow(now) }
 // cannot listen and has no hub to join.
 func (p *Peer) Run(ctx context.Context) error {
 	defer close(p.events)
-	o := &owner{p: p, found: make(chan discovery.Hub), checked: make(chan evChecked), asked: make(chan evAskedAround)}
+	o := &owner{p: p, found: make(chan discovery.Hub), checked: make(chan evChecked), asked: make(chan evAskedAround),
+		timers: map[timerKind]*timer{}, fired: make(chan *timer), ended: make(chan struct{})}
 	ln, err := p.listen()
 	if err != nil {
 		if p.cfg.Join == "" {

@@ -1,0 +1,160 @@
+package peer
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/huecast/huecast/net/discovery"
+	"github.com/huecast/huecast/net/link"
+	"github.com/huecast/huecast/net/wire"
+)
+
+// What decide hears (events) and what it asks for (actions). The owner
+// carries out each action and reports its result, if it has one, as the
+// event named beside it.
+
+// Events decide takes.
+type (
+	event interface{ isEvent() }
+
+	// evStart: Run begins; join is the hub URL to join first, if any; host
+	// says to host at once, without searching.
+	evStart struct {
+		join string
+		host bool
+	}
+	// evAsk: the link asks where to dial, after a session ended or a dial
+	// failed (fail says how, if it did since the last ask).
+	evAsk struct {
+		now  time.Time
+		fail failure
+	}
+	// evSearched: the search asked for is done; found is the first hub of
+	// our room (nil if none answered), other one of our room's name with
+	// another passphrase, or none, if one answered.
+	evSearched struct {
+		now          time.Time
+		found, other *discovery.Hub
+	}
+	// evProbed: the peer at url's address answered info, or err; when
+	// info points to a hub, pointed is what that hub's own peer answered
+	// (an error for a pointer off this peer's subnets, never asked).
+	evProbed struct {
+		now  time.Time
+		url  string
+		info Info
+		err  error
+		// pointed and perr: the answer at info.Hub.
+		pointed Info
+		perr    error
+	}
+	// evJoined, evPeerJoined, evPeerLeft: the link's events.
+	evJoined     struct{ link.Joined }
+	evPeerJoined struct{ peer wire.Peer }
+	evPeerLeft   struct{ id string }
+	// evFound: while hosting, a browse found another hub of the room.
+	evFound struct {
+		now time.Time
+		hub discovery.Hub
+	}
+	// evTimer: the timer of kind set by actTimer went off.
+	evTimer struct{ kind timerKind }
+	// evChecked: the peer of a hub found answered info (with whether it
+	// reached us back), or err.
+	evChecked struct {
+		hub  discovery.Hub
+		info Info
+		err  error
+	}
+	// evQuit: the peer is told to stop.
+	evQuit struct{}
+	// evAskedAround: what the former members answered at /api/peer.
+	evAskedAround struct{ answers []answer }
+)
+
+func (evStart) isEvent()       {}
+func (evAsk) isEvent()         {}
+func (evSearched) isEvent()    {}
+func (evProbed) isEvent()      {}
+func (evJoined) isEvent()      {}
+func (evPeerJoined) isEvent()  {}
+func (evPeerLeft) isEvent()    {}
+func (evFound) isEvent()       {}
+func (evTimer) isEvent()       {}
+func (evChecked) isEvent()     {}
+func (evQuit) isEvent()        {}
+func (evAskedAround) isEvent() {}
+
+// answer is one former member's /api/peer, asked at url.
+type answer struct {
+	url  string
+	info Info
+}
+
+// Actions decide asks for. Each evAsk, evSearched and evProbed gets exactly
+// one answer: actDial, actDialOwn, actSearch or actProbe.
+type (
+	action interface{ isAction() }
+
+	actDial    struct{ url string }    // answer the link: dial url, telling our address
+	actDialOwn struct{}                // answer the link: dial our own hub
+	actSearch  struct{ skip []hubKey } // answer the link: search (leaving out skip's hubs), then ask again
+	actProbe   struct{ url string }    // answer the link: ask url's peer where the room is, then ask again
+	actHost    struct{}                // serve, advertise and watch our hub
+	actUnhost  struct{}                // close our hub, stop advertising and watching
+	actEmit    struct{ ev link.Event }
+	actInfo    struct { // what /api/peer answers from now on
+		hosting bool
+		hub     string
+	}
+	actFast      struct{ on bool } // reconnect quickly (the room changes host), or not
+	actReconnect struct{}          // end the link's session: it asks where to go next
+	actTimer     struct {          // set the timer of kind (again) to go off after; report evTimer
+		kind  timerKind
+		after time.Duration
+	}
+	actCancel    struct{ kind timerKind }    // the timer of kind must not go off
+	actCheck     struct{ hub discovery.Hub } // ask hub's peer who it is; report evChecked
+	actAskAround struct{ urls []string }     // ask these peers' /api/peer; report evAskedAround
+	actLog       struct {
+		level slog.Level
+		msg   string
+		args  []any
+	}
+)
+
+func (actDial) isAction()      {}
+func (actDialOwn) isAction()   {}
+func (actSearch) isAction()    {}
+func (actProbe) isAction()     {}
+func (actHost) isAction()      {}
+func (actUnhost) isAction()    {}
+func (actEmit) isAction()      {}
+func (actInfo) isAction()      {}
+func (actFast) isAction()      {}
+func (actReconnect) isAction() {}
+func (actTimer) isAction()     {}
+func (actCancel) isAction()    {}
+func (actCheck) isAction()     {}
+func (actAskAround) isAction() {}
+func (actLog) isAction()       {}
+
+// A timerKind names one of the peer's timers; each kind has at most one
+// set at a time, and setting it again moves it.
+type timerKind int
+
+const (
+	// timerSettle: foldSettle after a host first heard of another hub of
+	// the room, the hubs heard meanwhile are checked.
+	timerSettle timerKind = iota
+	// timerAskAround: every askAroundEvery, a lone host without discovery
+	// asks its former room's members where the room is.
+	timerAskAround
+	// timerAlone: aloneAfter into hosting (then every hostBrowse until
+	// said), a host that nobody joined and that heard no other hub says so.
+	timerAlone
+)
+
+var timerNames = [...]string{"settle", "ask-around", "alone"}
+
+func (k timerKind) String() string { return timerNames[k] }
