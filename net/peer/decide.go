@@ -1,6 +1,7 @@
 package peer
 
 import (
+	"fmt"
 	"log/slog"
 	"maps"
 	"slices"
@@ -93,8 +94,14 @@ type state struct {
 	// the crash) comes back together.
 	formerly []string
 	asking   bool // an ask-around is under way
-	heard    bool // while hosting: another hub of the room was heard since the alone timer was set
-	told     bool // while hosting: Alone was said
+	// fast: the room changes host, so the link retries quickly.
+	fast bool
+	// joinedAt is when the last welcome came; quickDrops counts the
+	// sessions in a row that ended soon after theirs.
+	joinedAt   time.Time
+	quickDrops int
+	heard      bool // while hosting: another hub of the room was heard since the alone timer was set
+	told       bool // while hosting: Alone was said
 }
 
 // failover is what a peer that lost its hub knows while it looks for the next.
@@ -128,7 +135,28 @@ func decide(s state, e event) (state, []action) {
 	s.fo = s.fo.clone()
 	d := decider{s: s}
 	d.step(e)
+	d.answered(e)
 	return d.s, d.acts
+}
+
+// answered keeps the rule that a question gets exactly one answer, and
+// that other events get none: the link's goroutine waits on it. A break
+// is a bug in decide, which its tests find: it panics.
+func (d *decider) answered(e event) {
+	q, isQ := e.(question)
+	n := 0
+	for _, a := range d.acts {
+		if !isAnswer(a) {
+			continue
+		}
+		n++
+		if !isQ || !q.answers(a) {
+			panic(fmt.Sprintf("peer: decide answered %T with %T", e, a))
+		}
+	}
+	if isQ && n != 1 {
+		panic(fmt.Sprintf("peer: decide gave %T %d answers, want 1", e, n))
+	}
 }
 
 // decider collects the actions of one step.
@@ -162,6 +190,8 @@ func (d *decider) step(e event) {
 		d.ask(e)
 	case evSearched:
 		d.searched(e)
+	case evBackoff:
+		d.backoff(e)
 	case evProbed:
 		d.probed(e)
 	case evFound:
@@ -188,7 +218,8 @@ func (d *decider) step(e event) {
 func (d *decider) joined(e evJoined) {
 	s := &d.s
 	s.peers = slices.Clone(e.Peers)
-	d.do(actFast{false})
+	s.joinedAt = e.now
+	d.s.fast = false
 	switch {
 	case s.phase == phaseFolding && e.URL == s.target:
 		// The hub we fold into welcomed us: only now is ours closed, its

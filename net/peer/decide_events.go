@@ -48,8 +48,19 @@ type (
 		pointed Info
 		perr    error
 	}
+	// evBackoff: the link asks how long to wait before reconnect attempt
+	// n (1: after a session that was welcomed); jitter is a random number
+	// in [0, 1) for the backoff's spread.
+	evBackoff struct {
+		now     time.Time
+		attempt int
+		jitter  float64
+	}
 	// evJoined, evPeerJoined, evPeerLeft: the link's events.
-	evJoined     struct{ link.Joined }
+	evJoined struct {
+		now time.Time
+		link.Joined
+	}
 	evPeerJoined struct{ peer wire.Peer }
 	evPeerLeft   struct{ id string }
 	// evFound: while hosting, a browse found another hub of the room.
@@ -76,6 +87,7 @@ func (evStart) isEvent()       {}
 func (evAsk) isEvent()         {}
 func (evSearched) isEvent()    {}
 func (evProbed) isEvent()      {}
+func (evBackoff) isEvent()     {}
 func (evJoined) isEvent()      {}
 func (evPeerJoined) isEvent()  {}
 func (evPeerLeft) isEvent()    {}
@@ -91,25 +103,53 @@ type answer struct {
 	info Info
 }
 
-// Actions decide asks for. Each evAsk, evSearched and evProbed gets exactly
-// one answer: actDial, actDialOwn, actSearch or actProbe.
+// A question is an event the link's goroutine waits on an answer to:
+// evAsk, evSearched and evProbed get exactly one of actDial, actDialOwn,
+// actSearch, actProbe and actRetry; evBackoff gets exactly one actWait.
+// decide keeps this rule (answered), and every other event gets none.
+type question interface {
+	event
+	answers(action) bool
+}
+
+func (evAsk) answers(a action) bool      { return isDialAnswer(a) }
+func (evSearched) answers(a action) bool { return isDialAnswer(a) }
+func (evProbed) answers(a action) bool   { return isDialAnswer(a) }
+func (evBackoff) answers(a action) bool  { _, ok := a.(actWait); return ok }
+
+// isAnswer says whether a is an answer to a question.
+func isAnswer(a action) bool {
+	_, wait := a.(actWait)
+	return wait || isDialAnswer(a)
+}
+
+func isDialAnswer(a action) bool {
+	switch a.(type) {
+	case actDial, actDialOwn, actSearch, actProbe, actRetry:
+		return true
+	}
+	return false
+}
+
+// Actions decide asks for.
 type (
 	action interface{ isAction() }
 
-	actDial    struct{ url string }    // answer the link: dial url, telling our address
-	actDialOwn struct{}                // answer the link: dial our own hub
-	actSearch  struct{ skip []hubKey } // answer the link: search (leaving out skip's hubs), then ask again
-	actProbe   struct{ url string }    // answer the link: ask url's peer where the room is, then ask again
-	actHost    struct{}                // serve, advertise and watch our hub
-	actUnhost  struct{}                // close our hub, stop advertising and watching
+	actDial    struct{ url string }      // answer the link: dial url, telling our address
+	actDialOwn struct{}                  // answer the link: dial our own hub
+	actSearch  struct{ skip []hubKey }   // answer the link: search (leaving out skip's hubs), then ask again (evSearched)
+	actProbe   struct{ url string }      // answer the link: ask url's peer where the room is, then ask again (evProbed)
+	actRetry   struct{}                  // answer the link: no hub to dial yet; wait the backoff, then ask again
+	actWait    struct{ d time.Duration } // answer the link's evBackoff: wait d
+	actHost    struct{}                  // serve, advertise and watch our hub
+	actUnhost  struct{}                  // close our hub, stop advertising and watching
 	actEmit    struct{ ev link.Event }
 	actInfo    struct { // what /api/peer answers from now on
 		hosting bool
 		hub     string
 	}
-	actFast      struct{ on bool } // reconnect quickly (the room changes host), or not
-	actReconnect struct{}          // end the link's session: it asks where to go next
-	actTimer     struct {          // set the timer of kind (again) to go off after; report evTimer
+	actReconnect struct{} // end the link's session: it asks where to go next
+	actTimer     struct { // set the timer of kind (again) to go off after; report evTimer
 		kind  timerKind
 		after time.Duration
 	}
@@ -127,11 +167,12 @@ func (actDial) isAction()      {}
 func (actDialOwn) isAction()   {}
 func (actSearch) isAction()    {}
 func (actProbe) isAction()     {}
+func (actRetry) isAction()     {}
+func (actWait) isAction()      {}
 func (actHost) isAction()      {}
 func (actUnhost) isAction()    {}
 func (actEmit) isAction()      {}
 func (actInfo) isAction()      {}
-func (actFast) isAction()      {}
 func (actReconnect) isAction() {}
 func (actTimer) isAction()     {}
 func (actCancel) isAction()    {}

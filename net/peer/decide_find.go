@@ -112,12 +112,14 @@ func (d *decider) ask(e evAsk) {
 		// Not joined there: stay the host, and do not try it again soon.
 		d.markHub(s.target, s.hub.ID, now, r)
 		s.phase = phaseHosting
-		d.do(actFast{false}, actDialOwn{})
+		d.s.fast = false
+		d.do(actDialOwn{})
 	case phaseJoined:
 		d.do(logInfo("peer: lost the hub; finding the room's next host", "hub", s.joined))
 		s.phase = phaseFailover
 		s.fo = &failover{lost: s.joined, tried: map[string]bool{}, since: now}
-		d.do(actFast{true}, actEmit{Searching{Room: s.me.room, Reason: ReasonHostLost}})
+		d.s.fast = true
+		d.do(actEmit{Searching{Room: s.me.room, Reason: ReasonHostLost}})
 		// The lost hub's address may say where the room went.
 		d.do(actProbe{s.joined})
 	case phaseSearching:
@@ -189,7 +191,7 @@ func (d *decider) searched(e evSearched) {
 	if !s.me.canHost {
 		// Without a listener we cannot host; keep looking.
 		s.phase = phaseSearching
-		d.do(actDial{s.target})
+		d.dialTarget()
 		return
 	}
 	d.host()
@@ -201,7 +203,7 @@ func (d *decider) probed(e evProbed) {
 	s := &d.s
 	fo := s.fo
 	if fo == nil {
-		d.do(actDial{s.target})
+		d.dialTarget()
 		return
 	}
 	ok := e.err == nil && s.me.ours(e.info)
@@ -244,7 +246,7 @@ func (d *decider) elect(now time.Time) {
 		d.do(logInfo("peer: no peer of the room can host; retrying the lost hub", "hub", fo.lost))
 		clear(fo.tried)
 		s.target, fo.cand, fo.since = fo.lost, "", now
-		d.do(actFast{false})
+		d.s.fast = false
 		s.phase = phaseFailover
 		if s.me.search && !s.me.join {
 			s.phase = phaseSearching
@@ -270,10 +272,45 @@ func (d *decider) elect(now time.Time) {
 	}
 	url := "ws://" + c.Addr + "/ws"
 	s.phase, s.target, fo.cand, fo.since = phaseFailover, url, c.ID, now
+	s.fast = true
 	d.do(logInfo("peer: the room's new host", "id", c.ID, "name", c.Name, "url", url),
-		actFast{true},
 		actEmit{HostChanged{URL: url, ID: c.ID, Name: c.Name, Reason: ReasonHostLost}},
 		actDial{url})
+}
+
+// dialTarget answers the link with the target, or, with none yet, to
+// wait its backoff and ask again.
+func (d *decider) dialTarget() {
+	if d.s.target == "" {
+		d.do(actRetry{})
+		return
+	}
+	d.do(actDial{d.s.target})
+}
+
+// backoff answers the link's question how long to wait before reconnect
+// attempt n. Attempt 1 follows a session that was welcomed: decide at
+// once, unless hubs keep dropping us right after their welcome. While the
+// room changes host, retries come quickly; else at Socket.IO's pace.
+func (d *decider) backoff(e evBackoff) {
+	s := &d.s
+	switch {
+	case e.attempt == 1:
+		if e.now.Sub(s.joinedAt) < quickDrop {
+			s.quickDrops++
+		} else {
+			s.quickDrops = 0
+		}
+		if s.quickDrops < maxQuickDrops {
+			d.do(actWait{lostPause})
+			return
+		}
+		d.do(actWait{wire.Backoff(s.quickDrops-maxQuickDrops+1, e.jitter)})
+	case s.fast:
+		d.do(actWait{fastRetry})
+	default:
+		d.do(actWait{wire.Backoff(e.attempt, e.jitter)})
+	}
 }
 
 // skips says whether a search leaving out skip leaves out h.

@@ -23,7 +23,8 @@ func (d *decider) host() {
 	}
 	s.phase, s.fo, s.found, s.settle, s.asking = phaseHosting, nil, nil, false, false
 	s.heard, s.told = false, false
-	d.do(actHost{}, actFast{false}, actInfo{hosting: true},
+	s.fast = false
+	d.do(actHost{}, actInfo{hosting: true},
 		logInfo("peer: hosting", "url", s.me.public, "room", s.me.room),
 		actEmit{Hosting{URL: s.me.public, Room: s.me.room}})
 	if s.me.search {
@@ -150,7 +151,8 @@ func (d *decider) checked(e evChecked) {
 		d.do(logInfo("peer: another hub serves the room; joining it", "url", e.hub.URL, "host", e.hub.Name))
 	}
 	s.phase, s.target, s.hub = phaseFolding, e.hub.URL, e.hub
-	d.do(actFast{true}, actReconnect{})
+	s.fast = true
+	d.do(actReconnect{})
 }
 
 // lone says whether our hub has no member but ourselves.

@@ -40,7 +40,7 @@ var (
 )
 
 func joinedTo(url string, peers []wire.Peer) evJoined {
-	return evJoined{link.Joined{URL: url, Peers: peers}}
+	return evJoined{Joined: link.Joined{URL: url, Peers: peers}}
 }
 
 func probed(now time.Time, url string, info Info, err error) evProbed {
@@ -57,7 +57,7 @@ func hostingActs(me self) []action {
 	if !me.search {
 		timer = actTimer{timerAskAround, askAroundEvery}
 	}
-	return []action{actHost{}, actFast{false}, actInfo{hosting: true},
+	return []action{actHost{}, actInfo{hosting: true},
 		actEmit{Hosting{URL: me.public, Room: me.room}}, timer}
 }
 
@@ -108,11 +108,11 @@ func TestDecide(t *testing.T) {
 			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{skip: []hubKey{{lowHub.URL, "a"}}}}},
 		{"a successor that cannot prove itself is passed over at once", locked,
 			append(inFailover, probed(t0, lost, Info{}, errors.New("refused")), evAsk{now: t0, fail: failure{url: "ws://10.0.0.2:7788/ws", code: wire.CodeUnprovenHub}}), phaseFailover,
-			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
+			[]action{actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.3:7788/ws"}}},
 		{"a lost hub that folded into a room of another passphrase is not followed", locked,
 			append(inFailover, probed(t0, lost, Info{ID: "h", Room: "lobby", Hub: lowHub.URL, Verifier: "99999999"}, nil)), phaseFailover,
-			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
+			[]action{actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.2:7788/ws"}}},
 		{"a lost hub of our passphrase that folded is followed", locked,
 			append(inFailover, pointing(lost, Info{ID: "h", Room: "lobby", Hub: lowHub.URL, Verifier: locked.vk}, Info{ID: "a", Name: "Ann", Room: "lobby", Hosting: true, Verifier: locked.vk})), phaseFailover,
@@ -131,7 +131,7 @@ func TestDecide(t *testing.T) {
 		{"nothing found: it hosts", me,
 			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, nil}}, phaseHosting, append(hostingActs(me), actDialOwn{})},
 		{"nothing found and no listener: it keeps searching", noListener,
-			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, nil}}, phaseSearching, []action{actDial{""}}},
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, nil}}, phaseSearching, []action{actRetry{}}},
 		{"a hub found that fails is retried for a while", me,
 			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0.Add(time.Second)}}, phaseFound,
 			[]action{actDial{lowHub.URL}}},
@@ -152,7 +152,7 @@ func TestDecide(t *testing.T) {
 			[]action{actDial{"ws://10.0.0.2:7788/ws"}}},
 		{"a 503 that outlasts successorWait passes the successor over", me,
 			append(inFailover, probed(t0, lost, Info{}, errors.New("refused")), evAsk{now: later, fail: failure{url: "ws://10.0.0.2:7788/ws", status: 503}}), phaseFailover,
-			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
+			[]action{actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.3:7788/ws"}}},
 		{"a hub passed over and found again is not dialed: with nothing else, the peer hosts", me,
 			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL}},
@@ -174,22 +174,22 @@ func TestDecide(t *testing.T) {
 			[]action{actDial{lost}}},
 		{"an elected successor that cannot be reached is passed over at once", me,
 			append(inFailover, probed(t0, lost, Info{}, errors.New("refused")), evAsk{now: t0, fail: failure{url: "ws://10.0.0.2:7788/ws"}}), phaseFailover,
-			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
+			[]action{actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.3:7788/ws"}}},
 		{"a member the hub did not reach (no addr) is never elected, even with the lowest id", self{id: "a0", room: "lobby", public: "ws://10.0.0.8:7788/ws", canHost: true, search: true},
 			[]event{evStart{join: lost}, joinedTo(lost, append([]wire.Peer{{ID: "a0", Name: "Walled"}}, room3...)), evAsk{now: t0},
 				probed(t0, lost, Info{}, errors.New("refused"))}, phaseFailover,
-			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
+			[]action{actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.2:7788/ws"}}},
 		{"a hub found that never welcomes is passed over", me,
 			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: later}}, phaseSearching,
 			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{skip: []hubKey{{lowHub.URL, "a"}}}}},
 		{"a welcome joins, and says where the hub is", me,
 			[]event{evStart{join: lost}, joinedTo(lost, room3)}, phaseJoined,
-			[]action{actFast{false}, actInfo{hub: lost}}},
+			[]action{actInfo{hub: lost}}},
 		{"a lost hub is asked first where the room went", me,
 			inFailover, phaseFailover,
-			[]action{actFast{true}, actEmit{Searching{Room: "lobby", Reason: ReasonHostLost}}, actProbe{lost}}},
+			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonHostLost}}, actProbe{lost}}},
 		{"a lost hub that still hosts is rejoined", me,
 			append(inFailover, probed(t0, lost, Info{ID: "h", Room: "lobby", Hosting: true}, nil)), phaseFailover,
 			[]action{actDial{lost}}},
@@ -198,15 +198,15 @@ func TestDecide(t *testing.T) {
 			[]action{actEmit{HostChanged{URL: lowHub.URL, ID: "a", Name: "Ann", Reason: ReasonMerged}}, actDial{lowHub.URL}}},
 		{"a pointer whose hub does not answer as one is not followed", me,
 			append(inFailover, pointing(lost, Info{ID: "h", Room: "lobby", Hub: lowHub.URL}, Info{ID: "a", Room: "lobby", Hosting: false})), phaseFailover,
-			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
+			[]action{actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.2:7788/ws"}}},
 		{"a pointer off this peer's subnets is not followed", me,
 			append(inFailover, evProbed{now: t0, url: lost, info: Info{ID: "h", Room: "lobby", Hub: lowHub.URL}, perr: errOffLink}), phaseFailover,
-			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
+			[]action{actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.2:7788/ws"}}},
 		{"a lost hub of another room name is not followed", me,
 			append(inFailover, probed(t0, lost, Info{ID: "h", Room: "other", Hub: lowHub.URL}, nil)), phaseFailover,
-			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
+			[]action{actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.2:7788/ws"}}},
 		{"redirects are followed at most maxRedirects times", me,
 			append(inFailover,
@@ -214,18 +214,18 @@ func TestDecide(t *testing.T) {
 				pointing("ws://x1:1/ws", Info{Room: "lobby", Hub: "ws://x2:1/ws"}, Info{Room: "lobby", Hosting: true}),
 				pointing("ws://x2:1/ws", Info{Room: "lobby", Hub: "ws://x3:1/ws"}, Info{Room: "lobby", Hosting: true}),
 				pointing("ws://x3:1/ws", Info{Room: "lobby", Hub: "ws://x4:1/ws"}, Info{Room: "lobby", Hosting: true})), phaseFailover,
-			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
+			[]action{actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.2:7788/ws"}}},
 		{"a lost hub that is gone: the lowest id with an address is elected", me,
 			append(inFailover, probed(t0, lost, Info{}, errors.New("refused"))), phaseFailover,
-			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
+			[]action{actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.2:7788/ws"}}},
 		{"the successor is retried until successorWait", me,
 			append(inFailover, probed(t0, lost, Info{}, errors.New("refused")), evAsk{now: t0.Add(time.Second)}), phaseFailover,
 			[]action{actDial{"ws://10.0.0.2:7788/ws"}}},
 		{"a successor nobody reaches is passed over", me,
 			append(inFailover, probed(t0, lost, Info{}, errors.New("refused")), evAsk{now: later}), phaseFailover,
-			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
+			[]action{actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.3:7788/ws"}}},
 		{"when every lower id fails, the peer hosts", me,
 			append(inFailover, probed(t0, lost, Info{}, errors.New("refused")), evAsk{now: later}, evAsk{now: later.Add(later.Sub(t0))}), phaseHosting,
@@ -233,19 +233,19 @@ func TestDecide(t *testing.T) {
 				append(hostingActs(me), actDialOwn{})...)},
 		{"nobody left to elect: retry the lost hub, and search", me,
 			[]event{evStart{join: lost}, joinedTo(lost, room3[:1]), evAsk{now: t0}, probed(t0, lost, Info{}, errors.New("refused"))},
-			phaseSearching, []action{actFast{false}, actDial{lost}}},
+			phaseSearching, []action{actDial{lost}}},
 		{"nobody left to elect with Join: retry the lost hub without searching", joinFlag,
 			[]event{evStart{join: lost}, joinedTo(lost, room3[:1]), evAsk{now: t0}, probed(t0, lost, Info{}, errors.New("refused"))},
-			phaseFailover, []action{actFast{false}, actDial{lost}}},
+			phaseFailover, []action{actDial{lost}}},
 		{"without a listener it is never elected", noListener,
 			[]event{evStart{join: lost}, joinedTo(lost, []wire.Peer{{ID: "m", Addr: "10.0.0.9:7788"}, {ID: "x", Addr: "10.0.0.5:7788"}}),
 				evAsk{now: t0}, probed(t0, lost, Info{}, errors.New("refused"))}, phaseFailover,
-			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.9:7788/ws", ID: "m", Reason: ReasonHostLost}},
+			[]action{actEmit{HostChanged{URL: "ws://10.0.0.9:7788/ws", ID: "m", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.9:7788/ws"}}},
 		{"a peer that left is not elected", me,
 			append([]event{evStart{join: lost}, joinedTo(lost, room3), evPeerLeft{"b"}}, evAsk{now: t0},
 				probed(t0, lost, Info{}, errors.New("refused"))), phaseFailover,
-			[]action{actFast{true}, actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
+			[]action{actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.3:7788/ws"}}},
 		{"a host checks hubs with a higher id too, whether they reach it", me,
 			[]event{evStart{host: true}, evFound{now: t0, hub: highHub}, evTimer{timerSettle}}, phaseHosting, []action{actCheck{highHub}}},
@@ -255,7 +255,7 @@ func TestDecide(t *testing.T) {
 		{"a higher hub that cannot reach us is joined (our firewall keeps others out)", me,
 			[]event{evStart{host: true}, evFound{now: t0, hub: highHub}, evTimer{timerSettle},
 				evChecked{hub: highHub, info: Info{ID: "z", Room: "lobby", Hosting: true, Reached: &no}}}, phaseFolding,
-			[]action{actFast{true}, actReconnect{}}},
+			[]action{actReconnect{}}},
 		{"a host waits for the answers of hubs started together", me,
 			[]event{evStart{host: true}, evFound{now: t0, hub: lowHub}}, phaseHosting, []action{actTimer{timerSettle, foldSettle}}},
 		{"then checks the lowest", me,
@@ -263,17 +263,17 @@ func TestDecide(t *testing.T) {
 			phaseHosting, []action{actCheck{lowHub}}},
 		{"and joins it, keeping its own hub, if it answers as a hub of the room", me,
 			append(slices.Clone(settled), checkedLow), phaseFolding,
-			[]action{actFast{true}, actReconnect{}}},
+			[]action{actReconnect{}}},
 		{"a folding host dials the hub it folds into", me,
 			append(slices.Clone(settled), checkedLow, evAsk{now: t0, fail: failure{url: me.public}}), phaseFolding,
 			[]action{actDial{lowHub.URL}}},
 		{"only that hub's welcome closes ours, its clients told where the room went first", me,
 			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, joinedTo(lowHub.URL, nil)), phaseJoined,
-			[]action{actFast{false}, actInfo{hub: lowHub.URL}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAlone}, actCancel{timerAskAround},
+			[]action{actInfo{hub: lowHub.URL}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAlone}, actCancel{timerAskAround},
 				actEmit{HostChanged{URL: lowHub.URL, ID: "a", Name: "Ann", Reason: ReasonMerged}}}},
 		{"a hub that refuses the fold is passed over, and the link comes home", me,
 			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, evAsk{now: t0, fail: failure{url: lowHub.URL, status: 503}}), phaseHosting,
-			[]action{actFast{false}, actDialOwn{}}},
+			[]action{actDialOwn{}}},
 		{"a hub passed over is not checked again", me,
 			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, evAsk{now: t0, fail: failure{url: lowHub.URL, status: 503}},
 				evFound{now: t0.Add(time.Second), hub: lowHub}), phaseHosting, nil},
@@ -379,7 +379,7 @@ func TestDecideAnswersEveryAskOnce(t *testing.T) {
 			n := 0
 			for _, a := range acts {
 				switch a.(type) {
-				case actDial, actDialOwn, actSearch, actProbe:
+				case actDial, actDialOwn, actSearch, actProbe, actRetry:
 					n++
 				}
 			}
@@ -403,4 +403,81 @@ func TestDecideLeavesItsInputAlone(t *testing.T) {
 	if !reflect.DeepEqual(s.fo, before) || !reflect.DeepEqual(s.peers, peers) {
 		t.Fatalf("decide changed its input: %+v -> %+v", before, s.fo)
 	}
+}
+
+// The link's wait before reconnecting: at once after a session that
+// lasted, slowing down when hubs keep dropping us right after their
+// welcome; quick while the room changes host; else Socket.IO's backoff.
+func TestDecideBackoff(t *testing.T) {
+	const jitter = 0.5
+	welcomed := func(at time.Time) evJoined { e := joinedTo(lost, room3); e.now = at; return e }
+	drop := func(at time.Time, attempt int) evBackoff { return evBackoff{now: at, attempt: attempt, jitter: jitter} }
+	quick := t0.Add(quickDrop / 2)
+	var drops []event
+	for i := range 5 {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		drops = append(drops, welcomed(at), drop(at.Add(quickDrop/2), 1))
+	}
+	cases := []struct {
+		name   string
+		events []event
+		want   time.Duration
+	}{
+		{"after a session that lasted: at once", []event{evStart{join: lost}, welcomed(t0), drop(t0.Add(time.Minute), 1)}, lostPause},
+		{"a first drop right after the welcome: still at once", []event{evStart{join: lost}, welcomed(t0), drop(quick, 1)}, lostPause},
+		{"the second in a row: still at once", append([]event{evStart{join: lost}}, drops[:4]...), lostPause},
+		{"the third in a row slows to Socket.IO's first step", append([]event{evStart{join: lost}}, drops[:6]...), wire.Backoff(1, jitter)},
+		{"the fourth to its second", append([]event{evStart{join: lost}}, drops[:8]...), wire.Backoff(2, jitter)},
+		{"a session that lasts resets the count", append(append([]event{evStart{join: lost}}, drops[:8]...),
+			welcomed(t0.Add(time.Hour)), drop(t0.Add(time.Hour+quickDrop), 1)), lostPause},
+		{"a failed dial while the room changes host: fastRetry", []event{evStart{join: lost}, joinedTo(lost, room3), evAsk{now: t0}, drop(t0, 2)}, fastRetry},
+		{"while a host folds into another hub: fastRetry", []event{evStart{host: true}, evFound{now: t0, hub: lowHub}, evTimer{timerSettle}, checkedLow, drop(t0, 2)}, fastRetry},
+		{"once the fold is refused, Socket.IO's pace again", []event{evStart{host: true}, evFound{now: t0, hub: lowHub}, evTimer{timerSettle}, checkedLow,
+			evAsk{now: t0}, evAsk{now: t0, fail: failure{url: lowHub.URL, status: 503}}, drop(t0, 3)}, wire.Backoff(3, jitter)},
+		{"with Join, a hub that refuses: Socket.IO's pace", []event{evStart{join: lost}, evAsk{now: t0}, drop(t0, 4)}, wire.Backoff(4, jitter)},
+		{"nobody left to elect: Socket.IO's pace", []event{evStart{join: lost}, joinedTo(lost, room3[:1]), evAsk{now: t0},
+			probed(t0, lost, Info{}, errors.New("refused")), drop(t0, 2)}, wire.Backoff(2, jitter)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := state{me: me}
+			var acts []action
+			for _, e := range c.events {
+				s, acts = decide(s, e)
+			}
+			if want := []action{actWait{c.want}}; !reflect.DeepEqual(acts, want) {
+				t.Fatalf("got %#v, want %#v", acts, want)
+			}
+		})
+	}
+}
+
+// decide refuses to leave a question unanswered, to answer it twice or
+// with the wrong kind, or to answer what is no question: the link's
+// goroutine would wait for ever, or dial twice.
+func TestDecideKeepsTheOneAnswerRule(t *testing.T) {
+	cases := []struct {
+		name string
+		e    event
+		acts []action
+	}{
+		{"an ask unanswered", evAsk{}, nil},
+		{"an ask answered twice", evAsk{}, []action{actDial{lost}, actSearch{}}},
+		{"a search answered with a wait", evSearched{}, []action{actWait{}}},
+		{"a backoff answered with a dial", evBackoff{}, []action{actDial{lost}}},
+		{"a welcome answered", evJoined{}, []action{actRetry{}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Fatal("no panic")
+				}
+			}()
+			d := decider{acts: c.acts}
+			d.answered(c.e)
+		})
+	}
+	d := decider{acts: []action{logInfo("x"), actRetry{}}}
+	d.answered(evProbed{}) // one answer, and a log: fine
 }

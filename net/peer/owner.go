@@ -12,35 +12,6 @@ import (
 	"github.com/huecast/huecast/net/link"
 )
 
-// An ask is the link's Target asking Run's goroutine where to dial next.
-// note reports the outcome of the work the previous answer asked for.
-type ask struct {
-	note  *note
-	reply chan decision // capacity 1
-}
-
-// A decision is a hub to dial (url, telling addr), or work to do first in
-// the link's goroutine, which may block: a search or a probe.
-type decision struct {
-	url, addr string
-	search    bool
-	skip      []hubKey // hubs the search leaves out
-	probe     string   // a hub URL whose peer to ask where the room is
-}
-
-type note struct {
-	searched bool
-	found    *discovery.Hub // search result; nil: none of our room answered
-	other    *discovery.Hub // a hub of our room's name with another passphrase
-
-	probed string // the hub URL asked
-	info   Info
-	err    error
-	// pointed and perr: what the hub info points to answered itself.
-	pointed Info
-	perr    error
-}
-
 // owner runs a peer's state machine (decide.go) and carries out its
 // actions. Everything in it belongs to Run's goroutine; the link's Target
 // reaches it through Peer.asks.
@@ -103,11 +74,15 @@ func (o *owner) loop(ctx context.Context) {
 			// The link sent every event of the session that just ended
 			// before asking: take them all in first.
 			if !o.drain(ctx, events) {
-				a.reply <- decision{}
+				a.reply <- actRetry{}
 				return
 			}
-			a.reply <- o.step(ctx, askEvent(a.note, time.Now(), o.fail))
-			o.fail = failure{}
+			q := a.q
+			if e, ok := q.(evAsk); ok {
+				e.fail, o.fail = o.fail, failure{}
+				q = e
+			}
+			a.reply <- o.step(ctx, q)
 		case h := <-o.found:
 			o.step(ctx, evFound{now: time.Now(), hub: h})
 		case t := <-o.fired:
@@ -126,35 +101,27 @@ func (o *owner) loop(ctx context.Context) {
 	}
 }
 
-// askEvent turns the link's question into decide's event.
-func askEvent(n *note, now time.Time, fail failure) event {
-	switch {
-	case n == nil:
-		return evAsk{now: now, fail: fail}
-	case n.searched:
-		return evSearched{now: now, found: n.found, other: n.other}
-	default:
-		return evProbed{now: now, url: n.probed, info: n.info, err: n.err, pointed: n.pointed, perr: n.perr}
-	}
-}
-
 // step feeds e to decide and carries out its actions; it returns the
-// answer for the link, if decide gave one.
-func (o *owner) step(ctx context.Context, e event) decision {
+// answer to a question (the link's goroutine carries that out), nil for
+// other events.
+func (o *owner) step(ctx context.Context, e event) action {
 	var acts []action
 	o.s, acts = decide(o.s, e)
 	o.p.setRoom(o.s.joined, o.s.peers)
-	var d decision
+	var r action
 	for _, a := range acts {
 		switch a := a.(type) {
 		case actDial:
-			d = decision{url: a.url, addr: o.addrFor(a.url)}
+			o.p.link.SetAddr(o.addrFor(a.url))
+			r = a
 		case actDialOwn:
-			d = decision{url: o.local}
-		case actSearch:
-			d = decision{search: true, skip: a.skip}
-		case actProbe:
-			d = decision{probe: a.url}
+			o.p.link.SetAddr("")
+			r = actDial{o.local}
+			if o.local == "" {
+				r = actRetry{} // no hub of our own: stopping
+			}
+		case actSearch, actProbe, actRetry, actWait:
+			r = a
 		case actHost:
 			o.startHosting()
 		case actUnhost:
@@ -163,8 +130,6 @@ func (o *owner) step(ctx context.Context, e event) decision {
 			o.emit(ctx, a.ev)
 		case actInfo:
 			o.p.setInfo(a.hosting, a.hub)
-		case actFast:
-			o.p.fast.Store(a.on)
 		case actReconnect:
 			o.p.link.Reconnect()
 		case actTimer:
@@ -182,7 +147,7 @@ func (o *owner) step(ctx context.Context, e event) decision {
 			o.p.log.Log(ctx, a.level, a.msg, a.args...)
 		}
 	}
-	return d
+	return r
 }
 
 // drain handles the events waiting; false when the link has finished.
@@ -217,9 +182,8 @@ func (o *owner) emit(ctx context.Context, ev link.Event) {
 func (o *owner) onEvent(ctx context.Context, ev link.Event) {
 	switch e := ev.(type) {
 	case link.Joined:
-		o.p.joinedAt.Store(time.Now().UnixNano())
 		o.code = ""
-		o.step(ctx, evJoined{e})
+		o.step(ctx, evJoined{now: time.Now(), Joined: e})
 	case link.PeerJoined:
 		o.step(ctx, evPeerJoined{e.Peer})
 	case link.PeerLeft:
@@ -361,12 +325,12 @@ func (o *owner) askAround(ctx context.Context, urls []string) {
 		out := make(chan answer, len(urls))
 		for _, u := range urls {
 			go func() {
-				n := probe(ctx, u)
-				if n.err != nil {
+				info, err := probe(ctx, u)
+				if err != nil {
 					out <- answer{url: u}
 					return
 				}
-				out <- answer{url: u, info: n.info}
+				out <- answer{url: u, info: info}
 			}()
 		}
 		var ev evAskedAround
@@ -387,14 +351,14 @@ func (o *owner) check(ctx context.Context, h discovery.Hub) {
 	o.wg.Add(1)
 	go func() {
 		defer o.wg.Done()
-		n := probeReach(ctx, h.URL, o.port, o.p.cfg.ID)
-		if n.err == nil && o.p.key != nil {
+		info, err := probeReach(ctx, h.URL, o.port, o.p.cfg.ID)
+		if err == nil && o.p.key != nil {
 			pctx, cancel := context.WithTimeout(ctx, proveTimeout)
-			n.err = link.Prove(pctx, h.URL, o.p.key, o.p.room)
+			err = link.Prove(pctx, h.URL, o.p.key, o.p.room)
 			cancel()
 		}
 		select {
-		case o.checked <- evChecked{hub: h, info: n.info, err: n.err}:
+		case o.checked <- evChecked{hub: h, info: info, err: err}:
 		case <-ctx.Done():
 		}
 	}()

@@ -71,6 +71,9 @@ const (
 	// their welcome before reconnects slow down to Socket.IO's pace. A room
 	// changing host drops a peer once or twice; a loop drops it every time.
 	maxQuickDrops = 3
+	// quickDrop is how soon after its welcome a session that ends counts
+	// as a quick drop.
+	quickDrop = 1 * time.Second
 	// maxRedirects bounds following lost hubs that say where the room went.
 	maxRedirects = 3
 	// readvertise is the pause before advertising again after an
@@ -184,10 +187,8 @@ type Peer struct {
 	events chan link.Event
 	asks   chan ask // the link's Target, to Run's goroutine
 
-	fast       atomic.Bool             // reconnect quickly: the room is changing host
-	quickDrops int                     // sessions ended soon after their welcome; the link's goroutine only
-	joinedAt   atomic.Int64            // unix nanoseconds of the last welcome
-	hub        atomic.Pointer[hub.Hub] // the hub this peer serves; nil when not hosting
+	ctx context.Context         // Run's, set before the link runs: the link's Backoff asks with it
+	hub atomic.Pointer[hub.Hub] // the hub this peer serves; nil when not hosting
 
 	key []byte // wire.AuthKey of the passphrase; nil: an open room
 	vk  string // wire.Verifier(key)
@@ -286,6 +287,7 @@ func (p *Peer) SetFlipNow(now bool) { p.link.SetFlipNow(now) }
 // cannot listen and has no hub to join.
 func (p *Peer) Run(ctx context.Context) error {
 	defer close(p.events)
+	p.ctx = ctx
 	o := &owner{p: p, found: make(chan discovery.Hub), checked: make(chan evChecked), asked: make(chan evAskedAround),
 		timers: map[timerKind]*timer{}, fired: make(chan *timer), ended: make(chan struct{})}
 	ln, err := p.listen()
@@ -377,27 +379,6 @@ func (p *Peer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Error(w, "huecast: this peer does not host the room's hub; GET /api/peer says where it is", http.StatusServiceUnavailable)
-}
-
-// backoff is the link's wait before reconnect attempt n.
-func (p *Peer) backoff(attempt int) time.Duration {
-	// Attempt 1 follows a session that was welcomed: decide at once, unless
-	// hubs keep dropping us right after their welcome.
-	if attempt == 1 {
-		if time.Since(time.Unix(0, p.joinedAt.Load())) < time.Second {
-			p.quickDrops++
-		} else {
-			p.quickDrops = 0
-		}
-		if p.quickDrops < maxQuickDrops {
-			return lostPause
-		}
-		return link.SocketIOBackoff(p.quickDrops - maxQuickDrops + 1)
-	}
-	if p.fast.Load() {
-		return fastRetry
-	}
-	return link.SocketIOBackoff(attempt)
 }
 
 // publicURL is our hub's URL as others reach it now; "" without a listener.
