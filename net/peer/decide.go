@@ -102,6 +102,7 @@ type state struct {
 	quickDrops int
 	heard      bool // while hosting: another hub of the room was heard since the alone timer was set
 	told       bool // while hosting: Alone was said
+	warned     bool // while hosting: that advertising failed was said
 }
 
 // failover is what a peer that lost its hub knows while it looks for the next.
@@ -200,6 +201,10 @@ func (d *decider) step(e event) {
 		d.checked(e)
 	case evTimer:
 		d.timer(e.kind)
+	case evAdvertised:
+		d.advertised(e)
+	case evNetChanged:
+		d.netChanged(e)
 	case evAskedAround:
 		s.asking = false
 		d.askedAround(e.answers)

@@ -77,6 +77,12 @@ type (
 		info Info
 		err  error
 	}
+	// evAdvertised: the advertisement of our hub ended by itself, err
+	// saying why (no interface up: a link down).
+	evAdvertised struct{ err error }
+	// evNetChanged: this machine's LAN addresses changed; url is our hub's
+	// URL as others reach it now.
+	evNetChanged struct{ url string }
 	// evQuit: the peer is told to stop.
 	evQuit struct{}
 	// evAskedAround: what the former members answered at /api/peer.
@@ -94,6 +100,8 @@ func (evPeerLeft) isEvent()    {}
 func (evFound) isEvent()       {}
 func (evTimer) isEvent()       {}
 func (evChecked) isEvent()     {}
+func (evAdvertised) isEvent()  {}
+func (evNetChanged) isEvent()  {}
 func (evQuit) isEvent()        {}
 func (evAskedAround) isEvent() {}
 
@@ -135,16 +143,18 @@ func isDialAnswer(a action) bool {
 type (
 	action interface{ isAction() }
 
-	actDial    struct{ url string }      // answer the link: dial url, telling our address
-	actDialOwn struct{}                  // answer the link: dial our own hub
-	actSearch  struct{ skip []hubKey }   // answer the link: search (leaving out skip's hubs), then ask again (evSearched)
-	actProbe   struct{ url string }      // answer the link: ask url's peer where the room is, then ask again (evProbed)
-	actRetry   struct{}                  // answer the link: no hub to dial yet; wait the backoff, then ask again
-	actWait    struct{ d time.Duration } // answer the link's evBackoff: wait d
-	actHost    struct{}                  // serve, advertise and watch our hub
-	actUnhost  struct{}                  // close our hub, stop advertising and watching
-	actEmit    struct{ ev link.Event }
-	actInfo    struct { // what /api/peer answers from now on
+	actDial         struct{ url string }      // answer the link: dial url, telling our address
+	actDialOwn      struct{}                  // answer the link: dial our own hub
+	actSearch       struct{ skip []hubKey }   // answer the link: search (leaving out skip's hubs), then ask again (evSearched)
+	actProbe        struct{ url string }      // answer the link: ask url's peer where the room is, then ask again (evProbed)
+	actRetry        struct{}                  // answer the link: no hub to dial yet; wait the backoff, then ask again
+	actWait         struct{ d time.Duration } // answer the link's evBackoff: wait d
+	actHost         struct{}                  // serve, advertise and watch our hub
+	actUnhost       struct{}                  // close our hub, stop advertising and watching
+	actAdvertise    struct{}                  // (re)start advertising our hub; report evAdvertised if it ends by itself
+	actBrowseAfresh struct{}                  // the hosting peer's browse starts again now, with a search of the subnets soon
+	actEmit         struct{ ev link.Event }
+	actInfo         struct { // what /api/peer answers from now on
 		hosting bool
 		hub     string
 	}
@@ -163,22 +173,24 @@ type (
 	}
 )
 
-func (actDial) isAction()      {}
-func (actDialOwn) isAction()   {}
-func (actSearch) isAction()    {}
-func (actProbe) isAction()     {}
-func (actRetry) isAction()     {}
-func (actWait) isAction()      {}
-func (actHost) isAction()      {}
-func (actUnhost) isAction()    {}
-func (actEmit) isAction()      {}
-func (actInfo) isAction()      {}
-func (actReconnect) isAction() {}
-func (actTimer) isAction()     {}
-func (actCancel) isAction()    {}
-func (actCheck) isAction()     {}
-func (actAskAround) isAction() {}
-func (actLog) isAction()       {}
+func (actDial) isAction()         {}
+func (actDialOwn) isAction()      {}
+func (actSearch) isAction()       {}
+func (actProbe) isAction()        {}
+func (actRetry) isAction()        {}
+func (actWait) isAction()         {}
+func (actHost) isAction()         {}
+func (actAdvertise) isAction()    {}
+func (actBrowseAfresh) isAction() {}
+func (actUnhost) isAction()       {}
+func (actEmit) isAction()         {}
+func (actInfo) isAction()         {}
+func (actReconnect) isAction()    {}
+func (actTimer) isAction()        {}
+func (actCancel) isAction()       {}
+func (actCheck) isAction()        {}
+func (actAskAround) isAction()    {}
+func (actLog) isAction()          {}
 
 // A timerKind names one of the peer's timers; each kind has at most one
 // set at a time, and setting it again moves it.
@@ -194,8 +206,12 @@ const (
 	// timerAlone: aloneAfter into hosting (then every hostBrowse until
 	// said), a host that nobody joined and that heard no other hub says so.
 	timerAlone
+
+	// timerAdvertise: readvertise after an advertisement ended by
+	// itself while hosting, advertise again.
+	timerAdvertise
 )
 
-var timerNames = [...]string{"settle", "ask-around", "alone"}
+var timerNames = [...]string{"settle", "ask-around", "alone", "advertise"}
 
 func (k timerKind) String() string { return timerNames[k] }

@@ -1,6 +1,7 @@
 package peer
 
 import (
+	"log/slog"
 	"slices"
 	"strings"
 
@@ -22,13 +23,13 @@ func (d *decider) host() {
 		}
 	}
 	s.phase, s.fo, s.found, s.settle, s.asking = phaseHosting, nil, nil, false, false
-	s.heard, s.told = false, false
+	s.heard, s.told, s.warned = false, false, false
 	s.fast = false
 	d.do(actHost{}, actInfo{hosting: true},
 		logInfo("peer: hosting", "url", s.me.public, "room", s.me.room),
 		actEmit{Hosting{URL: s.me.public, Room: s.me.room}})
 	if s.me.search {
-		d.do(actTimer{timerAlone, aloneAfter})
+		d.do(actAdvertise{}, actTimer{timerAlone, aloneAfter})
 	} else {
 		d.do(actTimer{timerAskAround, askAroundEvery})
 	}
@@ -36,7 +37,7 @@ func (d *decider) host() {
 
 func (d *decider) unhost() {
 	d.s.found, d.s.settle = nil, false
-	d.do(actUnhost{}, actCancel{timerSettle}, actCancel{timerAlone}, actCancel{timerAskAround})
+	d.do(actUnhost{}, actCancel{timerSettle}, actCancel{timerAlone}, actCancel{timerAskAround}, actCancel{timerAdvertise})
 }
 
 // timer acts on a timer that went off.
@@ -56,6 +57,10 @@ func (d *decider) timer(k timerKind) {
 		if s.phase == phaseHosting && !s.me.search && !s.asking && len(s.formerly) > 0 && lone(s) {
 			s.asking = true
 			d.do(actAskAround{slices.Clone(s.formerly)})
+		}
+	case timerAdvertise:
+		if hosts {
+			d.do(actAdvertise{})
 		}
 	case timerAlone:
 		if !hosts || s.told {
@@ -153,6 +158,42 @@ func (d *decider) checked(e evChecked) {
 	s.phase, s.target, s.hub = phaseFolding, e.hub.URL, e.hub
 	s.fast = true
 	d.do(actReconnect{})
+}
+
+// advertised tries again, after readvertise, an advertisement that ended
+// while we host (no interface up: a link down), so that a hub cut off and
+// reconnected is heard, and folded, again. The first failure is told.
+func (d *decider) advertised(e evAdvertised) {
+	s := &d.s
+	if s.phase != phaseHosting && s.phase != phaseFolding {
+		return
+	}
+	if e.err != nil && !s.warned {
+		s.warned = true
+		d.do(actLog{level: slog.LevelWarn, msg: "peer: cannot advertise the hub; others can still join by address",
+			args: []any{"err", e.err}})
+	}
+	d.do(actTimer{timerAdvertise, readvertise})
+}
+
+// netChanged follows a change of this machine's addresses. A host
+// advertises afresh, looks again for other hubs at once, and tells its new
+// address; a peer that does not host reconnects, since the connection it
+// had may be gone with the old address, and the hub learns the new one
+// from the next hello.
+func (d *decider) netChanged(e evNetChanged) {
+	s := &d.s
+	switch s.phase {
+	case phaseHosting, phaseFolding:
+		d.do(logInfo("peer: this machine's addresses changed; advertising afresh"),
+			actAdvertise{}, actBrowseAfresh{})
+		if e.url != "" {
+			d.do(actEmit{Hosting{URL: e.url, Room: s.me.room}})
+		}
+	case phaseStopped:
+	default:
+		d.do(logInfo("peer: this machine's addresses changed; reconnecting"), actReconnect{})
+	}
 }
 
 // lone says whether our hub has no member but ourselves.

@@ -2,6 +2,7 @@ package peer
 
 import (
 	"errors"
+	"log/slog"
 	"reflect"
 	"slices"
 	"testing"
@@ -53,12 +54,11 @@ func pointing(url string, info, pointed Info) evProbed {
 }
 
 func hostingActs(me self) []action {
-	timer := actTimer{timerAlone, aloneAfter}
+	acts := []action{actHost{}, actInfo{hosting: true}, actEmit{Hosting{URL: me.public, Room: me.room}}}
 	if !me.search {
-		timer = actTimer{timerAskAround, askAroundEvery}
+		return append(acts, actTimer{timerAskAround, askAroundEvery})
 	}
-	return []action{actHost{}, actInfo{hosting: true},
-		actEmit{Hosting{URL: me.public, Room: me.room}}, timer}
+	return append(acts, actAdvertise{}, actTimer{timerAlone, aloneAfter})
 }
 
 func TestDecide(t *testing.T) {
@@ -269,7 +269,7 @@ func TestDecide(t *testing.T) {
 			[]action{actDial{lowHub.URL}}},
 		{"only that hub's welcome closes ours, its clients told where the room went first", me,
 			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, joinedTo(lowHub.URL, nil)), phaseJoined,
-			[]action{actInfo{hub: lowHub.URL}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAlone}, actCancel{timerAskAround},
+			[]action{actInfo{hub: lowHub.URL}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAlone}, actCancel{timerAskAround}, actCancel{timerAdvertise},
 				actEmit{HostChanged{URL: lowHub.URL, ID: "a", Name: "Ann", Reason: ReasonMerged}}}},
 		{"a hub that refuses the fold is passed over, and the link comes home", me,
 			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, evAsk{now: t0, fail: failure{url: lowHub.URL, status: 503}}), phaseHosting,
@@ -281,7 +281,7 @@ func TestDecide(t *testing.T) {
 			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, evAsk{now: t0, fail: failure{url: lowHub.URL, status: 503}},
 				evFound{now: t0.Add(markFor), hub: lowHub}), phaseHosting, []action{actTimer{timerSettle, foldSettle}}},
 		{"a folding peer told to quit closes its hub", me,
-			append(slices.Clone(settled), checkedLow, evQuit{}), phaseStopped, []action{actInfo{}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAlone}, actCancel{timerAskAround}}},
+			append(slices.Clone(settled), checkedLow, evQuit{}), phaseStopped, []action{actInfo{}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAlone}, actCancel{timerAskAround}, actCancel{timerAdvertise}}},
 		{"not if it does not host", me,
 			append(settled, evChecked{hub: lowHub, info: Info{ID: "a", Room: "lobby"}}), phaseHosting, nil},
 		{"not if it is another peer", me,
@@ -329,8 +329,27 @@ func TestDecide(t *testing.T) {
 			[]event{evStart{host: true}, evQuit{}, evTimer{timerAlone}}, phaseStopped, nil},
 		{"a host that folded into another hub cancels its timers", me,
 			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, joinedTo(lowHub.URL, nil), evTimer{timerAlone}, evTimer{timerAskAround}), phaseJoined, nil},
+		{"an advertisement that ended while hosting is tried again after readvertise", me,
+			[]event{evStart{host: true}, evAdvertised{err: errors.New("no interface")}}, phaseHosting,
+			[]action{actTimer{timerAdvertise, readvertise}}},
+		{"then advertised again", me,
+			[]event{evStart{host: true}, evAdvertised{err: errors.New("no interface")}, evTimer{timerAdvertise}}, phaseHosting,
+			[]action{actAdvertise{}}},
+		{"not once the peer no longer hosts", me,
+			[]event{evStart{host: true}, evQuit{}, evAdvertised{err: errors.New("no interface")}, evTimer{timerAdvertise}}, phaseStopped, nil},
+		{"a host whose addresses changed advertises afresh, looks again and tells its new address", me,
+			[]event{evStart{host: true}, evNetChanged{url: "ws://10.0.1.9:7788/ws"}}, phaseHosting,
+			[]action{actAdvertise{}, actBrowseAfresh{}, actEmit{Hosting{URL: "ws://10.0.1.9:7788/ws", Room: "lobby"}}}},
+		{"so does a host folding into another hub", me,
+			append(slices.Clone(settled), checkedLow, evNetChanged{url: "ws://10.0.1.9:7788/ws"}), phaseFolding,
+			[]action{actAdvertise{}, actBrowseAfresh{}, actEmit{Hosting{URL: "ws://10.0.1.9:7788/ws", Room: "lobby"}}}},
+		{"a joined peer whose addresses changed reconnects", me,
+			[]event{evStart{join: lost}, joinedTo(lost, room3), evNetChanged{url: "ws://10.0.1.9:7788/ws"}}, phaseJoined,
+			[]action{actReconnect{}}},
+		{"a stopping peer does nothing", me,
+			[]event{evStart{host: true}, evQuit{}, evNetChanged{url: "ws://10.0.1.9:7788/ws"}}, phaseStopped, nil},
 		{"quitting stops hosting and says so", me,
-			[]event{evStart{host: true}, evQuit{}}, phaseStopped, []action{actInfo{}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAlone}, actCancel{timerAskAround}}},
+			[]event{evStart{host: true}, evQuit{}}, phaseStopped, []action{actInfo{}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAlone}, actCancel{timerAskAround}, actCancel{timerAdvertise}}},
 		{"a quitting peer dials its own address until the link ends", me,
 			[]event{evStart{join: lost}, joinedTo(lost, room3), evQuit{}, evAsk{now: t0}}, phaseStopped, []action{actDialOwn{}}},
 	}
@@ -480,4 +499,28 @@ func TestDecideKeepsTheOneAnswerRule(t *testing.T) {
 	}
 	d := decider{acts: []action{logInfo("x"), actRetry{}}}
 	d.answered(evProbed{}) // one answer, and a log: fine
+}
+
+// A host says once that it cannot advertise, however often it fails.
+func TestDecideWarnsOnceOfAFailedAdvertisement(t *testing.T) {
+	s, _ := decide(state{me: me}, evStart{host: true})
+	warns := 0
+	for range 3 {
+		var acts []action
+		s, acts = decide(s, evAdvertised{err: errors.New("no interface")})
+		for _, a := range acts {
+			if l, ok := a.(actLog); ok && l.level == slog.LevelWarn {
+				warns++
+			}
+		}
+		s, _ = decide(s, evTimer{timerAdvertise})
+	}
+	if warns != 1 {
+		t.Fatalf("%d warnings, want 1", warns)
+	}
+	s, _ = decide(s, evQuit{})
+	s, _ = decide(s, evStart{host: true}) // a new hub: a new warning if it fails too
+	if _, acts := decide(s, evAdvertised{err: errors.New("no interface")}); len(acts) != 2 {
+		t.Fatalf("a new hub's failure: %#v", acts)
+	}
 }

@@ -122,58 +122,25 @@ func (l *layered) count(st scan.Stats) {
 	l.p.log.Debug("peer: searched the subnets", "asked", st.Asked, "answered", st.Answered, "ignored", st.Ignored)
 }
 
-// Advertise announces our hub over mDNS, afresh whenever this machine's
-// LAN addresses change, and tells the window the hub's new address.
+// Advertise announces our hub over mDNS until ctx ends, or the
+// advertisement fails.
 func (l *layered) Advertise(ctx context.Context, ad discovery.Ad) error {
-	for {
-		actx, cancel := context.WithCancel(ctx)
-		done := make(chan error, 1)
-		go func() { done <- l.mdns.Advertise(actx, ad) }()
-		ended, err := l.waitChange(ctx, done)
-		cancel()
-		if !ended {
-			err = <-done
-		}
-		if ctx.Err() != nil || ended {
-			return err
-		}
-		l.p.log.Info("peer: this machine's addresses changed; advertising afresh")
-		select {
-		case l.kick <- struct{}{}:
-		default:
-		}
-		if u := l.p.publicURL(); u != "" {
-			l.p.emitFrom(ctx, Hosting{URL: u, Room: l.p.room})
-		}
+	return l.mdns.Advertise(ctx, ad)
+}
+
+// browseAfresh ends the hosting peer's browse under way, so that the next
+// starts at once with a fresh query, and makes its next search of the
+// subnets due: the network changed.
+func (l *layered) browseAfresh() {
+	select {
+	case l.kick <- struct{}{}:
+	default:
 	}
 }
 
-// waitChange returns when this machine's LAN addresses change or ctx
-// ends, or, with ended true and its error, when the advertisement on done
-// ends first.
-func (l *layered) waitChange(ctx context.Context, done <-chan error) (ended bool, err error) {
-	last := l.fingerprint()
-	t := time.NewTicker(netPoll)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return false, nil
-		case err := <-done:
-			return true, err
-		case <-t.C:
-			if f := l.fingerprint(); f != last {
-				return false, nil
-			}
-		}
-	}
-}
-
-// followNetwork reconnects the link of a peer that does not host when this
-// machine's LAN addresses change, until ctx ends: the connection it had
-// may be gone with the old address, and the hub learns the new one from
-// the next hello. (A hosting peer's Advertise follows the change.)
-func (l *layered) followNetwork(ctx context.Context) {
+// followNetwork compares this machine's LAN addresses with the last seen
+// every netPoll, and reports a change on changed, until ctx ends.
+func (l *layered) followNetwork(ctx context.Context, changed chan<- evNetChanged) {
 	last := l.fingerprint()
 	t := time.NewTicker(netPoll)
 	defer t.Stop()
@@ -183,14 +150,13 @@ func (l *layered) followNetwork(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		f := l.fingerprint()
-		if f == last {
-			continue
-		}
-		last = f
-		if l.p.hub.Load() == nil {
-			l.p.log.Info("peer: this machine's addresses changed; reconnecting")
-			l.p.link.Reconnect()
+		if f := l.fingerprint(); f != last {
+			last = f
+			select {
+			case changed <- evNetChanged{url: l.p.publicURL()}:
+			case <-ctx.Done():
+				return
+			}
 		}
 	}
 }

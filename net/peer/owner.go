@@ -29,7 +29,11 @@ type owner struct {
 	fail failure // how the link's last attempt ended, for the next ask
 	code string  // the error code the hub sent in the attempt under way
 
+	hostCtx    context.Context    // the hub we serve lives while it does; nil when none
 	hostCancel context.CancelFunc // ends the hub we serve; nil when none
+	adCancel   context.CancelFunc // ends the advertisement under way; nil when none
+	advertised chan evAdvertised
+	netChanged chan evNetChanged
 	found      chan discovery.Hub // browse results while hosting
 	timers     map[timerKind]*timer
 	fired      chan *timer   // a timer went off
@@ -94,6 +98,10 @@ func (o *owner) loop(ctx context.Context) {
 			o.step(ctx, c)
 		case a := <-o.asked:
 			o.step(ctx, a)
+		case a := <-o.advertised:
+			o.step(ctx, a)
+		case c := <-o.netChanged:
+			o.step(ctx, c)
 		case <-done:
 			done = nil
 			o.step(ctx, evQuit{})
@@ -126,6 +134,12 @@ func (o *owner) step(ctx context.Context, e event) action {
 			o.startHosting()
 		case actUnhost:
 			o.stopHosting()
+		case actAdvertise:
+			o.advertise()
+		case actBrowseAfresh:
+			if o.p.layers != nil {
+				o.p.layers.browseAfresh()
+			}
 		case actEmit:
 			o.emit(ctx, a.ev)
 		case actInfo:
@@ -222,7 +236,7 @@ func (o *owner) startHosting() {
 		Passphrase: o.p.cfg.Passphrase, Key: o.p.key, MaxPeers: o.p.cfg.MaxPeers, ColorRate: o.p.cfg.ColorRate,
 		CheckAddr: o.p.answersAt})
 	hctx, cancel := context.WithCancel(context.Background())
-	o.hostCancel = cancel
+	o.hostCtx, o.hostCancel = hctx, cancel
 	o.wg.Add(1)
 	go func() {
 		defer o.wg.Done()
@@ -230,38 +244,38 @@ func (o *owner) startHosting() {
 	}()
 	o.p.hub.Store(h)
 	if d := o.p.cfg.Discovery; d != nil {
-		o.wg.Add(2)
-		go func() {
-			defer o.wg.Done()
-			ad := discovery.Ad{ID: o.p.cfg.ID, Name: o.p.cfg.Name, Room: o.p.room, Port: o.port,
-				Auth: o.p.key != nil, Verifier: o.p.vk}
-			if o.listenIP != nil {
-				ad.IPs = []net.IP{o.listenIP}
-			}
-			// An advertisement that fails (no interface up: a link down)
-			// is tried again while we host, so that a hub cut off and
-			// reconnected is heard, and folded, again.
-			for warned := false; ; {
-				err := d.Advertise(hctx, ad)
-				if hctx.Err() != nil {
-					return
-				}
-				if err != nil && !warned {
-					warned = true
-					o.p.log.Warn("peer: cannot advertise the hub; others can still join by address", "err", err)
-				}
-				select {
-				case <-time.After(readvertise):
-				case <-hctx.Done():
-					return
-				}
-			}
-		}()
-		go func() {
-			defer o.wg.Done()
-			o.watch(hctx, d)
-		}()
+		o.wg.Go(func() { o.watch(hctx, d) })
 	}
+}
+
+// advertise (re)starts advertising the hub we serve, ending the
+// advertisement under way; when the new one ends by itself (it failed,
+// or no interface is up) the owner hears evAdvertised.
+func (o *owner) advertise() {
+	d := o.p.cfg.Discovery
+	if d == nil || o.hostCtx == nil {
+		return
+	}
+	if o.adCancel != nil {
+		o.adCancel()
+	}
+	actx, cancel := context.WithCancel(o.hostCtx)
+	o.adCancel = cancel
+	ad := discovery.Ad{ID: o.p.cfg.ID, Name: o.p.cfg.Name, Room: o.p.room, Port: o.port,
+		Auth: o.p.key != nil, Verifier: o.p.vk}
+	if o.listenIP != nil {
+		ad.IPs = []net.IP{o.listenIP}
+	}
+	o.wg.Go(func() {
+		err := d.Advertise(actx, ad)
+		if actx.Err() != nil {
+			return // ended on purpose: nothing to report
+		}
+		select {
+		case o.advertised <- evAdvertised{err: err}:
+		case <-actx.Done():
+		}
+	})
 }
 
 // watch browses, one fresh browse after another, while we host, reporting
@@ -292,7 +306,7 @@ func (o *owner) stopHosting() {
 	}
 	o.p.hub.Store(nil)
 	o.hostCancel()
-	o.hostCancel = nil
+	o.hostCtx, o.hostCancel, o.adCancel = nil, nil, nil
 }
 
 // A timer is one that actTimer set; only the latest of its kind counts.

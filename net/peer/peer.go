@@ -289,7 +289,8 @@ func (p *Peer) Run(ctx context.Context) error {
 	defer close(p.events)
 	p.ctx = ctx
 	o := &owner{p: p, found: make(chan discovery.Hub), checked: make(chan evChecked), asked: make(chan evAskedAround),
-		timers: map[timerKind]*timer{}, fired: make(chan *timer), ended: make(chan struct{})}
+		timers: map[timerKind]*timer{}, fired: make(chan *timer), ended: make(chan struct{}),
+		advertised: make(chan evAdvertised), netChanged: make(chan evNetChanged)}
 	ln, err := p.listen()
 	if err != nil {
 		if p.cfg.Join == "" {
@@ -332,7 +333,7 @@ func (p *Peer) Run(ctx context.Context) error {
 	linkDone := make(chan error, 1)
 	go func() { linkDone <- p.link.Run(ctx) }()
 	if p.layers != nil {
-		o.wg.Go(func() { p.layers.followNetwork(ctx) })
+		o.wg.Go(func() { p.layers.followNetwork(ctx, o.netChanged) })
 	}
 	o.loop(ctx)
 	o.stopHosting()
