@@ -63,8 +63,11 @@ func (p *Peer) target(ctx context.Context) (string, error) {
 		}
 		switch a := a.(type) {
 		case actSearch:
-			found, other := p.search(ctx, a.skip)
-			q = evSearched{now: time.Now(), found: found, other: other}
+			found, other, elders := p.search(ctx, a.skip)
+			q = evSearched{now: time.Now(), found: found, other: other, elders: elders}
+		case actAskElders:
+			found := p.layers.askElders(ctx, a.addrs, a.after)
+			q = evEldersAsked{now: time.Now(), found: found}
 		case actProbe:
 			q = p.probed(ctx, a.url)
 		case actDial:
@@ -96,10 +99,10 @@ func (p *Peer) probed(ctx context.Context, hubURL string) evProbed {
 }
 
 // search browses for the room's hub for up to searchWait and returns the
-// first of our room (name and passphrase) that answers, or nil, and a hub
-// of our room's name with another passphrase if one answered. Hubs at
-// skip are left out.
-func (p *Peer) search(ctx context.Context, skip []hubKey) (found, other *discovery.Hub) {
+// first of our room (name and passphrase) that answers, or nil, a hub of
+// our room's name with another passphrase if one answered, and peers found
+// searching with a lower id (layered only). Hubs at skip are left out.
+func (p *Peer) search(ctx context.Context, skip []hubKey) (found, other *discovery.Hub, elders []string) {
 	me := self{locked: p.key != nil, vk: p.vk}
 	accept := func(h discovery.Hub) bool { return me.admits(h) && !skips(skip, h) }
 	if p.layers != nil {
@@ -125,7 +128,7 @@ func (p *Peer) search(ctx context.Context, skip []hubKey) (found, other *discove
 			if err != nil {
 				p.log.Warn("peer: cannot search the network for the room's hub", "err", err)
 			}
-			return found, other
+			return found, other, nil
 		}
 	}
 }

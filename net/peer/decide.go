@@ -30,6 +30,10 @@ const (
 	// phaseFound: dialing a hub the search found; if it does not welcome
 	// us within successorWait, search again.
 	phaseFound
+	// phaseElders: a search found no hub, but peers of the room searching
+	// with a lower id (elders): one of them will host, so wait for it, up
+	// to elderWait, before hosting here.
+	phaseElders
 	// phaseJoined: the hub at joined welcomed us.
 	phaseJoined
 	// phaseFailover: the hub was lost; asking where the room went and
@@ -46,7 +50,7 @@ const (
 	phaseStopped
 )
 
-var phaseNames = [...]string{"searching", "dialing", "found", "joined", "failover", "hosting", "folding", "stopped"}
+var phaseNames = [...]string{"searching", "dialing", "found", "elders", "joined", "failover", "hosting", "folding", "stopped"}
 
 func (p phase) String() string { return phaseNames[p] }
 
@@ -85,6 +89,7 @@ type state struct {
 	// marks are hubs that refused us, by URL: passed over until their
 	// record changes (another id there) or the mark runs out.
 	marks  map[string]mark
+	elders elders          // phaseElders: whom we wait for
 	fo     *failover       // while the room looks for its next host; may outlive phaseFailover into a search
 	found  []discovery.Hub // while hosting: other hubs of the room found, to check
 	settle bool            // while hosting: waiting foldSettle before checking found
@@ -195,6 +200,8 @@ func (d *decider) step(e event) {
 		d.backoff(e)
 	case evProbed:
 		d.probed(e)
+	case evEldersAsked:
+		d.eldersAsked(e)
 	case evFound:
 		d.foundHub(e)
 	case evChecked:

@@ -31,10 +31,19 @@ type (
 	}
 	// evSearched: the search asked for is done; found is the first hub of
 	// our room (nil if none answered), other one of our room's name with
-	// another passphrase, or none, if one answered.
+	// another passphrase, or none, if one answered; elders are the
+	// addresses of peers of the room found searching with a lower id.
 	evSearched struct {
 		now          time.Time
 		found, other *discovery.Hub
+		elders       []string
+	}
+	// evEldersAsked: the peers searching with a lower id were asked
+	// again (actAskElders); found is the hub one of them hosts or points
+	// to, nil if none does.
+	evEldersAsked struct {
+		now   time.Time
+		found *discovery.Hub
 	}
 	// evProbed: the peer at url's address answered info, or err; when
 	// info points to a hub, pointed is what that hub's own peer answered
@@ -92,6 +101,7 @@ type (
 func (evStart) isEvent()       {}
 func (evAsk) isEvent()         {}
 func (evSearched) isEvent()    {}
+func (evEldersAsked) isEvent() {}
 func (evProbed) isEvent()      {}
 func (evBackoff) isEvent()     {}
 func (evJoined) isEvent()      {}
@@ -112,18 +122,19 @@ type answer struct {
 }
 
 // A question is an event the link's goroutine waits on an answer to:
-// evAsk, evSearched and evProbed get exactly one of actDial, actDialOwn,
-// actSearch, actProbe and actRetry; evBackoff gets exactly one actWait.
+// evAsk, evSearched, evProbed and evEldersAsked get exactly one of
+// actDial, actDialOwn, actSearch, actProbe, actAskElders and actRetry; evBackoff gets exactly one actWait.
 // decide keeps this rule (answered), and every other event gets none.
 type question interface {
 	event
 	answers(action) bool
 }
 
-func (evAsk) answers(a action) bool      { return isDialAnswer(a) }
-func (evSearched) answers(a action) bool { return isDialAnswer(a) }
-func (evProbed) answers(a action) bool   { return isDialAnswer(a) }
-func (evBackoff) answers(a action) bool  { _, ok := a.(actWait); return ok }
+func (evAsk) answers(a action) bool         { return isDialAnswer(a) }
+func (evSearched) answers(a action) bool    { return isDialAnswer(a) }
+func (evProbed) answers(a action) bool      { return isDialAnswer(a) }
+func (evEldersAsked) answers(a action) bool { return isDialAnswer(a) }
+func (evBackoff) answers(a action) bool     { _, ok := a.(actWait); return ok }
 
 // isAnswer says whether a is an answer to a question.
 func isAnswer(a action) bool {
@@ -133,7 +144,7 @@ func isAnswer(a action) bool {
 
 func isDialAnswer(a action) bool {
 	switch a.(type) {
-	case actDial, actDialOwn, actSearch, actProbe, actRetry:
+	case actDial, actDialOwn, actSearch, actProbe, actAskElders, actRetry:
 		return true
 	}
 	return false
@@ -143,11 +154,15 @@ func isDialAnswer(a action) bool {
 type (
 	action interface{ isAction() }
 
-	actDial         struct{ url string }      // answer the link: dial url, telling our address
-	actDialOwn      struct{}                  // answer the link: dial our own hub
-	actSearch       struct{ skip []hubKey }   // answer the link: search (leaving out skip's hubs), then ask again (evSearched)
-	actProbe        struct{ url string }      // answer the link: ask url's peer where the room is, then ask again (evProbed)
-	actRetry        struct{}                  // answer the link: no hub to dial yet; wait the backoff, then ask again
+	actDial      struct{ url string }    // answer the link: dial url, telling our address
+	actDialOwn   struct{}                // answer the link: dial our own hub
+	actSearch    struct{ skip []hubKey } // answer the link: search (leaving out skip's hubs), then ask again (evSearched)
+	actProbe     struct{ url string }    // answer the link: ask url's peer where the room is, then ask again (evProbed)
+	actRetry     struct{}                // answer the link: no hub to dial yet; wait the backoff, then ask again
+	actAskElders struct {                // answer the link: wait after, ask the peers at addrs whether they host, then ask again (evEldersAsked)
+		addrs []string
+		after time.Duration
+	}
 	actWait         struct{ d time.Duration } // answer the link's evBackoff: wait d
 	actHost         struct{}                  // serve, advertise and watch our hub
 	actUnhost       struct{}                  // close our hub, stop advertising and watching
@@ -177,6 +192,7 @@ func (actDial) isAction()         {}
 func (actDialOwn) isAction()      {}
 func (actSearch) isAction()       {}
 func (actProbe) isAction()        {}
+func (actAskElders) isAction()    {}
 func (actRetry) isAction()        {}
 func (actWait) isAction()         {}
 func (actHost) isAction()         {}

@@ -170,6 +170,14 @@ func (d *decider) search(now time.Time) action {
 
 func (d *decider) searched(e evSearched) {
 	s := &d.s
+	if len(e.elders) > 0 && (e.found == nil || s.marked(e.found.URL, e.found.ID, e.now)) {
+		// A peer of the room that searches with a lower id will host:
+		// wait for it rather than host beside it.
+		s.phase = phaseElders
+		s.elders = elders{addrs: slices.Clone(e.elders), until: e.now.Add(elderWait), other: e.other}
+		d.do(actAskElders{addrs: slices.Clone(e.elders), after: elderPoll})
+		return
+	}
 	if h := e.found; h != nil && !s.marked(h.URL, h.ID, e.now) {
 		d.do(logInfo("peer: found the room's hub", "url", h.URL, "host", h.Name))
 		s.phase, s.target, s.hub, s.since = phaseFound, h.URL, *h, e.now
@@ -196,6 +204,40 @@ func (d *decider) searched(e evSearched) {
 	}
 	d.host()
 	d.do(actDialOwn{})
+}
+
+// elders are the peers a searching peer waits for to host.
+type elders struct {
+	addrs []string
+	until time.Time      // when it gives up waiting
+	other *discovery.Hub // what the search heard of another passphrase's hub
+}
+
+// eldersAsked acts on what the peers waited for answered: join the hub
+// one of them hosts or points to; ask again every elderPoll until
+// elderWait has passed; then go on as after a search that found nothing.
+func (d *decider) eldersAsked(e evEldersAsked) {
+	s := &d.s
+	switch s.phase {
+	case phaseElders:
+	case phaseStopped:
+		d.do(actDialOwn{})
+		return
+	default:
+		d.dialTarget()
+		return
+	}
+	w := s.elders
+	switch {
+	case e.found != nil:
+	case e.now.Before(w.until):
+		d.do(actAskElders{addrs: slices.Clone(w.addrs), after: elderPoll})
+		return
+	default:
+		d.do(logInfo("peer: peers found searching did not host; hosting here"))
+	}
+	s.elders = elders{}
+	d.searched(evSearched{now: e.now, found: e.found, other: w.other})
 }
 
 // probed acts on what the lost hub's address said.

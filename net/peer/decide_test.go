@@ -74,6 +74,9 @@ func TestDecide(t *testing.T) {
 	// A peer that elected itself (ids b and c could not be reached).
 	selfElected := append(slices.Clone(inFailover), probed(t0, lost, Info{}, errors.New("refused")),
 		evAsk{now: later}, evAsk{now: later.Add(later.Sub(t0))}, joinedTo("ws://127.0.0.1:7788/ws", []wire.Peer{{ID: "m"}}))
+	// A peer whose search found peers searching with a lower id.
+	elderAddrs := []string{"10.0.0.2:7788"}
+	waitingForElders := []event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, nil, elderAddrs}}
 	// A peer hosting, that found a lower hub and waited.
 	settled := []event{evStart{host: true}, evFound{now: t0, hub: lowHub}, evTimer{timerSettle}}
 
@@ -94,17 +97,17 @@ func TestDecide(t *testing.T) {
 			[]event{evStart{}, evAsk{now: t0}}, phaseSearching,
 			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{}}},
 		{"a hub found is dialed", me,
-			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}}, phaseFound, []action{actDial{lowHub.URL}}},
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil, nil}}, phaseFound, []action{actDial{lowHub.URL}}},
 		{"only a locked room of our name found: ask for its passphrase, and host our own", me,
-			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, &lockedHub}}, phaseHosting,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, &lockedHub, nil}}, phaseHosting,
 			append([]action{actEmit{link.HubError{Code: wire.CodeUnauthorized,
 				Message: "Room 'lobby' needs a passphrase; set it under Name and room…, or with --passphrase."}}},
 				append(hostingActs(me), actDialOwn{})...)},
 		{"only another passphrase's room found: host our own beside it", locked,
-			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, &lockedHub}}, phaseHosting,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, &lockedHub, nil}}, phaseHosting,
 			append(hostingActs(locked), actDialOwn{})},
 		{"a hub found that cannot prove itself is searched past at once", locked,
-			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL, code: wire.CodeUnprovenHub}}}, phaseSearching,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL, code: wire.CodeUnprovenHub}}}, phaseSearching,
 			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{skip: []hubKey{{lowHub.URL, "a"}}}}},
 		{"a successor that cannot prove itself is passed over at once", locked,
 			append(inFailover, probed(t0, lost, Info{}, errors.New("refused")), evAsk{now: t0, fail: failure{url: "ws://10.0.0.2:7788/ws", code: wire.CodeUnprovenHub}}), phaseFailover,
@@ -129,23 +132,23 @@ func TestDecide(t *testing.T) {
 			[]event{evStart{host: true}, evFound{now: t0, hub: ourLockedHub}, evTimer{timerSettle},
 				evChecked{hub: ourLockedHub, info: Info{ID: "a", Room: "lobby", Hosting: true, Verifier: "99999999"}}}, phaseHosting, nil},
 		{"nothing found: it hosts", me,
-			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, nil}}, phaseHosting, append(hostingActs(me), actDialOwn{})},
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, nil, nil}}, phaseHosting, append(hostingActs(me), actDialOwn{})},
 		{"nothing found and no listener: it keeps searching", noListener,
-			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, nil}}, phaseSearching, []action{actRetry{}}},
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, nil, nil}}, phaseSearching, []action{actRetry{}}},
 		{"a hub found that fails is retried for a while", me,
-			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0.Add(time.Second)}}, phaseFound,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil, nil}, evAsk{now: t0.Add(time.Second)}}, phaseFound,
 			[]action{actDial{lowHub.URL}}},
 		{"a hub found that cannot be reached is passed over at once", me,
-			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL}}}, phaseSearching,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL}}}, phaseSearching,
 			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{skip: []hubKey{{lowHub.URL, "a"}}}}},
 		{"a full hub found is passed over at once", me,
-			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL, code: wire.CodeRoomFull}}}, phaseSearching,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL, code: wire.CodeRoomFull}}}, phaseSearching,
 			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{skip: []hubKey{{lowHub.URL, "a"}}}}},
 		{"a hub found of another version is passed over at once", me,
-			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL, code: wire.CodeBadVersion}}}, phaseSearching,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL, code: wire.CodeBadVersion}}}, phaseSearching,
 			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{skip: []hubKey{{lowHub.URL, "a"}}}}},
 		{"a hub found that answers 503 does not host (a stale record, or a lie): passed over at once", me,
-			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL, status: 503}}}, phaseSearching,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL, status: 503}}}, phaseSearching,
 			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{skip: []hubKey{{lowHub.URL, "a"}}}}},
 		{"an elected successor that answers 503 is given successorWait", me,
 			append(inFailover, probed(t0, lost, Info{}, errors.New("refused")), evAsk{now: t0.Add(time.Second), fail: failure{url: "ws://10.0.0.2:7788/ws", status: 503}}), phaseFailover,
@@ -155,20 +158,20 @@ func TestDecide(t *testing.T) {
 			[]action{actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.3:7788/ws"}}},
 		{"a hub passed over and found again is not dialed: with nothing else, the peer hosts", me,
-			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL}},
-				evSearched{t0.Add(time.Second), &lowHub, nil}}, phaseHosting, append(hostingActs(me), actDialOwn{})},
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL}},
+				evSearched{t0.Add(time.Second), &lowHub, nil, nil}}, phaseHosting, append(hostingActs(me), actDialOwn{})},
 		{"another peer's record at that address is dialed", me,
-			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL}},
-				evSearched{t0.Add(time.Second), &discovery.Hub{ID: "a2", Room: "lobby", URL: lowHub.URL}, nil}}, phaseFound, []action{actDial{lowHub.URL}}},
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL}},
+				evSearched{t0.Add(time.Second), &discovery.Hub{ID: "a2", Room: "lobby", URL: lowHub.URL}, nil, nil}}, phaseFound, []action{actDial{lowHub.URL}}},
 		{"so is a record that did not answer, once its short mark ran out (a lost packet, not a refusal)", me,
-			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL}},
-				evSearched{t0.Add(markUnanswered), &lowHub, nil}}, phaseFound, []action{actDial{lowHub.URL}}},
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL}},
+				evSearched{t0.Add(markUnanswered), &lowHub, nil, nil}}, phaseFound, []action{actDial{lowHub.URL}}},
 		{"a record that refused is still passed over then", me,
-			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL, code: wire.CodeRoomFull}},
-				evSearched{t0.Add(markUnanswered), &lowHub, nil}}, phaseHosting, append(hostingActs(me), actDialOwn{})},
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL, code: wire.CodeRoomFull}},
+				evSearched{t0.Add(markUnanswered), &lowHub, nil, nil}}, phaseHosting, append(hostingActs(me), actDialOwn{})},
 		{"and dialed again once its mark ran out", me,
-			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL, code: wire.CodeRoomFull}},
-				evSearched{t0.Add(markFor), &lowHub, nil}}, phaseFound, []action{actDial{lowHub.URL}}},
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil, nil}, evAsk{now: t0, fail: failure{url: lowHub.URL, code: wire.CodeRoomFull}},
+				evSearched{t0.Add(markFor), &lowHub, nil, nil}}, phaseFound, []action{actDial{lowHub.URL}}},
 		{"with Join it keeps dialing whatever the refusal (the link backs off)", me,
 			[]event{evStart{join: lost}, evAsk{now: t0}, evAsk{now: later, fail: failure{url: lost, code: wire.CodeRoomFull}}}, phaseDialing,
 			[]action{actDial{lost}}},
@@ -182,8 +185,27 @@ func TestDecide(t *testing.T) {
 			[]action{actEmit{HostChanged{URL: "ws://10.0.0.2:7788/ws", ID: "b", Name: "Bea", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.2:7788/ws"}}},
 		{"a hub found that never welcomes is passed over", me,
-			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}, evAsk{now: later}}, phaseSearching,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil, nil}, evAsk{now: later}}, phaseSearching,
 			[]action{actEmit{Searching{Room: "lobby", Reason: ReasonStart}}, actSearch{skip: []hubKey{{lowHub.URL, "a"}}}}},
+		{"a search that found peers of the room searching with a lower id waits for one to host", me,
+			waitingForElders, phaseElders, []action{actAskElders{addrs: elderAddrs, after: elderPoll}}},
+		{"an elder that hosts now is joined", me,
+			append(slices.Clone(waitingForElders), evEldersAsked{t0.Add(elderPoll), &lowHub}), phaseFound, []action{actDial{lowHub.URL}}},
+		{"elders are asked again every elderPoll", me,
+			append(slices.Clone(waitingForElders), evEldersAsked{t0.Add(elderPoll), nil}), phaseElders,
+			[]action{actAskElders{addrs: elderAddrs, after: elderPoll}}},
+		{"until elderWait: then it hosts", me,
+			append(slices.Clone(waitingForElders), evEldersAsked{t0.Add(elderPoll), nil}, evEldersAsked{t0.Add(elderWait), nil}), phaseHosting,
+			append(hostingActs(me), actDialOwn{})},
+		{"and still tells of another passphrase's hub heard in the search", me,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, &lockedHub, elderAddrs}, evEldersAsked{t0.Add(elderWait), nil}}, phaseHosting,
+			append([]action{actEmit{link.HubError{Code: wire.CodeUnauthorized,
+				Message: "Room 'lobby' needs a passphrase; set it under Name and room…, or with --passphrase."}}},
+				append(hostingActs(me), actDialOwn{})...)},
+		{"a hub found is joined without waiting for elders", me,
+			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil, elderAddrs}}, phaseFound, []action{actDial{lowHub.URL}}},
+		{"a peer told to stop while it waits dials its own address", me,
+			append(slices.Clone(waitingForElders), evQuit{}, evEldersAsked{t0.Add(elderPoll), nil}), phaseStopped, []action{actDialOwn{}}},
 		{"a welcome joins, and says where the hub is", me,
 			[]event{evStart{join: lost}, joinedTo(lost, room3)}, phaseJoined,
 			[]action{actInfo{hub: lost}}},
@@ -378,7 +400,8 @@ func TestDecide(t *testing.T) {
 
 // Every question of the link gets exactly one answer, whatever the phase.
 func TestDecideAnswersEveryAskOnce(t *testing.T) {
-	questions := []event{evAsk{now: t0}, evAsk{now: later}, evSearched{t0, nil, nil}, evSearched{t0, &lowHub, nil},
+	questions := []event{evAsk{now: t0}, evAsk{now: later}, evSearched{t0, nil, nil, nil}, evSearched{t0, &lowHub, nil, nil},
+		evSearched{t0, nil, nil, []string{"10.0.0.2:7788"}}, evEldersAsked{t0, nil}, evEldersAsked{later, nil}, evEldersAsked{t0, &lowHub},
 		probed(t0, lost, Info{}, errors.New("x")), probed(t0, lost, Info{Room: "lobby", Hosting: true}, nil)}
 	starts := [][]event{
 		{evStart{}}, {evStart{host: true}}, {evStart{join: lost}},
@@ -386,7 +409,8 @@ func TestDecideAnswersEveryAskOnce(t *testing.T) {
 		{evStart{join: lost}, joinedTo(lost, room3), evAsk{now: t0}},
 		{evStart{host: true}, evQuit{}},
 		{evStart{host: true}, evFound{now: t0, hub: lowHub}, evTimer{timerSettle}, checkedLow}, // folding
-		{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil}},                              // found
+		{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil, nil}},                         // found
+		{evStart{}, evAsk{now: t0}, evSearched{t0, nil, nil, []string{"10.0.0.2:7788"}}},       // elders
 	}
 	for _, st := range starts {
 		for _, q := range questions {
@@ -398,7 +422,7 @@ func TestDecideAnswersEveryAskOnce(t *testing.T) {
 			n := 0
 			for _, a := range acts {
 				switch a.(type) {
-				case actDial, actDialOwn, actSearch, actProbe, actRetry:
+				case actDial, actDialOwn, actSearch, actProbe, actAskElders, actRetry:
 					n++
 				}
 			}

@@ -28,11 +28,6 @@ const (
 	// mdnsQuiet is how long mDNS must stay silent before the unicast layer
 	// runs: a hub on a LAN that passes multicast answers within milliseconds.
 	mdnsQuiet = searchWait
-	// elderWait bounds waiting for a peer with a lower id, found searching
-	// as we are, to start hosting: it does within a second of its own search.
-	elderWait = 3 * time.Second
-	// elderPoll is how often such a peer is asked again meanwhile.
-	elderPoll = 250 * time.Millisecond
 	// netPoll is how often this machine's addresses are compared with the
 	// last seen: a change is acted on within netPoll plus a search.
 	netPoll = 1 * time.Second
@@ -242,13 +237,13 @@ func (l *layered) alone(ctx context.Context) bool {
 }
 
 // search finds the room's hub at start: remembered hubs and mDNS at once,
-// then the unicast layer when mDNS stays quiet for mdnsQuiet. A peer of
-// the room found searching with a lower id will host: wait for it. Returns
-// nil when this peer should host.
+// then the unicast layer when mDNS stays quiet for mdnsQuiet. Returns nil
+// when no hub answered, and the addresses of peers of the room found
+// searching with a lower id (decide waits for one of them to host).
 //
 // Only hubs accept takes count; the first other one heard is returned as
 // other (a hub of our room's name with another passphrase).
-func (l *layered) search(ctx context.Context, accept func(discovery.Hub) bool) (found, other *discovery.Hub) {
+func (l *layered) search(ctx context.Context, accept func(discovery.Hub) bool) (found, other *discovery.Hub, elders []string) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	hubs := make(chan discovery.Hub)
@@ -272,30 +267,33 @@ func (l *layered) search(ctx context.Context, accept func(discovery.Hub) bool) (
 	quiet := time.NewTimer(mdnsQuiet)
 	defer quiet.Stop()
 	var scanDone chan scan.Stats
-	elders := map[string]scan.Answer{} // peers searching with a lower id, by address
 	for {
 		select {
 		case h := <-hubs:
 			if accept(h) {
-				return &h, nil
+				return &h, nil, nil
 			}
 			if other == nil {
 				other = &h
 			}
 		case a := <-answers:
-			if h := l.follow(ctx, a, elders); h != nil && accept(*h) {
-				return h, nil
+			h, elder := l.follow(ctx, a)
+			if h != nil && accept(*h) {
+				return h, nil, nil
+			}
+			if elder && !slices.Contains(elders, a.Addr) {
+				elders = append(elders, a.Addr)
 			}
 		case <-quiet.C:
 			if !l.p.cfg.Scan {
-				return l.awaitElders(ctx, cfg, elders), other
+				return nil, other, elders
 			}
 			scanDone = make(chan scan.Stats, 1)
 			go func() { scanDone <- scan.Search(ctx, cfg, answers) }()
 		case st := <-scanDone:
 			l.count(st)
 			mcancel()
-			return l.awaitElders(ctx, cfg, elders), other
+			return nil, other, elders
 		case <-mdnsDone:
 			mdnsDone = nil
 			if scanDone == nil {
@@ -307,64 +305,48 @@ func (l *layered) search(ctx context.Context, accept func(discovery.Hub) bool) (
 }
 
 // follow turns an answer into a hub to join: a hosting peer's own, or the
-// hub a joined peer points to when that hub answers as hosting. A peer
-// searching with a lower id than ours is kept in elders.
-func (l *layered) follow(ctx context.Context, a scan.Answer, elders map[string]scan.Answer) *discovery.Hub {
+// hub a joined peer points to when that hub answers as hosting. elder says
+// the answer is of a peer searching with a lower id than ours.
+func (l *layered) follow(ctx context.Context, a scan.Answer) (h *discovery.Hub, elder bool) {
 	if a.Hosting {
 		h := answerHub(a)
-		return &h
+		return &h, false
 	}
 	if a.Hub != "" {
 		hp := hostPort(a.Hub)
 		host, _, _ := net.SplitHostPort(hp)
 		ifs, _ := lan.Interfaces(l.p.cfg.Ifaces)
 		if ip := net.ParseIP(host); ip == nil || !lan.OnLink(ifs, ip) {
-			return nil // a pointer off our subnets is not followed blindly
+			return nil, false // a pointer off our subnets is not followed blindly
 		}
 		b, err := scan.Probe(ctx, hp)
 		if err == nil && b.Hosting && b.Room == l.p.room && b.ID != l.p.cfg.ID && l.p.verifyAnswer(b) {
 			h := answerHub(b)
-			return &h
+			return &h, false
 		}
-		return nil
+		return nil, false
 	}
-	if a.ID < l.p.cfg.ID {
-		elders[a.Addr] = a
-	}
-	return nil
+	return nil, a.ID < l.p.cfg.ID
 }
 
-// awaitElders asks the peers that search with a lower id again until one
-// hosts or points to a hub, for at most elderWait; nil when none does.
-func (l *layered) awaitElders(ctx context.Context, cfg scan.Config, elders map[string]scan.Answer) *discovery.Hub {
-	if len(elders) == 0 {
+// askElders waits after, then asks the peers at addrs once whether they
+// host or point to a hub now; nil when none does.
+func (l *layered) askElders(ctx context.Context, addrs []string, after time.Duration) *discovery.Hub {
+	select {
+	case <-time.After(after):
+	case <-ctx.Done():
 		return nil
 	}
-	deadline := time.Now().Add(elderWait)
-	t := time.NewTicker(elderPoll)
-	defer t.Stop()
-	for time.Now().Before(deadline) {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		var addrs []string
-		for a := range elders {
-			addrs = append(addrs, a)
-		}
-		answers := make(chan scan.Answer, len(addrs))
-		actx, cancel := context.WithTimeout(ctx, elderPoll*2)
-		scan.Ask(actx, cfg, addrs, answers)
-		cancel()
-		close(answers)
-		for a := range answers {
-			if h := l.follow(ctx, a, map[string]scan.Answer{}); h != nil {
-				return h
-			}
+	answers := make(chan scan.Answer, len(addrs))
+	actx, cancel := context.WithTimeout(ctx, elderPoll*2)
+	scan.Ask(actx, l.scanConfig(), addrs, answers)
+	cancel()
+	close(answers)
+	for a := range answers {
+		if h, _ := l.follow(ctx, a); h != nil {
+			return h
 		}
 	}
-	l.p.log.Info("peer: peers found searching did not host; hosting here")
 	return nil
 }
 

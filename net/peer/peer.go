@@ -79,6 +79,11 @@ const (
 	// readvertise is the pause before advertising again after an
 	// advertisement failed or ended while hosting.
 	readvertise = 1 * time.Second
+	// elderWait bounds waiting for a peer with a lower id, found searching
+	// as we are, to start hosting: it does within a second of its own search.
+	elderWait = 3 * time.Second
+	// elderPoll is how often such a peer is asked again meanwhile.
+	elderPoll = 250 * time.Millisecond
 	// aloneAfter is how long a peer hosts with nobody joining, all layers
 	// searched, before it says why that may be.
 	aloneAfter = 8 * time.Second
