@@ -215,7 +215,11 @@ func (p *Peer) serveInfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Header.Get(scan.Header) != "" && p.layers != nil {
-		p.layers.notice() // mDNS did not bring this asker: keep looking by unicast too, for a while
+		// mDNS did not bring this asker: keep looking by unicast too, for a while.
+		select {
+		case p.noticed <- evNoticed{now: time.Now()}:
+		default: // one is on its way already
+		}
 	}
 	p.mu.Lock()
 	info := p.info

@@ -60,6 +60,7 @@ type self struct {
 	public   string // our hub's URL for others
 	canHost  bool   // we have a listener
 	search   bool   // we have Discovery
+	scan     bool   // and its unicast layer (Config.Scan)
 	join     bool   // the first target came from Config.Join
 	locked   bool   // we hold a passphrase
 	vk       string // wire.Verifier of our room's key; "" when open
@@ -108,6 +109,12 @@ type state struct {
 	heard      bool // while hosting: another hub of the room was heard since the alone timer was set
 	told       bool // while hosting: Alone was said
 	warned     bool // while hosting: that advertising failed was said
+	// scanEvery is a host's wait between searches of the subnets, doubling
+	// from hostBrowse to maxHostScan while nothing changes; mdnsHeard says
+	// mDNS heard another hub since the last look.
+	scanEvery time.Duration
+	mdnsHeard bool
+	noticed   time.Time // when a peer's search of the subnets last found us
 }
 
 // failover is what a peer that lost its hub knows while it looks for the next.
@@ -207,7 +214,9 @@ func (d *decider) step(e event) {
 	case evChecked:
 		d.checked(e)
 	case evTimer:
-		d.timer(e.kind)
+		d.timer(e)
+	case evNoticed:
+		s.noticed = e.now
 	case evAdvertised:
 		d.advertised(e)
 	case evNetChanged:

@@ -72,13 +72,21 @@ type (
 	}
 	evPeerJoined struct{ peer wire.Peer }
 	evPeerLeft   struct{ id string }
-	// evFound: while hosting, a browse found another hub of the room.
+	// evFound: while hosting, a browse found another hub of the room
+	// (scanned: a search of the subnets did, not mDNS).
 	evFound struct {
-		now time.Time
-		hub discovery.Hub
+		now     time.Time
+		hub     discovery.Hub
+		scanned bool
 	}
-	// evTimer: the timer of kind set by actTimer went off.
-	evTimer struct{ kind timerKind }
+	// evTimer: the timer of kind set by actTimer went off, at now.
+	evTimer struct {
+		kind timerKind
+		now  time.Time
+	}
+	// evNoticed: a peer's search of the subnets found us (our /api/peer was
+	// asked by one), at now: it could not hear mDNS, so others may not.
+	evNoticed struct{ now time.Time }
 	// evChecked: the peer of a hub found answered info (with whether it
 	// reached us back), or err.
 	evChecked struct {
@@ -108,6 +116,7 @@ func (evJoined) isEvent()      {}
 func (evPeerJoined) isEvent()  {}
 func (evPeerLeft) isEvent()    {}
 func (evFound) isEvent()       {}
+func (evNoticed) isEvent()     {}
 func (evTimer) isEvent()       {}
 func (evChecked) isEvent()     {}
 func (evAdvertised) isEvent()  {}
@@ -168,6 +177,7 @@ type (
 	actUnhost       struct{}                  // close our hub, stop advertising and watching
 	actAdvertise    struct{}                  // (re)start advertising our hub; report evAdvertised if it ends by itself
 	actBrowseAfresh struct{}                  // the hosting peer's browse starts again now, with a search of the subnets soon
+	actHostScan     struct{}                  // search the subnets once for other hubs of the room; report each as evFound{scanned: true}
 	actEmit         struct{ ev link.Event }
 	actInfo         struct { // what /api/peer answers from now on
 		hosting bool
@@ -198,6 +208,7 @@ func (actWait) isAction()         {}
 func (actHost) isAction()         {}
 func (actAdvertise) isAction()    {}
 func (actBrowseAfresh) isAction() {}
+func (actHostScan) isAction()     {}
 func (actUnhost) isAction()       {}
 func (actEmit) isAction()         {}
 func (actInfo) isAction()         {}
@@ -226,8 +237,14 @@ const (
 	// timerAdvertise: readvertise after an advertisement ended by
 	// itself while hosting, advertise again.
 	timerAdvertise
+	// timerHostScan: mdnsQuiet into hosting, and then every hostBrowse to
+	// maxHostScan, a host whose mDNS heard nobody and that is alone (or
+	// was found by someone's search of the subnets lately) searches the
+	// subnets itself.
+	timerHostScan
+	numTimers
 )
 
-var timerNames = [...]string{"settle", "ask-around", "alone", "advertise"}
+var timerNames = [...]string{"settle", "ask-around", "alone", "advertise", "host-scan"}
 
 func (k timerKind) String() string { return timerNames[k] }

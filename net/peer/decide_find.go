@@ -122,7 +122,8 @@ func (d *decider) ask(e evAsk) {
 		d.do(actEmit{Searching{Room: s.me.room, Reason: ReasonHostLost}})
 		// The lost hub's address may say where the room went.
 		d.do(actProbe{s.joined})
-	case phaseSearching:
+	case phaseSearching, phaseElders:
+		s.phase = phaseSearching
 		d.do(actEmit{Searching{Room: s.me.room, Reason: ReasonStart}}, d.search(now))
 	default:
 		d.retry(now, r)

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/huecast/huecast/net/discovery"
 )
@@ -28,6 +29,10 @@ func (d *decider) host() {
 	d.do(actHost{}, actInfo{hosting: true},
 		logInfo("peer: hosting", "url", s.me.public, "room", s.me.room),
 		actEmit{Hosting{URL: s.me.public, Room: s.me.room}})
+	if s.me.scan {
+		s.scanEvery, s.mdnsHeard = 0, false
+		d.do(actTimer{timerHostScan, mdnsQuiet})
+	}
 	if s.me.search {
 		d.do(actAdvertise{}, actTimer{timerAlone, aloneAfter})
 	} else {
@@ -37,14 +42,21 @@ func (d *decider) host() {
 
 func (d *decider) unhost() {
 	d.s.found, d.s.settle = nil, false
-	d.do(actUnhost{}, actCancel{timerSettle}, actCancel{timerAlone}, actCancel{timerAskAround}, actCancel{timerAdvertise})
+	d.do(actUnhost{})
+	for k := range numTimers {
+		d.do(actCancel{k})
+	}
 }
 
 // timer acts on a timer that went off.
-func (d *decider) timer(k timerKind) {
+func (d *decider) timer(e evTimer) {
 	s := &d.s
 	hosts := s.phase == phaseHosting || s.phase == phaseFolding
-	switch k {
+	switch e.kind {
+	case timerHostScan:
+		if hosts {
+			d.hostScan(e.now)
+		}
 	case timerSettle:
 		d.settled()
 	case timerAskAround:
@@ -87,6 +99,9 @@ func (d *decider) foundHub(e evFound) {
 	h := e.hub
 	if s.phase == phaseHosting && h.ID != s.me.id {
 		s.heard = true
+	}
+	if !e.scanned {
+		s.mdnsHeard = true
 	}
 	if s.phase != phaseHosting || h.ID == s.me.id || !s.me.admits(h) || s.marked(h.URL, h.ID, e.now) {
 		return
@@ -187,6 +202,11 @@ func (d *decider) netChanged(e evNetChanged) {
 	case phaseHosting, phaseFolding:
 		d.do(logInfo("peer: this machine's addresses changed; advertising afresh"),
 			actAdvertise{}, actBrowseAfresh{})
+		if s.me.scan {
+			// A search of the subnets soon, and quickly again after.
+			s.scanEvery = 0
+			d.do(actTimer{timerHostScan, mdnsQuiet})
+		}
 		if e.url != "" {
 			d.do(actEmit{Hosting{URL: e.url, Room: s.me.room}})
 		}
@@ -194,6 +214,25 @@ func (d *decider) netChanged(e evNetChanged) {
 	default:
 		d.do(logInfo("peer: this machine's addresses changed; reconnecting"), actReconnect{})
 	}
+}
+
+// hostScan searches the subnets for other hubs of the room when mDNS
+// heard none and we are alone, or someone's search of the subnets found us
+// lately (it could not hear mDNS, so others may not either). The searches
+// thin out from every hostBrowse to every maxHostScan while nothing
+// changes, so that a network where multicast is blocked does not carry a
+// full sweep every few seconds; when one is not due, it looks again after
+// the next browse.
+func (d *decider) hostScan(now time.Time) {
+	s := &d.s
+	due := !s.mdnsHeard && (lone(s) || !s.noticed.IsZero() && now.Sub(s.noticed) < noticedFor)
+	s.mdnsHeard = false
+	if !due {
+		d.do(actTimer{timerHostScan, hostBrowse})
+		return
+	}
+	s.scanEvery = min(max(s.scanEvery*2, hostBrowse), maxHostScan)
+	d.do(actHostScan{}, actTimer{timerHostScan, s.scanEvery})
 }
 
 // lone says whether our hub has no member but ourselves.

@@ -78,7 +78,7 @@ func TestDecide(t *testing.T) {
 	elderAddrs := []string{"10.0.0.2:7788"}
 	waitingForElders := []event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, nil, elderAddrs}}
 	// A peer hosting, that found a lower hub and waited.
-	settled := []event{evStart{host: true}, evFound{now: t0, hub: lowHub}, evTimer{timerSettle}}
+	settled := []event{evStart{host: true}, evFound{now: t0, hub: lowHub}, evTimer{kind: timerSettle}}
 
 	cases := []struct {
 		name   string
@@ -129,7 +129,7 @@ func TestDecide(t *testing.T) {
 		{"a locked host waits to fold into a hub of its passphrase", locked,
 			[]event{evStart{host: true}, evFound{now: t0, hub: ourLockedHub}}, phaseHosting, []action{actTimer{timerSettle, foldSettle}}},
 		{"a locked host does not fold into a hub whose peer answers for another passphrase", locked,
-			[]event{evStart{host: true}, evFound{now: t0, hub: ourLockedHub}, evTimer{timerSettle},
+			[]event{evStart{host: true}, evFound{now: t0, hub: ourLockedHub}, evTimer{kind: timerSettle},
 				evChecked{hub: ourLockedHub, info: Info{ID: "a", Room: "lobby", Hosting: true, Verifier: "99999999"}}}, phaseHosting, nil},
 		{"nothing found: it hosts", me,
 			[]event{evStart{}, evAsk{now: t0}, evSearched{t0, nil, nil, nil}}, phaseHosting, append(hostingActs(me), actDialOwn{})},
@@ -270,18 +270,18 @@ func TestDecide(t *testing.T) {
 			[]action{actEmit{HostChanged{URL: "ws://10.0.0.3:7788/ws", ID: "c", Name: "Cy", Reason: ReasonHostLost}},
 				actDial{"ws://10.0.0.3:7788/ws"}}},
 		{"a host checks hubs with a higher id too, whether they reach it", me,
-			[]event{evStart{host: true}, evFound{now: t0, hub: highHub}, evTimer{timerSettle}}, phaseHosting, []action{actCheck{highHub}}},
+			[]event{evStart{host: true}, evFound{now: t0, hub: highHub}, evTimer{kind: timerSettle}}, phaseHosting, []action{actCheck{highHub}}},
 		{"a higher hub that reaches us is left to fold into ours", me,
-			[]event{evStart{host: true}, evFound{now: t0, hub: highHub}, evTimer{timerSettle},
+			[]event{evStart{host: true}, evFound{now: t0, hub: highHub}, evTimer{kind: timerSettle},
 				evChecked{hub: highHub, info: Info{ID: "z", Room: "lobby", Hosting: true, Reached: &yes}}}, phaseHosting, nil},
 		{"a higher hub that cannot reach us is joined (our firewall keeps others out)", me,
-			[]event{evStart{host: true}, evFound{now: t0, hub: highHub}, evTimer{timerSettle},
+			[]event{evStart{host: true}, evFound{now: t0, hub: highHub}, evTimer{kind: timerSettle},
 				evChecked{hub: highHub, info: Info{ID: "z", Room: "lobby", Hosting: true, Reached: &no}}}, phaseFolding,
 			[]action{actReconnect{}}},
 		{"a host waits for the answers of hubs started together", me,
 			[]event{evStart{host: true}, evFound{now: t0, hub: lowHub}}, phaseHosting, []action{actTimer{timerSettle, foldSettle}}},
 		{"then checks the lowest", me,
-			[]event{evStart{host: true}, evFound{now: t0, hub: discovery.Hub{ID: "b"}}, evFound{now: t0, hub: lowHub}, evFound{now: t0, hub: discovery.Hub{ID: "c"}}, evTimer{timerSettle}},
+			[]event{evStart{host: true}, evFound{now: t0, hub: discovery.Hub{ID: "b"}}, evFound{now: t0, hub: lowHub}, evFound{now: t0, hub: discovery.Hub{ID: "c"}}, evTimer{kind: timerSettle}},
 			phaseHosting, []action{actCheck{lowHub}}},
 		{"and joins it, keeping its own hub, if it answers as a hub of the room", me,
 			append(slices.Clone(settled), checkedLow), phaseFolding,
@@ -291,7 +291,7 @@ func TestDecide(t *testing.T) {
 			[]action{actDial{lowHub.URL}}},
 		{"only that hub's welcome closes ours, its clients told where the room went first", me,
 			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, joinedTo(lowHub.URL, nil)), phaseJoined,
-			[]action{actInfo{hub: lowHub.URL}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAlone}, actCancel{timerAskAround}, actCancel{timerAdvertise},
+			[]action{actInfo{hub: lowHub.URL}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAskAround}, actCancel{timerAlone}, actCancel{timerAdvertise}, actCancel{timerHostScan},
 				actEmit{HostChanged{URL: lowHub.URL, ID: "a", Name: "Ann", Reason: ReasonMerged}}}},
 		{"a hub that refuses the fold is passed over, and the link comes home", me,
 			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, evAsk{now: t0, fail: failure{url: lowHub.URL, status: 503}}), phaseHosting,
@@ -303,7 +303,7 @@ func TestDecide(t *testing.T) {
 			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, evAsk{now: t0, fail: failure{url: lowHub.URL, status: 503}},
 				evFound{now: t0.Add(markFor), hub: lowHub}), phaseHosting, []action{actTimer{timerSettle, foldSettle}}},
 		{"a folding peer told to quit closes its hub", me,
-			append(slices.Clone(settled), checkedLow, evQuit{}), phaseStopped, []action{actInfo{}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAlone}, actCancel{timerAskAround}, actCancel{timerAdvertise}}},
+			append(slices.Clone(settled), checkedLow, evQuit{}), phaseStopped, []action{actInfo{}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAskAround}, actCancel{timerAlone}, actCancel{timerAdvertise}, actCancel{timerHostScan}}},
 		{"not if it does not host", me,
 			append(settled, evChecked{hub: lowHub, info: Info{ID: "a", Room: "lobby"}}), phaseHosting, nil},
 		{"not if it is another peer", me,
@@ -311,54 +311,54 @@ func TestDecide(t *testing.T) {
 		{"not if it does not answer", me,
 			append(settled, evChecked{hub: lowHub, err: errors.New("timeout")}), phaseHosting, nil},
 		{"a lone host without discovery asks its former room's members where the room is", noSearch,
-			append(selfElected, evTimer{timerAskAround}), phaseHosting,
+			append(selfElected, evTimer{kind: timerAskAround}), phaseHosting,
 			[]action{actTimer{timerAskAround, askAroundEvery}, actAskAround{[]string{"ws://10.0.0.2:7788/ws", "ws://10.0.0.3:7788/ws"}}}},
 		{"but not while it asks already", noSearch,
-			append(selfElected, evTimer{timerAskAround}, evTimer{timerAskAround}), phaseHosting, []action{actTimer{timerAskAround, askAroundEvery}}},
+			append(selfElected, evTimer{kind: timerAskAround}, evTimer{kind: timerAskAround}), phaseHosting, []action{actTimer{timerAskAround, askAroundEvery}}},
 		{"nor with discovery, which folds hubs", me,
-			append(selfElected, evTimer{timerAskAround}), phaseHosting, nil},
+			append(selfElected, evTimer{kind: timerAskAround}), phaseHosting, nil},
 		{"nor once others joined it", noSearch,
-			append(selfElected, evPeerJoined{wire.Peer{ID: "c"}}, evTimer{timerAskAround}), phaseHosting, []action{actTimer{timerAskAround, askAroundEvery}}},
+			append(selfElected, evPeerJoined{wire.Peer{ID: "c"}}, evTimer{kind: timerAskAround}), phaseHosting, []action{actTimer{timerAskAround, askAroundEvery}}},
 		{"a former member's hub with others in it is checked, then folded into", noSearch,
-			append(selfElected, evTimer{timerAskAround}, evAskedAround{[]answer{
+			append(selfElected, evTimer{kind: timerAskAround}, evAskedAround{[]answer{
 				{"ws://10.0.0.2:7788/ws", Info{ID: "b", Room: "lobby", Hub: "ws://10.0.0.3:7788/ws"}},
 				{"ws://10.0.0.3:7788/ws", Info{ID: "c", Name: "Cy", Room: "lobby", Hosting: true, Members: 2}},
 			}}), phaseHosting,
 			[]action{actCheck{discovery.Hub{ID: "c", Name: "Cy", Room: "lobby", URL: "ws://10.0.0.3:7788/ws"}}}},
 		{"a lone hub with a higher id is not folded into (it folds into ours)", noSearch,
-			append(selfElected, evTimer{timerAskAround}, evAskedAround{[]answer{
+			append(selfElected, evTimer{kind: timerAskAround}, evAskedAround{[]answer{
 				{"ws://10.0.0.3:7788/ws", Info{ID: "z", Room: "lobby", Hosting: true, Members: 1}},
 			}}), phaseHosting, nil},
 		{"a former member hosting another passphrase's room is not folded into", noSearch,
-			append(selfElected, evTimer{timerAskAround}, evAskedAround{[]answer{
+			append(selfElected, evTimer{kind: timerAskAround}, evAskedAround{[]answer{
 				{"ws://10.0.0.3:7788/ws", Info{ID: "c", Room: "lobby", Hosting: true, Members: 3, Verifier: "99999999"}},
 			}}), phaseHosting, nil},
 		{"a host nobody joined, that heard no other hub, says after aloneAfter why that may be", me,
-			[]event{evStart{host: true}, evTimer{timerAlone}}, phaseHosting,
+			[]event{evStart{host: true}, evTimer{kind: timerAlone}}, phaseHosting,
 			[]action{actEmit{Alone{Room: "lobby", Causes: AloneCauses()}}}},
 		{"it says so once", me,
-			[]event{evStart{host: true}, evTimer{timerAlone}, evTimer{timerAlone}}, phaseHosting, nil},
+			[]event{evStart{host: true}, evTimer{kind: timerAlone}, evTimer{kind: timerAlone}}, phaseHosting, nil},
 		{"a host that heard another hub meanwhile looks again after the next browse", me,
-			[]event{evStart{host: true}, evFound{now: t0, hub: lockedHub}, evTimer{timerAlone}}, phaseHosting,
+			[]event{evStart{host: true}, evFound{now: t0, hub: lockedHub}, evTimer{kind: timerAlone}}, phaseHosting,
 			[]action{actTimer{timerAlone, hostBrowse}}},
 		{"and says so then if it heard none since", me,
-			[]event{evStart{host: true}, evFound{now: t0, hub: lockedHub}, evTimer{timerAlone}, evTimer{timerAlone}}, phaseHosting,
+			[]event{evStart{host: true}, evFound{now: t0, hub: lockedHub}, evTimer{kind: timerAlone}, evTimer{kind: timerAlone}}, phaseHosting,
 			[]action{actEmit{Alone{Room: "lobby", Causes: AloneCauses()}}}},
 		{"a host that others joined says nothing", me,
-			[]event{evStart{host: true}, evPeerJoined{wire.Peer{ID: "c"}}, evTimer{timerAlone}}, phaseHosting,
+			[]event{evStart{host: true}, evPeerJoined{wire.Peer{ID: "c"}}, evTimer{kind: timerAlone}}, phaseHosting,
 			[]action{actTimer{timerAlone, hostBrowse}}},
 		{"a peer that no longer hosts forgets the alone timer", me,
-			[]event{evStart{host: true}, evQuit{}, evTimer{timerAlone}}, phaseStopped, nil},
+			[]event{evStart{host: true}, evQuit{}, evTimer{kind: timerAlone}}, phaseStopped, nil},
 		{"a host that folded into another hub cancels its timers", me,
-			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, joinedTo(lowHub.URL, nil), evTimer{timerAlone}, evTimer{timerAskAround}), phaseJoined, nil},
+			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, joinedTo(lowHub.URL, nil), evTimer{kind: timerAlone}, evTimer{kind: timerAskAround}), phaseJoined, nil},
 		{"an advertisement that ended while hosting is tried again after readvertise", me,
 			[]event{evStart{host: true}, evAdvertised{err: errors.New("no interface")}}, phaseHosting,
 			[]action{actTimer{timerAdvertise, readvertise}}},
 		{"then advertised again", me,
-			[]event{evStart{host: true}, evAdvertised{err: errors.New("no interface")}, evTimer{timerAdvertise}}, phaseHosting,
+			[]event{evStart{host: true}, evAdvertised{err: errors.New("no interface")}, evTimer{kind: timerAdvertise}}, phaseHosting,
 			[]action{actAdvertise{}}},
 		{"not once the peer no longer hosts", me,
-			[]event{evStart{host: true}, evQuit{}, evAdvertised{err: errors.New("no interface")}, evTimer{timerAdvertise}}, phaseStopped, nil},
+			[]event{evStart{host: true}, evQuit{}, evAdvertised{err: errors.New("no interface")}, evTimer{kind: timerAdvertise}}, phaseStopped, nil},
 		{"a host whose addresses changed advertises afresh, looks again and tells its new address", me,
 			[]event{evStart{host: true}, evNetChanged{url: "ws://10.0.1.9:7788/ws"}}, phaseHosting,
 			[]action{actAdvertise{}, actBrowseAfresh{}, actEmit{Hosting{URL: "ws://10.0.1.9:7788/ws", Room: "lobby"}}}},
@@ -371,7 +371,7 @@ func TestDecide(t *testing.T) {
 		{"a stopping peer does nothing", me,
 			[]event{evStart{host: true}, evQuit{}, evNetChanged{url: "ws://10.0.1.9:7788/ws"}}, phaseStopped, nil},
 		{"quitting stops hosting and says so", me,
-			[]event{evStart{host: true}, evQuit{}}, phaseStopped, []action{actInfo{}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAlone}, actCancel{timerAskAround}, actCancel{timerAdvertise}}},
+			[]event{evStart{host: true}, evQuit{}}, phaseStopped, []action{actInfo{}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAskAround}, actCancel{timerAlone}, actCancel{timerAdvertise}, actCancel{timerHostScan}}},
 		{"a quitting peer dials its own address until the link ends", me,
 			[]event{evStart{join: lost}, joinedTo(lost, room3), evQuit{}, evAsk{now: t0}}, phaseStopped, []action{actDialOwn{}}},
 	}
@@ -408,9 +408,9 @@ func TestDecideAnswersEveryAskOnce(t *testing.T) {
 		{evStart{join: lost}, joinedTo(lost, room3)},
 		{evStart{join: lost}, joinedTo(lost, room3), evAsk{now: t0}},
 		{evStart{host: true}, evQuit{}},
-		{evStart{host: true}, evFound{now: t0, hub: lowHub}, evTimer{timerSettle}, checkedLow}, // folding
-		{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil, nil}},                         // found
-		{evStart{}, evAsk{now: t0}, evSearched{t0, nil, nil, []string{"10.0.0.2:7788"}}},       // elders
+		{evStart{host: true}, evFound{now: t0, hub: lowHub}, evTimer{kind: timerSettle}, checkedLow}, // folding
+		{evStart{}, evAsk{now: t0}, evSearched{t0, &lowHub, nil, nil}},                               // found
+		{evStart{}, evAsk{now: t0}, evSearched{t0, nil, nil, []string{"10.0.0.2:7788"}}},             // elders
 	}
 	for _, st := range starts {
 		for _, q := range questions {
@@ -474,8 +474,8 @@ func TestDecideBackoff(t *testing.T) {
 		{"a session that lasts resets the count", append(append([]event{evStart{join: lost}}, drops[:8]...),
 			welcomed(t0.Add(time.Hour)), drop(t0.Add(time.Hour+quickDrop), 1)), lostPause},
 		{"a failed dial while the room changes host: fastRetry", []event{evStart{join: lost}, joinedTo(lost, room3), evAsk{now: t0}, drop(t0, 2)}, fastRetry},
-		{"while a host folds into another hub: fastRetry", []event{evStart{host: true}, evFound{now: t0, hub: lowHub}, evTimer{timerSettle}, checkedLow, drop(t0, 2)}, fastRetry},
-		{"once the fold is refused, Socket.IO's pace again", []event{evStart{host: true}, evFound{now: t0, hub: lowHub}, evTimer{timerSettle}, checkedLow,
+		{"while a host folds into another hub: fastRetry", []event{evStart{host: true}, evFound{now: t0, hub: lowHub}, evTimer{kind: timerSettle}, checkedLow, drop(t0, 2)}, fastRetry},
+		{"once the fold is refused, Socket.IO's pace again", []event{evStart{host: true}, evFound{now: t0, hub: lowHub}, evTimer{kind: timerSettle}, checkedLow,
 			evAsk{now: t0}, evAsk{now: t0, fail: failure{url: lowHub.URL, status: 503}}, drop(t0, 3)}, wire.Backoff(3, jitter)},
 		{"with Join, a hub that refuses: Socket.IO's pace", []event{evStart{join: lost}, evAsk{now: t0}, drop(t0, 4)}, wire.Backoff(4, jitter)},
 		{"nobody left to elect: Socket.IO's pace", []event{evStart{join: lost}, joinedTo(lost, room3[:1]), evAsk{now: t0},
@@ -537,7 +537,7 @@ func TestDecideWarnsOnceOfAFailedAdvertisement(t *testing.T) {
 				warns++
 			}
 		}
-		s, _ = decide(s, evTimer{timerAdvertise})
+		s, _ = decide(s, evTimer{kind: timerAdvertise})
 	}
 	if warns != 1 {
 		t.Fatalf("%d warnings, want 1", warns)
@@ -547,4 +547,53 @@ func TestDecideWarnsOnceOfAFailedAdvertisement(t *testing.T) {
 	if _, acts := decide(s, evAdvertised{err: errors.New("no interface")}); len(acts) != 2 {
 		t.Fatalf("a new hub's failure: %#v", acts)
 	}
+}
+
+// A host's own searches of the subnets: when mDNS heard nobody and it is
+// alone, or someone's search found it lately; thinning out from every
+// hostBrowse to every maxHostScan, and quick again after a change.
+func TestDecideHostScans(t *testing.T) {
+	scanner := me
+	scanner.scan = true
+	s, acts := decide(state{me: scanner}, evStart{host: true})
+	if !slices.Contains(acts, action(actTimer{timerHostScan, mdnsQuiet})) {
+		t.Fatalf("hosting sets no first look at mdnsQuiet: %#v", acts)
+	}
+	now := t0
+	look := func(want ...action) {
+		t.Helper()
+		now = now.Add(time.Second)
+		var acts []action
+		s, acts = decide(s, evTimer{kind: timerHostScan, now: now})
+		if !reflect.DeepEqual(acts, want) {
+			t.Fatalf("got %#v, want %#v", acts, want)
+		}
+	}
+	for _, every := range []time.Duration{10 * time.Second, 20 * time.Second, 40 * time.Second, 60 * time.Second, 60 * time.Second} {
+		look(actHostScan{}, actTimer{timerHostScan, every})
+	}
+	// mDNS heard another hub: no search this time, a look after the next browse.
+	s, _ = decide(s, evFound{now: now, hub: lockedHub})
+	look(actTimer{timerHostScan, hostBrowse})
+	look(actHostScan{}, actTimer{timerHostScan, maxHostScan})
+	// A hub the search itself found does not count as heard.
+	s, _ = decide(s, evFound{now: now, hub: lockedHub, scanned: true})
+	look(actHostScan{}, actTimer{timerHostScan, maxHostScan})
+	// The addresses changed: a search soon, and quickly again after.
+	var changed []action
+	s, changed = decide(s, evNetChanged{url: me.public})
+	if !slices.Contains(changed, action(actTimer{timerHostScan, mdnsQuiet})) {
+		t.Fatalf("an address change sets no look at mdnsQuiet: %#v", changed)
+	}
+	look(actHostScan{}, actTimer{timerHostScan, hostBrowse})
+	// Members joined: no search, unless someone's search found us lately.
+	s, _ = decide(s, evPeerJoined{wire.Peer{ID: "c"}})
+	look(actTimer{timerHostScan, hostBrowse})
+	s, _ = decide(s, evNoticed{now: now})
+	look(actHostScan{}, actTimer{timerHostScan, 2 * hostBrowse})
+	now = now.Add(noticedFor)
+	look(actTimer{timerHostScan, hostBrowse})
+	// A peer that no longer hosts looks no more.
+	s, _ = decide(s, evQuit{})
+	look()
 }

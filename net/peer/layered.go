@@ -6,11 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/huecast/huecast/hub"
 	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/lan"
 	"github.com/huecast/huecast/net/scan"
@@ -49,49 +46,11 @@ type layered struct {
 	p    *Peer
 	mdns Discovery
 
-	noticed atomic.Int64            // when a peer last found us through the unicast layer (unix ns)
-	watched atomic.Pointer[hub.Hub] // the hub the last Browse looked for rivals of
-	kick    chan struct{}           // the network changed: look again now
-
-	mu      sync.Mutex    // guards the fields below
-	scanned time.Time     // when the hosting peer last searched the subnets
-	every   time.Duration // how long it waits before the next such search
+	kick chan struct{} // the network changed: look again now
 }
 
 func newLayered(p *Peer, d Discovery) *layered {
 	return &layered{p: p, mdns: d, kick: make(chan struct{}, 1)}
-}
-
-// notice records that a peer's search found us now.
-func (l *layered) notice() { l.noticed.Store(time.Now().UnixNano()) }
-
-// noticedLately says whether a peer's search found us within noticedFor.
-func (l *layered) noticedLately() bool {
-	at := l.noticed.Load()
-	return at != 0 && time.Since(time.Unix(0, at)) < noticedFor
-}
-
-// resetHostScans makes a hosting peer's next search of the subnets due now,
-// and the ones after it come quickly again.
-func (l *layered) resetHostScans() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.scanned, l.every = time.Time{}, 0
-}
-
-// hostScanDue says whether a hosting peer should search the subnets now,
-// and if so counts it: the searches thin out from every hostBrowse to
-// every maxHostScan while nothing changes, so that a network where
-// multicast is blocked does not carry a full sweep every few seconds.
-func (l *layered) hostScanDue() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !l.scanned.IsZero() && time.Since(l.scanned) < l.every-time.Second {
-		return false
-	}
-	l.scanned = time.Now()
-	l.every = min(max(l.every*2, hostBrowse), maxHostScan)
-	return true
 }
 
 // scanConfig says what the unicast layer asks: LAN subnets only.
@@ -124,8 +83,7 @@ func (l *layered) Advertise(ctx context.Context, ad discovery.Ad) error {
 }
 
 // browseAfresh ends the hosting peer's browse under way, so that the next
-// starts at once with a fresh query, and makes its next search of the
-// subnets due: the network changed.
+// starts at once with a fresh query: the network changed.
 func (l *layered) browseAfresh() {
 	select {
 	case l.kick <- struct{}{}:
@@ -162,50 +120,27 @@ func (l *layered) fingerprint() string {
 }
 
 // Browse is the hosting peer's slow look for other hubs of the room: mDNS
-// until ctx ends (or this machine's addresses change) and, when mDNS is quiet, one unicast search, unless mDNS
-// is known to reach the room (peers joined us and none needed the
-// unicast layer to find us).
+// until ctx ends, or this machine's addresses change (browseAfresh). Its
+// searches of the subnets are decide's (actHostScan).
 func (l *layered) Browse(ctx context.Context, room, self string, found chan<- discovery.Hub) error {
-	if h := l.p.hub.Load(); h != l.watched.Swap(h) {
-		// A new hub of ours: its searches of the subnets start afresh.
-		l.resetHostScans()
-	}
 	done := make(chan error, 1)
-	heard := make(chan discovery.Hub)
 	mctx, mcancel := context.WithCancel(ctx)
 	defer mcancel()
-	go func() { done <- l.mdns.Browse(mctx, room, self, heard) }()
-	quiet := time.NewTimer(mdnsQuiet)
-	defer quiet.Stop()
-	var mdnsHeard bool
+	go func() { done <- l.mdns.Browse(mctx, room, self, found) }()
 	for {
 		select {
-		case h := <-heard:
-			mdnsHeard = true
-			select {
-			case found <- h:
-			case <-ctx.Done():
-			}
 		case <-l.kick:
 			// The network changed: end this browse, so that the next one
-			// starts at once with a fresh query, and a search soon after.
-			l.resetHostScans()
+			// starts at once with a fresh query.
 			mcancel()
-		case <-quiet.C:
-			if mdnsHeard {
-				continue
-			}
-			if !l.p.cfg.Scan || !l.alone(ctx) && !l.noticedLately() || !l.hostScanDue() {
-				continue
-			}
-			l.hostScan(ctx, found)
 		case err := <-done:
 			return err
 		}
 	}
 }
 
-// hostScan runs one unicast search and reports the hubs it finds.
+// hostScan runs one search of the subnets and reports the hubs it finds
+// on found, until ctx ends.
 func (l *layered) hostScan(ctx context.Context, found chan<- discovery.Hub) {
 	answers := make(chan scan.Answer)
 	stats := make(chan scan.Stats, 1)
@@ -224,16 +159,6 @@ func (l *layered) hostScan(ctx context.Context, found chan<- discovery.Hub) {
 			return
 		}
 	}
-}
-
-// alone says whether our hub serves nobody but this peer.
-func (l *layered) alone(ctx context.Context) bool {
-	h := l.p.hub.Load()
-	if h == nil {
-		return false
-	}
-	st, err := h.State(ctx)
-	return err == nil && len(st.Peers) <= 1
 }
 
 // search finds the room's hub at start: remembered hubs and mDNS at once,

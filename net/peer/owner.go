@@ -35,6 +35,7 @@ type owner struct {
 	advertised chan evAdvertised
 	netChanged chan evNetChanged
 	found      chan discovery.Hub // browse results while hosting
+	scanned    chan discovery.Hub // what searches of the subnets found while hosting
 	timers     map[timerKind]*timer
 	fired      chan *timer   // a timer went off
 	ended      chan struct{} // closed when the loop returns
@@ -89,10 +90,14 @@ func (o *owner) loop(ctx context.Context) {
 			a.reply <- o.step(ctx, q)
 		case h := <-o.found:
 			o.step(ctx, evFound{now: time.Now(), hub: h})
+		case h := <-o.scanned:
+			o.step(ctx, evFound{now: time.Now(), hub: h, scanned: true})
+		case n := <-o.p.noticed:
+			o.step(ctx, n)
 		case t := <-o.fired:
 			if o.timers[t.kind] == t {
 				delete(o.timers, t.kind)
-				o.step(ctx, evTimer{t.kind})
+				o.step(ctx, evTimer{kind: t.kind, now: time.Now()})
 			}
 		case c := <-o.checked:
 			o.step(ctx, c)
@@ -118,24 +123,28 @@ func (o *owner) step(ctx context.Context, e event) action {
 	o.p.setRoom(o.s.joined, o.s.peers)
 	var r action
 	for _, a := range acts {
+		if isAnswer(a) {
+			r = a // the link's goroutine carries it out
+		}
 		switch a := a.(type) {
 		case actDial:
 			o.p.link.SetAddr(o.addrFor(a.url))
-			r = a
 		case actDialOwn:
 			o.p.link.SetAddr("")
 			r = actDial{o.local}
 			if o.local == "" {
 				r = actRetry{} // no hub of our own: stopping
 			}
-		case actSearch, actProbe, actRetry, actWait:
-			r = a
 		case actHost:
 			o.startHosting()
 		case actUnhost:
 			o.stopHosting()
 		case actAdvertise:
 			o.advertise()
+		case actHostScan:
+			if l, hctx := o.p.layers, o.hostCtx; l != nil && hctx != nil {
+				o.wg.Go(func() { l.hostScan(hctx, o.scanned) })
+			}
 		case actBrowseAfresh:
 			if o.p.layers != nil {
 				o.p.layers.browseAfresh()

@@ -202,10 +202,11 @@ type Peer struct {
 	info    Info            // what GET /api/peer answers
 	origins map[string]bool // host:port of the room's hubs, for /api/peer's CORS
 
-	layers   *layered      // nil without discovery
-	port     int           // our listener's, set before anything runs; 0 without one
-	listenIP net.IP        // our listener's when bound to one address
-	reaching chan struct{} // holds a token per ?reach= question under way
+	layers   *layered       // nil without discovery
+	port     int            // our listener's, set before anything runs; 0 without one
+	listenIP net.IP         // our listener's when bound to one address
+	reaching chan struct{}  // holds a token per ?reach= question under way
+	noticed  chan evNoticed // capacity 1: /api/peer tells Run's goroutine
 }
 
 // Info is what a peer answers at GET /api/peer: who it is and where the
@@ -243,7 +244,7 @@ func New(cfg Config) *Peer {
 	}
 	room := wire.RoomName(cfg.Room)
 	p := &Peer{cfg: cfg, room: room, log: log, events: make(chan link.Event, 256), asks: make(chan ask),
-		reaching: make(chan struct{}, maxReachBacks)}
+		reaching: make(chan struct{}, maxReachBacks), noticed: make(chan evNoticed, 1)}
 	p.key = wire.AuthKey(cfg.Passphrase, room)
 	p.vk = wire.Verifier(p.key)
 	p.info = Info{ID: cfg.ID, Name: wire.CleanName(cfg.Name, wire.MaxNameLen), Room: room, Verifier: p.vk}
@@ -295,7 +296,7 @@ func (p *Peer) Run(ctx context.Context) error {
 	p.ctx = ctx
 	o := &owner{p: p, found: make(chan discovery.Hub), checked: make(chan evChecked), asked: make(chan evAskedAround),
 		timers: map[timerKind]*timer{}, fired: make(chan *timer), ended: make(chan struct{}),
-		advertised: make(chan evAdvertised), netChanged: make(chan evNetChanged)}
+		advertised: make(chan evAdvertised), netChanged: make(chan evNetChanged), scanned: make(chan discovery.Hub)}
 	ln, err := p.listen()
 	if err != nil {
 		if p.cfg.Join == "" {
@@ -332,7 +333,7 @@ func (p *Peer) Run(ctx context.Context) error {
 		join = url
 	}
 	o.s.me = self{id: p.cfg.ID, room: p.room, public: o.public, canHost: ln != nil,
-		search: p.cfg.Discovery != nil, join: join != "", locked: p.key != nil, vk: p.vk}
+		search: p.cfg.Discovery != nil, scan: p.cfg.Discovery != nil && p.cfg.Scan, join: join != "", locked: p.key != nil, vk: p.vk}
 	o.step(ctx, evStart{join: join, host: p.cfg.Host})
 
 	linkDone := make(chan error, 1)
