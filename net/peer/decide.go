@@ -89,32 +89,17 @@ type state struct {
 	peers  []wire.Peer
 	// marks are hubs that refused us, by URL: passed over until their
 	// record changes (another id there) or the mark runs out.
-	marks  map[string]mark
-	elders elders          // phaseElders: whom we wait for
-	fo     *failover       // while the room looks for its next host; may outlive phaseFailover into a search
-	found  []discovery.Hub // while hosting: other hubs of the room found, to check
-	settle bool            // while hosting: waiting foldSettle before checking found
-	// formerly are the addresses of the members of the room this peer was
-	// in before it hosted: without discovery, a lone host asks them where
-	// the room is, so that a room split by a failover (a join in flight at
-	// the crash) comes back together.
-	formerly []string
-	asking   bool // an ask-around is under way
+	marks   map[string]mark
+	elders  elders    // phaseElders: whom we wait for
+	fo      *failover // while the room looks for its next host; may outlive phaseFailover into a search
+	hosting hosting   // phaseHosting, phaseFolding: the hub we serve
 	// fast: the room changes host, so the link retries quickly.
 	fast bool
 	// joinedAt is when the last welcome came; quickDrops counts the
 	// sessions in a row that ended soon after theirs.
 	joinedAt   time.Time
 	quickDrops int
-	heard      bool // while hosting: another hub of the room was heard since the alone timer was set
-	told       bool // while hosting: Alone was said
-	warned     bool // while hosting: that advertising failed was said
-	// scanEvery is a host's wait between searches of the subnets, doubling
-	// from hostBrowse to maxHostScan while nothing changes; mdnsHeard says
-	// mDNS heard another hub since the last look.
-	scanEvery time.Duration
-	mdnsHeard bool
-	noticed   time.Time // when a peer's search of the subnets last found us
+	noticed    time.Time // when a peer's search of the subnets last found us
 }
 
 // failover is what a peer that lost its hub knows while it looks for the next.
@@ -222,7 +207,7 @@ func (d *decider) step(e event) {
 	case evNetChanged:
 		d.netChanged(e)
 	case evAskedAround:
-		s.asking = false
+		s.hosting.asking = false
 		d.askedAround(e.answers)
 	case evQuit:
 		// Clients that ask are told we are gone before our hub says

@@ -1,6 +1,7 @@
 package peer
 
 import (
+	"cmp"
 	"log/slog"
 	"slices"
 	"strings"
@@ -15,22 +16,42 @@ import (
 // maxChecks bounds the hubs a host asks after one settle.
 const maxChecks = 4
 
+// hosting is what a peer knows while it serves the room's hub
+// (phaseHosting, phaseFolding): host starts it afresh, unhost drops it.
+type hosting struct {
+	// found are other hubs of the room heard, to check once foldSettle has
+	// passed since the first (timerSettle runs while there are any).
+	found []discovery.Hub
+	// formerly are the addresses of the members of the room this peer was
+	// in before it hosted: without discovery, a lone host asks them where
+	// the room is, so that a room split by a failover (a join in flight at
+	// the crash) comes back together.
+	formerly []string
+	asking   bool // an ask-around is under way
+	heard    bool // another hub of the room was heard since timerAlone was set
+	told     bool // Alone was said
+	warned   bool // that advertising failed was said
+	// scanEvery is the wait between searches of the subnets, doubling
+	// from hostBrowse to maxHostScan while nothing changes; mdnsHeard says
+	// mDNS heard another hub since the last look.
+	scanEvery time.Duration
+	mdnsHeard bool
+}
+
 func (d *decider) host() {
 	s := &d.s
-	s.formerly = nil
+	var formerly []string
 	for _, p := range s.peers {
 		if p.ID != s.me.id && validAddr(p.Addr) {
-			s.formerly = append(s.formerly, "ws://"+p.Addr+"/ws")
+			formerly = append(formerly, "ws://"+p.Addr+"/ws")
 		}
 	}
-	s.phase, s.fo, s.found, s.settle, s.asking = phaseHosting, nil, nil, false, false
-	s.heard, s.told, s.warned = false, false, false
+	s.phase, s.fo, s.hosting = phaseHosting, nil, hosting{formerly: formerly}
 	s.fast = false
 	d.do(actHost{}, actInfo{hosting: true},
 		logInfo("peer: hosting", "url", s.me.public, "room", s.me.room),
 		actEmit{Hosting{URL: s.me.public, Room: s.me.room}})
 	if s.me.scan {
-		s.scanEvery, s.mdnsHeard = 0, false
 		d.do(actTimer{timerHostScan, mdnsQuiet})
 	}
 	if s.me.search {
@@ -41,7 +62,7 @@ func (d *decider) host() {
 }
 
 func (d *decider) unhost() {
-	d.s.found, d.s.settle = nil, false
+	d.s.hosting = hosting{}
 	d.do(actUnhost{})
 	for k := range numTimers {
 		d.do(actCancel{k})
@@ -66,27 +87,27 @@ func (d *decider) timer(e evTimer) {
 		d.do(actTimer{timerAskAround, askAroundEvery})
 		// A lone host without discovery has no other way to learn that
 		// the room it came from lives on elsewhere.
-		if s.phase == phaseHosting && !s.me.search && !s.asking && len(s.formerly) > 0 && lone(s) {
-			s.asking = true
-			d.do(actAskAround{slices.Clone(s.formerly)})
+		if s.phase == phaseHosting && !s.me.search && !s.hosting.asking && len(s.hosting.formerly) > 0 && lone(s) {
+			s.hosting.asking = true
+			d.do(actAskAround{slices.Clone(s.hosting.formerly)})
 		}
 	case timerAdvertise:
 		if hosts {
 			d.do(actAdvertise{})
 		}
 	case timerAlone:
-		if !hosts || s.told {
+		if !hosts || s.hosting.told {
 			return
 		}
 		// By now this peer's own search and its hub's first looks were
 		// made: nobody joined and no other hub was heard, so say why
 		// that may be, once. Else look again after the next browse.
-		if s.phase == phaseHosting && !s.heard && lone(s) {
-			s.told = true
+		if s.phase == phaseHosting && !s.hosting.heard && lone(s) {
+			s.hosting.told = true
 			d.do(actEmit{Alone{Room: s.me.room, Causes: AloneCauses()}})
 			return
 		}
-		s.heard = false
+		s.hosting.heard = false
 		d.do(actTimer{timerAlone, hostBrowse})
 	}
 }
@@ -98,22 +119,22 @@ func (d *decider) foundHub(e evFound) {
 	s := &d.s
 	h := e.hub
 	if s.phase == phaseHosting && h.ID != s.me.id {
-		s.heard = true
+		s.hosting.heard = true
 	}
 	if !e.scanned {
-		s.mdnsHeard = true
+		s.hosting.mdnsHeard = true
 	}
 	if s.phase != phaseHosting || h.ID == s.me.id || !s.me.admits(h) || s.marked(h.URL, h.ID, e.now) {
 		return
 	}
-	if i := slices.IndexFunc(s.found, func(f discovery.Hub) bool { return f.URL == h.URL }); i >= 0 {
-		s.found = slices.Clone(s.found)
-		s.found[i] = h
+	first := len(s.hosting.found) == 0
+	if i := slices.IndexFunc(s.hosting.found, func(f discovery.Hub) bool { return f.URL == h.URL }); i >= 0 {
+		s.hosting.found = slices.Clone(s.hosting.found)
+		s.hosting.found[i] = h
 	} else {
-		s.found = append(slices.Clone(s.found), h)
+		s.hosting.found = append(slices.Clone(s.hosting.found), h)
 	}
-	if !s.settle {
-		s.settle = true
+	if first {
 		d.do(actTimer{timerSettle, foldSettle})
 	}
 }
@@ -125,8 +146,8 @@ func (d *decider) foundHub(e evFound) {
 // and the room is theirs).
 func (d *decider) settled() {
 	s := &d.s
-	found := s.found
-	s.found, s.settle = nil, false
+	found := s.hosting.found
+	s.hosting.found = nil
 	if s.phase != phaseHosting || len(found) == 0 {
 		return
 	}
@@ -183,8 +204,8 @@ func (d *decider) advertised(e evAdvertised) {
 	if s.phase != phaseHosting && s.phase != phaseFolding {
 		return
 	}
-	if e.err != nil && !s.warned {
-		s.warned = true
+	if e.err != nil && !s.hosting.warned {
+		s.hosting.warned = true
 		d.do(actLog{level: slog.LevelWarn, msg: "peer: cannot advertise the hub; others can still join by address",
 			args: []any{"err", e.err}})
 	}
@@ -204,7 +225,7 @@ func (d *decider) netChanged(e evNetChanged) {
 			actAdvertise{}, actBrowseAfresh{})
 		if s.me.scan {
 			// A search of the subnets soon, and quickly again after.
-			s.scanEvery = 0
+			s.hosting.scanEvery = 0
 			d.do(actTimer{timerHostScan, mdnsQuiet})
 		}
 		if e.url != "" {
@@ -225,14 +246,14 @@ func (d *decider) netChanged(e evNetChanged) {
 // the next browse.
 func (d *decider) hostScan(now time.Time) {
 	s := &d.s
-	due := !s.mdnsHeard && (lone(s) || !s.noticed.IsZero() && now.Sub(s.noticed) < noticedFor)
-	s.mdnsHeard = false
+	due := !s.hosting.mdnsHeard && (lone(s) || !s.noticed.IsZero() && now.Sub(s.noticed) < noticedFor)
+	s.hosting.mdnsHeard = false
 	if !due {
 		d.do(actTimer{timerHostScan, hostBrowse})
 		return
 	}
-	s.scanEvery = min(max(s.scanEvery*2, hostBrowse), maxHostScan)
-	d.do(actHostScan{}, actTimer{timerHostScan, s.scanEvery})
+	s.hosting.scanEvery = min(max(s.hosting.scanEvery*2, hostBrowse), maxHostScan)
+	d.do(actHostScan{}, actTimer{timerHostScan, s.hosting.scanEvery})
 }
 
 // lone says whether our hub has no member but ourselves.
@@ -254,22 +275,20 @@ func (d *decider) askedAround(answers []answer) {
 	if s.phase != phaseHosting || !lone(s) {
 		return
 	}
-	var best *answer
-	for i, a := range answers {
-		if !a.info.Hosting || !s.me.ours(a.info) || a.info.ID == s.me.id || a.info.ID == "" {
-			continue
-		}
-		if a.info.Members < 2 && a.info.ID > s.me.id {
-			continue
-		}
-		if best == nil || a.info.Members > best.info.Members ||
-			a.info.Members == best.info.Members && a.info.ID < best.info.ID {
-			best = &answers[i]
-		}
-	}
-	if best == nil {
+	cands := slices.DeleteFunc(slices.Clone(answers), func(a answer) bool {
+		return !a.info.Hosting || !s.me.ours(a.info) || a.info.ID == s.me.id || a.info.ID == "" ||
+			a.info.Members < 2 && a.info.ID > s.me.id
+	})
+	if len(cands) == 0 {
 		return
 	}
+	// The most members first; between equals, the lowest id.
+	best := slices.MinFunc(cands, func(a, b answer) int {
+		if c := cmp.Compare(b.info.Members, a.info.Members); c != 0 {
+			return c
+		}
+		return strings.Compare(a.info.ID, b.info.ID)
+	})
 	d.do(logInfo("peer: the room lives on at a former member's hub; checking it", "url", best.url, "members", best.info.Members))
 	d.do(actCheck{discovery.Hub{ID: best.info.ID, Name: best.info.Name, Room: best.info.Room, URL: best.url,
 		Auth: best.info.Verifier != "", Verifier: best.info.Verifier}})
