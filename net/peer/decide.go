@@ -204,6 +204,8 @@ func (d *decider) step(e event) {
 		s.noticed = e.now
 	case evAdvertised:
 		d.advertised(e)
+	case evBrowsed:
+		d.browsed(e)
 	case evNetChanged:
 		d.netChanged(e)
 	case evAskedAround:

@@ -97,6 +97,12 @@ type (
 	// evAdvertised: the advertisement of our hub ended by itself, err
 	// saying why (no interface up: a link down).
 	evAdvertised struct{ err error }
+	// evBrowsed: a browse of a host (actBrowse) ended after took, err
+	// saying why if it failed.
+	evBrowsed struct {
+		took time.Duration
+		err  error
+	}
 	// evNetChanged: this machine's LAN addresses changed; url is our hub's
 	// URL as others reach it now.
 	evNetChanged struct{ url string }
@@ -120,6 +126,7 @@ func (evNoticed) isEvent()     {}
 func (evTimer) isEvent()       {}
 func (evChecked) isEvent()     {}
 func (evAdvertised) isEvent()  {}
+func (evBrowsed) isEvent()     {}
 func (evNetChanged) isEvent()  {}
 func (evQuit) isEvent()        {}
 func (evAskedAround) isEvent() {}
@@ -177,6 +184,7 @@ type (
 	actUnhost       struct{}                  // close our hub, stop advertising and watching
 	actAdvertise    struct{}                  // (re)start advertising our hub; report evAdvertised if it ends by itself
 	actBrowseAfresh struct{}                  // the hosting peer's browse starts again now, with a search of the subnets soon
+	actBrowse       struct{}                  // browse for other hubs of the room for up to hostBrowse, reporting each as evFound, then evBrowsed
 	actHostScan     struct{}                  // search the subnets once for other hubs of the room; report each as evFound{scanned: true}
 	actEmit         struct{ ev link.Event }
 	actInfo         struct { // what /api/peer answers from now on
@@ -208,6 +216,7 @@ func (actWait) isAction()         {}
 func (actHost) isAction()         {}
 func (actAdvertise) isAction()    {}
 func (actBrowseAfresh) isAction() {}
+func (actBrowse) isAction()       {}
 func (actHostScan) isAction()     {}
 func (actUnhost) isAction()       {}
 func (actEmit) isAction()         {}
@@ -242,9 +251,12 @@ const (
 	// was found by someone's search of the subnets lately) searches the
 	// subnets itself.
 	timerHostScan
+	// timerBrowse: browsePause after a host's browse that ended at once
+	// (it failed), browse again.
+	timerBrowse
 	numTimers
 )
 
-var timerNames = [...]string{"settle", "ask-around", "alone", "advertise", "host-scan"}
+var timerNames = [...]string{"settle", "ask-around", "alone", "advertise", "host-scan", "browse"}
 
 func (k timerKind) String() string { return timerNames[k] }

@@ -55,7 +55,7 @@ func (d *decider) host() {
 		d.do(actTimer{timerHostScan, mdnsQuiet})
 	}
 	if s.me.search {
-		d.do(actAdvertise{}, actTimer{timerAlone, aloneAfter})
+		d.do(actAdvertise{}, actBrowse{}, actTimer{timerAlone, aloneAfter})
 	} else {
 		d.do(actTimer{timerAskAround, askAroundEvery})
 	}
@@ -94,6 +94,10 @@ func (d *decider) timer(e evTimer) {
 	case timerAdvertise:
 		if hosts {
 			d.do(actAdvertise{})
+		}
+	case timerBrowse:
+		if hosts {
+			d.do(actBrowse{})
 		}
 	case timerAlone:
 		if !hosts || s.hosting.told {
@@ -210,6 +214,25 @@ func (d *decider) advertised(e evAdvertised) {
 			args: []any{"err", e.err}})
 	}
 	d.do(actTimer{timerAdvertise, readvertise})
+}
+
+// browsed starts a host's next browse, one fresh browse after another
+// (each starts with a query, so two hubs of a room that missed each
+// other's announcements meet within hostBrowse); after one that ended at
+// once (it failed), browsePause keeps it from spinning.
+func (d *decider) browsed(e evBrowsed) {
+	s := &d.s
+	if s.phase != phaseHosting && s.phase != phaseFolding {
+		return
+	}
+	if e.err != nil {
+		d.do(logDebug("peer: browse", "err", e.err))
+	}
+	if e.took < browsePause {
+		d.do(actTimer{timerBrowse, browsePause})
+		return
+	}
+	d.do(actBrowse{})
 }
 
 // netChanged follows a change of this machine's addresses. A host

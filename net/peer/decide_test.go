@@ -58,7 +58,7 @@ func hostingActs(me self) []action {
 	if !me.search {
 		return append(acts, actTimer{timerAskAround, askAroundEvery})
 	}
-	return append(acts, actAdvertise{}, actTimer{timerAlone, aloneAfter})
+	return append(acts, actAdvertise{}, actBrowse{}, actTimer{timerAlone, aloneAfter})
 }
 
 func TestDecide(t *testing.T) {
@@ -291,7 +291,7 @@ func TestDecide(t *testing.T) {
 			[]action{actDial{lowHub.URL}}},
 		{"only that hub's welcome closes ours, its clients told where the room went first", me,
 			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, joinedTo(lowHub.URL, nil)), phaseJoined,
-			[]action{actInfo{hub: lowHub.URL}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAskAround}, actCancel{timerAlone}, actCancel{timerAdvertise}, actCancel{timerHostScan},
+			[]action{actInfo{hub: lowHub.URL}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAskAround}, actCancel{timerAlone}, actCancel{timerAdvertise}, actCancel{timerHostScan}, actCancel{timerBrowse},
 				actEmit{HostChanged{URL: lowHub.URL, ID: "a", Name: "Ann", Reason: ReasonMerged}}}},
 		{"a hub that refuses the fold is passed over, and the link comes home", me,
 			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, evAsk{now: t0, fail: failure{url: lowHub.URL, status: 503}}), phaseHosting,
@@ -303,7 +303,7 @@ func TestDecide(t *testing.T) {
 			append(slices.Clone(settled), checkedLow, evAsk{now: t0}, evAsk{now: t0, fail: failure{url: lowHub.URL, status: 503}},
 				evFound{now: t0.Add(markFor), hub: lowHub}), phaseHosting, []action{actTimer{timerSettle, foldSettle}}},
 		{"a folding peer told to quit closes its hub", me,
-			append(slices.Clone(settled), checkedLow, evQuit{}), phaseStopped, []action{actInfo{}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAskAround}, actCancel{timerAlone}, actCancel{timerAdvertise}, actCancel{timerHostScan}}},
+			append(slices.Clone(settled), checkedLow, evQuit{}), phaseStopped, []action{actInfo{}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAskAround}, actCancel{timerAlone}, actCancel{timerAdvertise}, actCancel{timerHostScan}, actCancel{timerBrowse}}},
 		{"not if it does not host", me,
 			append(settled, evChecked{hub: lowHub, info: Info{ID: "a", Room: "lobby"}}), phaseHosting, nil},
 		{"not if it is another peer", me,
@@ -370,8 +370,17 @@ func TestDecide(t *testing.T) {
 			[]action{actReconnect{}}},
 		{"a stopping peer does nothing", me,
 			[]event{evStart{host: true}, evQuit{}, evNetChanged{url: "ws://10.0.1.9:7788/ws"}}, phaseStopped, nil},
+		{"a host browses again as soon as a browse ends", me,
+			[]event{evStart{host: true}, evBrowsed{took: hostBrowse}}, phaseHosting, []action{actBrowse{}}},
+		{"after a browse that failed at once, browsePause first", me,
+			[]event{evStart{host: true}, evBrowsed{took: time.Millisecond, err: errors.New("no interface")}}, phaseHosting,
+			[]action{actTimer{timerBrowse, browsePause}}},
+		{"then browses", me,
+			[]event{evStart{host: true}, evBrowsed{took: time.Millisecond}, evTimer{kind: timerBrowse}}, phaseHosting, []action{actBrowse{}}},
+		{"a peer that no longer hosts browses no more", me,
+			[]event{evStart{host: true}, evQuit{}, evBrowsed{took: hostBrowse}}, phaseStopped, nil},
 		{"quitting stops hosting and says so", me,
-			[]event{evStart{host: true}, evQuit{}}, phaseStopped, []action{actInfo{}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAskAround}, actCancel{timerAlone}, actCancel{timerAdvertise}, actCancel{timerHostScan}}},
+			[]event{evStart{host: true}, evQuit{}}, phaseStopped, []action{actInfo{}, actUnhost{}, actCancel{timerSettle}, actCancel{timerAskAround}, actCancel{timerAlone}, actCancel{timerAdvertise}, actCancel{timerHostScan}, actCancel{timerBrowse}}},
 		{"a quitting peer dials its own address until the link ends", me,
 			[]event{evStart{join: lost}, joinedTo(lost, room3), evQuit{}, evAsk{now: t0}}, phaseStopped, []action{actDialOwn{}}},
 	}

@@ -32,7 +32,7 @@ type owner struct {
 	hostCtx    context.Context    // the hub we serve lives while it does; nil when none
 	hostCancel context.CancelFunc // ends the hub we serve; nil when none
 	adCancel   context.CancelFunc // ends the advertisement under way; nil when none
-	advertised chan evAdvertised
+	results    chan result        // what hosting's advertisements and browses ended with
 	netChanged chan evNetChanged
 	found      chan discovery.Hub // browse results while hosting
 	scanned    chan discovery.Hub // what searches of the subnets found while hosting
@@ -103,8 +103,10 @@ func (o *owner) loop(ctx context.Context) {
 			o.step(ctx, c)
 		case a := <-o.asked:
 			o.step(ctx, a)
-		case a := <-o.advertised:
-			o.step(ctx, a)
+		case r := <-o.results:
+			if r.ctx.Err() == nil { // not of a hub, or an advertisement, ended since
+				o.step(ctx, r.ev)
+			}
 		case c := <-o.netChanged:
 			o.step(ctx, c)
 		case <-done:
@@ -141,6 +143,8 @@ func (o *owner) step(ctx context.Context, e event) action {
 			o.stopHosting()
 		case actAdvertise:
 			o.advertise()
+		case actBrowse:
+			o.browse()
 		case actHostScan:
 			if l, hctx := o.p.layers, o.hostCtx; l != nil && hctx != nil {
 				o.wg.Go(func() { l.hostScan(hctx, o.scanned) })
@@ -238,8 +242,7 @@ func (o *owner) addrFor(url string) string {
 	return net.JoinHostPort(ip.String(), strconv.Itoa(o.port))
 }
 
-// startHosting serves a new hub on our listener, advertises it, and
-// watches for other hubs of the room.
+// startHosting serves a new hub on our listener.
 func (o *owner) startHosting() {
 	h := hub.New(hub.Config{Room: o.p.room, Host: o.p.cfg.Name, HostID: o.p.cfg.ID, Logger: o.p.log, Page: o.p.cfg.Page,
 		Passphrase: o.p.cfg.Passphrase, Key: o.p.key, MaxPeers: o.p.cfg.MaxPeers, ColorRate: o.p.cfg.ColorRate,
@@ -252,9 +255,6 @@ func (o *owner) startHosting() {
 		_ = h.Run(hctx)
 	}()
 	o.p.hub.Store(h)
-	if d := o.p.cfg.Discovery; d != nil {
-		o.wg.Go(func() { o.watch(hctx, d) })
-	}
 }
 
 // advertise (re)starts advertising the hub we serve, ending the
@@ -277,33 +277,40 @@ func (o *owner) advertise() {
 	}
 	o.wg.Go(func() {
 		err := d.Advertise(actx, ad)
-		if actx.Err() != nil {
-			return // ended on purpose: nothing to report
-		}
-		select {
-		case o.advertised <- evAdvertised{err: err}:
-		case <-actx.Done():
-		}
+		o.report(actx, evAdvertised{err: err})
 	})
 }
 
-// watch browses, one fresh browse after another, while we host, reporting
-// other hubs of the room to the owner.
-func (o *owner) watch(ctx context.Context, d Discovery) {
-	for ctx.Err() == nil {
-		bctx, cancel := context.WithTimeout(ctx, hostBrowse)
+// browse browses for other hubs of the room for up to hostBrowse while we
+// host, reporting them on found, then evBrowsed.
+func (o *owner) browse() {
+	d, hctx := o.p.cfg.Discovery, o.hostCtx
+	if d == nil || hctx == nil {
+		return
+	}
+	o.wg.Go(func() {
+		bctx, cancel := context.WithTimeout(hctx, hostBrowse)
 		start := time.Now()
 		err := d.Browse(bctx, o.p.room, o.p.cfg.ID, o.found)
 		cancel()
-		if err != nil {
-			o.p.log.Debug("peer: browse", "err", err)
-		}
-		if time.Since(start) < browsePause {
-			select {
-			case <-time.After(browsePause):
-			case <-ctx.Done():
-			}
-		}
+		o.report(hctx, evBrowsed{took: time.Since(start), err: err})
+	})
+}
+
+// A result is what work done for the hub we serve ended with; it counts
+// only while ctx, the work's, lasts: the owner ends that before it starts
+// the same work afresh.
+type result struct {
+	ctx context.Context
+	ev  event
+}
+
+// report hands ev, the end of work done under ctx, to the owner, unless
+// ctx has ended.
+func (o *owner) report(ctx context.Context, ev event) {
+	select {
+	case o.results <- result{ctx, ev}:
+	case <-ctx.Done():
 	}
 }
 

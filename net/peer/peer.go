@@ -296,7 +296,7 @@ func (p *Peer) Run(ctx context.Context) error {
 	p.ctx = ctx
 	o := &owner{p: p, found: make(chan discovery.Hub), checked: make(chan evChecked), asked: make(chan evAskedAround),
 		timers: map[timerKind]*timer{}, fired: make(chan *timer), ended: make(chan struct{}),
-		advertised: make(chan evAdvertised), netChanged: make(chan evNetChanged), scanned: make(chan discovery.Hub)}
+		results: make(chan result), netChanged: make(chan evNetChanged), scanned: make(chan discovery.Hub)}
 	ln, err := p.listen()
 	if err != nil {
 		if p.cfg.Join == "" {
