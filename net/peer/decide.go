@@ -14,7 +14,17 @@ import (
 // A peer's life is a state machine in the manner of etcd's raft: decide
 // takes the state and one event and returns the next state and the actions
 // to carry out. It does no I/O and reads no clock (events carry the time);
-// the owner (owner.go) feeds it events and does what the actions say.
+// the owner (owner.go) feeds it events and does what the actions say, and
+// the link's goroutine (ask.go) puts its questions to it. Every decision of
+// a peer's life is in these files, each rule pinned by decide_test.go and
+// decide_rules_test.go:
+//
+//	decide.go           the phases, the state, step: which event goes where
+//	decide_events.go    the events, the actions, the timers, the one-answer rule
+//	decide_find.go      searching, dialing a hub, a refusal, waiting for an elder
+//	decide_failover.go  a hub lost: where the room went, the election, the link's backoff
+//	decide_host.go      hosting: folding hubs into one, alone, advertising, browsing,
+//	                    searching the subnets, address changes, the lone host's ask-around
 
 // phase is where a peer is in its life.
 type phase int
