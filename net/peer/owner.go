@@ -39,8 +39,6 @@ type owner struct {
 	timers     map[timerKind]*timer
 	fired      chan *timer   // a timer went off
 	ended      chan struct{} // closed when the loop returns
-	checked    chan evChecked
-	asked      chan evAskedAround
 }
 
 func (o *owner) setListener(ln net.Listener, ifaces []string) {
@@ -99,10 +97,6 @@ func (o *owner) loop(ctx context.Context) {
 				delete(o.timers, t.kind)
 				o.step(ctx, evTimer{kind: t.kind, now: time.Now()})
 			}
-		case c := <-o.checked:
-			o.step(ctx, c)
-		case a := <-o.asked:
-			o.step(ctx, a)
 		case r := <-o.results:
 			if r.ctx.Err() == nil { // not of a hub, or an advertisement, ended since
 				o.step(ctx, r.ev)
@@ -297,9 +291,10 @@ func (o *owner) browse() {
 	})
 }
 
-// A result is what work done for the hub we serve ended with; it counts
-// only while ctx, the work's, lasts: the owner ends that before it starts
-// the same work afresh.
+// A result is what work started in the background (a check, an
+// ask-around, an advertisement, a browse) ended with: one path back to
+// decide for all. It counts only while ctx, the work's, lasts: the owner
+// ends that before it starts the same work afresh.
 type result struct {
 	ctx context.Context
 	ev  event
@@ -367,10 +362,7 @@ func (o *owner) askAround(ctx context.Context, urls []string) {
 		for range urls {
 			ev.answers = append(ev.answers, <-out)
 		}
-		select {
-		case o.asked <- ev:
-		case <-ctx.Done():
-		}
+		o.report(ctx, ev)
 	}()
 }
 
@@ -387,10 +379,7 @@ func (o *owner) check(ctx context.Context, h discovery.Hub) {
 			err = link.Prove(pctx, h.URL, o.p.key, o.p.room)
 			cancel()
 		}
-		select {
-		case o.checked <- evChecked{hub: h, info: info, err: err}:
-		case <-ctx.Done():
-		}
+		o.report(ctx, evChecked{hub: h, info: info, err: err})
 	}()
 }
 

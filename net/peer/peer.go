@@ -294,7 +294,7 @@ func (p *Peer) SetFlipNow(now bool) { p.link.SetFlipNow(now) }
 func (p *Peer) Run(ctx context.Context) error {
 	defer close(p.events)
 	p.ctx = ctx
-	o := &owner{p: p, found: make(chan discovery.Hub), checked: make(chan evChecked), asked: make(chan evAskedAround),
+	o := &owner{p: p, found: make(chan discovery.Hub),
 		timers: map[timerKind]*timer{}, fired: make(chan *timer), ended: make(chan struct{}),
 		results: make(chan result), netChanged: make(chan evNetChanged), scanned: make(chan discovery.Hub)}
 	ln, err := p.listen()
