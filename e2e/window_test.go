@@ -225,13 +225,15 @@ func readQR(img image.Image) string {
 	return res.GetText()
 }
 
-// buildWindowBinary builds huecast with the race detector, so that the real
-// window's goroutines are checked too, and without the migrated_fynedo tag,
-// so that Fyne's thread checks stay on and log any widget change made off
-// its UI goroutine.
+// buildWindowBinary builds huecast as `go build` does, without the
+// migrated_fynedo tag, so that Fyne's thread checks stay on and log any
+// widget change made off its UI goroutine. It is the build vet and the
+// package share, not a race build: that would compile go-gl's C once more
+// for minutes; the ui package's tests and the headless peers run under the
+// race detector instead.
 func buildWindowBinary(t *testing.T) string {
 	t.Helper()
-	return goBuild(t, "huecast", nil, "-race")
+	return buildBinary(t)
 }
 
 func TestWindowWithoutADisplaySaysWhatToDo(t *testing.T) {

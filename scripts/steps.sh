@@ -6,8 +6,10 @@
 #                           and stops the script if it failed
 #
 # When the script ends, passed or failed, it prints every step with its
-# seconds, so a step that grows shows up in the log of the run that made it
-# grow. A step in the background when the script fails is stopped.
+# seconds, wall and CPU (user + sys of every process the step ran and waited
+# for), so a step that grows shows up in the log of the run that made it
+# grow, and on a busy machine the CPU column still says what the step cost.
+# A step in the background when the script fails is stopped.
 
 _steps_dir="$(mktemp -d "${TMPDIR:-/tmp}/huecast-steps.XXXXXX")"
 _steps_t0=$EPOCHREALTIME
@@ -17,24 +19,36 @@ declare -A _steps_pid=()  # background steps: the subshell's PID
 # _steps_now prints the seconds since the epoch, to the millisecond.
 _steps_now() { printf '%s\n' "${EPOCHREALTIME:0:-3}"; }
 
-# _steps_record NAME RC START writes how a step ended, for the summary.
-_steps_record() {
-	local end
-	end=$(_steps_now)
-	printf '%s %s %s\n' "$2" "$3" "$end" >"$_steps_dir/$1.done"
+# _steps_run NAME CMD... runs CMD and writes how it ended for the summary:
+# its exit status, start, end, and the user and sys seconds of CMD and all
+# it waited for. It runs in a subshell of its own (started with &), so that
+# `times` counts this step's processes only, not another step's that the
+# script reaped meanwhile. CMD runs as a job of its own, so that `set -e`
+# holds inside a shell function given as CMD (bash ignores it in
+# `CMD || rc=$?`).
+_steps_run() {
+	local name=$1 start rc=0 cpu
+	shift
+	start=$(_steps_now)
+	"$@" &
+	wait "$!" || rc=$?
+	# times prints the shell's user and sys time, then its children's; it
+	# writes to a file, as in a pipe or $(...) it would run in a new process.
+	times >"$_steps_dir/$name.times"
+	cpu=$(awk 'NR == 2 {
+		for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] }
+		printf "%.1f", s }' "$_steps_dir/$name.times")
+	printf '%s %s %s %s\n' "$rc" "$start" "$(_steps_now)" "$cpu" >"$_steps_dir/$name.done"
+	return "$rc"
 }
 
 step() {
-	local name=$1 start rc=0
+	local name=$1 rc=0
 	shift
 	_steps+=("$name")
 	echo "=== $name: $*"
-	start=$(_steps_now)
-	# CMD runs as a job of its own, so that `set -e` holds inside a shell
-	# function given as CMD (bash ignores it in `CMD || rc=$?`).
-	"$@" &
+	_steps_run "$name" "$@" &
 	wait "$!" || rc=$?
-	_steps_record "$name" "$rc" "$start"
 	return "$rc"
 }
 
@@ -43,14 +57,7 @@ step_bg() {
 	shift
 	_steps+=("$name")
 	echo "=== $name (in the background): $*"
-	(
-		start=$(_steps_now)
-		rc=0
-		"$@" &
-		wait "$!" || rc=$?
-		_steps_record "$name" "$rc" "$start"
-		exit "$rc"
-	) >"$_steps_dir/$name.log" 2>&1 </dev/null &
+	_steps_run "$name" "$@" >"$_steps_dir/$name.log" 2>&1 </dev/null &
 	_steps_pid[$name]=$!
 }
 
@@ -74,9 +81,10 @@ _steps_kill_tree() {
 	kill "$1" 2>/dev/null || true
 }
 
-# _steps_summary prints one line per step: seconds and how it ended.
+# _steps_summary prints one line per step: wall and CPU seconds and how it
+# ended, then the run's wall time and the CPU time of all its steps.
 _steps_summary() {
-	local rc=$? name pid status secs line code start end
+	local rc=$? name pid status wall cpu code start end total_cpu=0 line
 	for name in "${!_steps_pid[@]}"; do
 		pid=${_steps_pid[$name]}
 		_steps_kill_tree "$pid"
@@ -85,21 +93,23 @@ _steps_summary() {
 		cat "$_steps_dir/$name.log"
 	done
 	echo
-	echo "=== time per step (seconds; background steps overlap the ones after them)"
+	echo "=== time per step (background steps overlap the ones after them;"
+	echo "=== CPU is user + sys of the step's processes, on any core)"
+	printf '%8s %8s  %s\n' wall CPU step
 	for name in "${_steps[@]}"; do
 		if [[ -f $_steps_dir/$name.done ]]; then
-			read -r code start end <"$_steps_dir/$name.done"
-			secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+			read -r code start end cpu <"$_steps_dir/$name.done"
+			wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+			total_cpu=$(awk -v a="$total_cpu" -v b="$cpu" 'BEGIN { printf "%.1f", a + b }')
 			status=ok
 			[[ $code == 0 ]] || status="FAILED (exit $code)"
 		else
-			secs=-
-			status=stopped
+			wall=- cpu=- status=stopped
 		fi
-		printf '%8s  %-24s %s\n' "$secs" "$name" "$status"
+		printf '%8s %8s  %-24s %s\n' "$wall" "$cpu" "$name" "$status"
 	done
 	line=$(awk -v a="$_steps_t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-	printf '%8s  %-24s %s\n' "$line" total "$([[ $rc == 0 ]] && echo ok || echo "FAILED (exit $rc)")"
+	printf '%8s %8s  %-24s %s\n' "$line" "$total_cpu" total "$([[ $rc == 0 ]] && echo ok || echo "FAILED (exit $rc)")"
 	rm -rf "$_steps_dir"
 	return "$rc"
 }
