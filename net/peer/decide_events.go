@@ -139,8 +139,9 @@ type answer struct {
 
 // A question is an event the link's goroutine waits on an answer to:
 // evAsk, evSearched, evProbed and evEldersAsked get exactly one of
-// actDial, actDialOwn, actSearch, actProbe, actAskElders and actRetry; evBackoff gets exactly one actWait.
-// decide keeps this rule (answered), and every other event gets none.
+// actDial, actDialOwn, actSearch, actProbe, actAskElders and actRetry;
+// evBackoff gets exactly one actWait. decide keeps this rule (answered),
+// and every other event gets none.
 type question interface {
 	event
 	answers(action) bool
@@ -180,10 +181,10 @@ type (
 		after time.Duration
 	}
 	actWait         struct{ d time.Duration } // answer the link's evBackoff: wait d
-	actHost         struct{}                  // serve, advertise and watch our hub
-	actUnhost       struct{}                  // close our hub, stop advertising and watching
+	actHost         struct{}                  // serve our hub on our listener
+	actUnhost       struct{}                  // close our hub, ending its advertisements and browses
 	actAdvertise    struct{}                  // (re)start advertising our hub; report evAdvertised if it ends by itself
-	actBrowseAfresh struct{}                  // the hosting peer's browse starts again now, with a search of the subnets soon
+	actBrowseAfresh struct{}                  // end the browse under way: the next starts with a fresh query
 	actBrowse       struct{}                  // browse for other hubs of the room for up to hostBrowse, reporting each as evFound, then evBrowsed
 	actHostScan     struct{}                  // search the subnets once for other hubs of the room; report each as evFound{scanned: true}
 	actEmit         struct{ ev link.Event }
@@ -242,7 +243,6 @@ const (
 	// timerAlone: aloneAfter into hosting (then every hostBrowse until
 	// said), a host that nobody joined and that heard no other hub says so.
 	timerAlone
-
 	// timerAdvertise: readvertise after an advertisement ended by
 	// itself while hosting, advertise again.
 	timerAdvertise
