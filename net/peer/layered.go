@@ -20,6 +20,8 @@ import (
 // that drops multicast still passes unicast TCP to the port peers already
 // serve, so no other port needs opening, and only a valid answer for our
 // room counts. Hubs this peer joined before are asked first, at once.
+// This file does the looking; when to look, and what to make of what was
+// found, is decide's (decide_find.go, decide_host.go).
 
 const (
 	// mdnsQuiet is how long mDNS must stay silent before the unicast layer
@@ -40,8 +42,8 @@ const (
 
 // layered is the Discovery a peer uses when its Config.Discovery is set:
 // remembered hubs and that one (mDNS) first, then, with Config.Scan,
-// net/scan. Its state is safe for the goroutines of a search, the hosting
-// watch and the HTTP server.
+// net/scan. It keeps no state but kick, so the link's goroutine (a search)
+// and the owner's hosting work use it at once.
 type layered struct {
 	p    *Peer
 	mdns Discovery
