@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/wire"
 )
 
@@ -159,4 +160,19 @@ func TestDecideHostScans(t *testing.T) {
 	// A peer that no longer hosts looks no more.
 	s, _ = decide(s, evQuit{})
 	look()
+}
+
+// decide never changes a host's data it was given either.
+func TestDecideLeavesAHostsDataAlone(t *testing.T) {
+	s := state{me: me}
+	for _, e := range []event{evStart{host: true}, evFound{now: t0, hub: lowHub}} {
+		s, _ = decide(s, e)
+	}
+	before := slices.Clone(s.hosting.found)
+	decide(s, evFound{now: t0, hub: highHub})
+	decide(s, evFound{now: t0, hub: discovery.Hub{ID: "a", Name: "Ann again", Room: "lobby", URL: lowHub.URL}})
+	decide(s, evTimer{kind: timerSettle})
+	if !reflect.DeepEqual(s.hosting.found, before) {
+		t.Fatalf("decide changed its input: %v -> %v", before, s.hosting.found)
+	}
 }
