@@ -17,8 +17,10 @@ if [[ -x "$bin" ]] && go version -m "$bin" 2>/dev/null |
 fi
 
 echo "installing fyne.io/tools/cmd/fyne@${FYNE_TOOL_VERSION}" >&2
-# GOFLAGS is cleared so a flag meant for the project's own builds (-mod=vendor,
-# -tags) does not leak into the tool's build; pkg@version ignores the project's go.mod.
-GOFLAGS= go install "fyne.io/tools/cmd/fyne@${FYNE_TOOL_VERSION}"
+# GOFLAGS is set so a flag meant for the project's own builds (-mod=vendor,
+# -tags) does not leak into the tool's build; pkg@version ignores the project's
+# go.mod. -trimpath, as fyne package --release builds huecast: the standard
+# library and the modules the tool shares with huecast then compile once for both.
+GOFLAGS=-trimpath go install "fyne.io/tools/cmd/fyne@${FYNE_TOOL_VERSION}"
 "$bin" version >&2 || true
 echo "$bin"

@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs, then vet, build (cgo parts
 # included), every test under the race detector, the fuzz targets, the
-# benchmark bound, and every package with its checks. It ends with the
-# seconds each step took, passed or failed.
+# benchmark bound, and every package with its checks. It ends with the wall
+# and CPU seconds each step took, passed or failed.
 #
-# What makes it long on a fresh machine is go-gl's C compile: minutes on one
-# core, once per set of build flags (Go caches a whole package per flag set).
-# So the suite builds with the flags the Linux package is built with
-# (`scripts/package.sh flags`), and the plain build, the e2e binaries and the
-# Linux package share one compile; the race detector's is the second, built
-# beside it on the other core; the Windows cross build is the third, started
-# early on one core at the lowest priority, so it takes the time the tests
-# leave idle while they wait on the network, and the timed ones keep the CPU
-# when they need it.
+# What makes it long on a fresh machine is compiling: go-gl's C alone is
+# minutes on one core, once per set of build flags (Go caches a whole package
+# per flag set), and on 2 cores the suite is bound by CPU, so it compiles as
+# little as the checks allow:
+#   - everything is built with the flags the Linux package is built with
+#     (`scripts/package.sh flags`), so vet, the build, the e2e binaries and
+#     the Linux package share one compile of go-gl for Linux;
+#   - the race detector's build leaves the window out (the nowindow tag):
+#     only package main's window.go and bench/cmd/fyne-baseline need go-gl,
+#     so package main's tests run under the race detector in the headless
+#     build and once more without it in the windowed one, e2e's race-detector
+#     peers are the headless build, and the window tests drive the plain
+#     windowed build (with Fyne's thread checks on);
+#   - the Windows build is the second and last compile of go-gl (mingw-w64).
+# What waits runs beside what computes: the Windows and Linux packages and the
+# fuzz targets run at the lowest CPU priority (SCHED_IDLE) from early on, and
+# take the CPU the tests leave idle, mostly while the e2e tests wait on
+# networks, windows and browsers; the tests keep the CPU whenever they need it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/steps.sh
@@ -37,17 +46,42 @@ flags=$(scripts/package.sh flags)
 echo "building as the Linux package is built: $flags"
 eval "$flags"
 
-# The race detector's build of every package, beside vet's plain build; the
-# tests and e2e's race binaries then find it in the cache.
-step_bg race-build go build -race ./...
-
-# The Windows package (its own cross compile of go-gl), pinned to the last
-# core at the lowest priority: it takes what the other steps leave idle, and
-# the e2e tests, which time what they see, keep the other core.
-windows_package() {
-	nice -n 19 taskset -c "$(($(nproc) - 1))" make package-windows
+# Every package builds without its window but two: package main (window.go)
+# and the baseline Fyne program (bench/cmd/fyne-baseline) open a window
+# through Fyne's GL driver, so they need go-gl. The race detector's build is
+# the others' and main's headless one (the nowindow tag): no race build of
+# go-gl, whose C alone is minutes.
+#
+# needs_gl [FLAG...] lists the packages that need go-gl when built with the
+# go list flags given, tests included.
+needs_gl() {
+	go list "$@" -test -f '{{.ImportPath}}{{range .Deps}} {{.}}{{end}}' ./... |
+		grep ' github.com/go-gl/' | cut -d' ' -f1 | sed 's/\.test$//' | sort -u
 }
-step_bg windows-package windows_package
+mapfile -t e2e < <(go list ./e2e/...)
+mapfile -t windowed < <(needs_gl)
+mapfile -t unit < <(go list ./... | grep -v -x -F "${e2e[@]/#/-e}" $(needs_gl -tags nowindow | sed 's/^/-e/'))
+
+# idle CMD... runs CMD at the lowest CPU priority: only while nothing else
+# wants the CPU, so that the tests, timed ones included, keep it when they
+# need it. CMD may be a shell function: the step's own process changes.
+idle() {
+	chrt --idle -p 0 "$BASHPID" >/dev/null
+	"$@"
+}
+
+# The race detector's build of every package the tests and the e2e binaries
+# use, test-only imports included (Chromium's protocol), beside vet's build.
+race_build() {
+	go build -race -tags nowindow $(go list -tags nowindow -deps -test \
+		-f '{{if and (not .ForTest) (or .GoFiles .CgoFiles)}}{{.ImportPath}}{{end}}' "${unit[@]}" "${e2e[@]}" |
+		grep -v '\.test$')
+}
+step_bg race-build race_build
+
+# The Windows .exe (its own cross compile of go-gl, single-threaded C for
+# minutes) and the .msi that wraps it, in the time the steps in front leave idle.
+step_bg windows-packages idle make package-msi
 
 vet() {
 	go vet ./...
@@ -60,19 +94,24 @@ vet() {
 }
 step vet vet
 step build go build ./...
+
+# The Linux packages reuse vet's build and link; the headless ones cross
+# compile for three more platforms. Both in the idle time of the tests.
+step_bg linux-packages idle make package-deb headless
 step_wait race-build
 
-# The unit tests first, on both cores; then the packages that start real
-# programs, in namespaces, under Xvfb and in Chromium, which mostly wait.
-mapfile -t e2e < <(go list ./e2e/...)
-mapfile -t unit < <(go list ./... | grep -v -x -F "${e2e[@]/#/-e}")
-step unit-tests go test -race -count=1 -timeout 20m "${unit[@]}"
-step e2e-tests go test -race -count=1 -timeout 20m "${e2e[@]}"
-# No file over 600 lines, no function over 90 (tests and generated files aside).
-step sizes go run ./scripts/sizes
+# The unit tests first, on both cores, under the race detector; package
+# main's also in its windowed build, without it. Then the packages that start
+# real programs, in namespaces, under Xvfb and in Chromium, which mostly wait.
+unit_tests() {
+	go test -race -tags nowindow -count=1 -timeout 20m "${unit[@]}"
+	go test -count=1 -timeout 20m "${windowed[@]}"
+}
+step unit-tests unit_tests
 
 # Each fuzz target for a bounded time beyond its committed seeds
-# (testdata/fuzz); FUZZTIME=0 skips, a longer one digs deeper.
+# (testdata/fuzz); FUZZTIME=0 skips, a longer one digs deeper. In the
+# background during e2e's waits, at the lowest priority.
 fuzz() {
 	local target
 	for target in net/wire:FuzzDecodeIn net/wire:FuzzParseColor net/discovery:FuzzTXT; do
@@ -81,13 +120,19 @@ fuzz() {
 }
 fuzztime=${FUZZTIME:-10s}
 if [ "$fuzztime" != 0 ]; then
-	step fuzz fuzz "$fuzztime"
+	step_bg fuzz idle fuzz "$fuzztime"
+fi
+
+step e2e-tests go test -race -count=1 -timeout 20m "${e2e[@]}"
+# No file over 600 lines, no function over 90 (tests and generated files aside).
+step sizes go run ./scripts/sizes
+if [ "$fuzztime" != 0 ]; then
+	step_wait fuzz
 fi
 
 # Every package, built as a release is, and their checks (docs/PACKAGING.md).
-step linux-packages make package-deb headless
-step_wait windows-package
-step windows-msi make package-msi
+step_wait linux-packages
+step_wait windows-packages
 step check-packages make check-packages
 # The Windows .exe and .msi run, installed and removed under Wine.
 step test-packages make test-packages
