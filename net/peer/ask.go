@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -20,51 +21,88 @@ import (
 	"github.com/huecast/huecast/net/wire"
 )
 
-// errStopped: the peer stopped while its link asked where to go.
-var errStopped = errors.New("peer: stopped")
+// errNoHub: the peer has no hub to dial yet (actRetry), or stopped; the
+// link waits its backoff and asks again.
+var errNoHub = errors.New("peer: stopped")
 
-// target is the link's Target: it asks Run's goroutine where to dial, and
-// does the slow work that answer may ask for (a search, a probe) here in
-// the link's goroutine, which has nothing else to do meanwhile.
+// An ask is a question from the link's goroutine to Run's: an event that
+// needs an answer (evAsk, evSearched, evProbed, evBackoff), and where the
+// answer goes.
+type ask struct {
+	q     question
+	reply chan action // capacity 1
+}
+
+// question puts q to decide, through Run's goroutine, and returns its
+// answer.
+func (p *Peer) question(ctx context.Context, q question) (action, error) {
+	a := ask{q: q, reply: make(chan action, 1)}
+	select {
+	case p.asks <- a:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case r := <-a.reply:
+		return r, ctx.Err()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// target is the link's Target: it asks decide where to dial, and does the
+// slow work an answer may ask for first (a search, a probe) here in the
+// link's goroutine, which has nothing else to do meanwhile; that work's
+// result is the next question.
 func (p *Peer) target(ctx context.Context) (string, error) {
-	var n *note
+	var q question = evAsk{now: time.Now()}
 	for {
-		a := ask{note: n, reply: make(chan decision, 1)}
-		select {
-		case p.asks <- a:
-		case <-ctx.Done():
-			return "", ctx.Err()
+		a, err := p.question(ctx, q)
+		if err != nil {
+			return "", err
 		}
-		var d decision
-		select {
-		case d = <-a.reply:
-		case <-ctx.Done():
-			return "", ctx.Err()
-		}
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
-		switch {
-		case d.search:
-			n = &note{searched: true}
-			n.found, n.other = p.search(ctx, d.skip)
-		case d.probe != "":
-			n = probe(ctx, d.probe)
-			p.askPointed(ctx, n)
-		case d.url == "":
-			return "", errStopped
-		default:
-			p.link.SetAddr(d.addr)
-			return d.url, nil
+		switch a := a.(type) {
+		case actSearch:
+			found, other, elders := p.search(ctx, a.skip)
+			q = evSearched{now: time.Now(), found: found, other: other, elders: elders}
+		case actAskElders:
+			found := p.layers.askElders(ctx, a.addrs, a.after)
+			q = evEldersAsked{now: time.Now(), found: found}
+		case actProbe:
+			q = p.probed(ctx, a.url)
+		case actDial:
+			return a.url, nil
+		default: // actRetry
+			return "", errNoHub
 		}
 	}
 }
 
+// backoff is the link's Backoff: decide says how long to wait before
+// reconnect attempt n.
+func (p *Peer) backoff(attempt int) time.Duration {
+	a, err := p.question(p.ctx, evBackoff{now: time.Now(), attempt: attempt, jitter: rand.Float64()})
+	if w, ok := a.(actWait); ok && err == nil {
+		return w.d
+	}
+	return lostPause // stopping: the link ends at once anyway
+}
+
+// probed asks the peer at hubURL's address where the room's hub is and,
+// when it points to a hub, that hub's peer who it is.
+func (p *Peer) probed(ctx context.Context, hubURL string) evProbed {
+	e := evProbed{url: hubURL}
+	e.info, e.err = probe(ctx, hubURL)
+	p.askPointed(ctx, &e)
+	e.now = time.Now()
+	return e
+}
+
 // search browses for the room's hub for up to searchWait and returns the
-// first of our room (name and passphrase) that answers, or nil, and a hub
-// of our room's name with another passphrase if one answered. Hubs at
-// skip are left out.
-func (p *Peer) search(ctx context.Context, skip []hubKey) (found, other *discovery.Hub) {
+// first of our room (name and passphrase) that answers, or nil, a hub of
+// our room's name with another passphrase if one answered, and peers found
+// searching with a lower id (layered only). Hubs at skip are left out.
+func (p *Peer) search(ctx context.Context, skip []hubKey) (found, other *discovery.Hub, elders []string) {
 	me := self{locked: p.key != nil, vk: p.vk}
 	accept := func(h discovery.Hub) bool { return me.admits(h) && !skips(skip, h) }
 	if p.layers != nil {
@@ -90,7 +128,7 @@ func (p *Peer) search(ctx context.Context, skip []hubKey) (found, other *discove
 			if err != nil {
 				p.log.Warn("peer: cannot search the network for the room's hub", "err", err)
 			}
-			return found, other
+			return found, other, nil
 		}
 	}
 }
@@ -107,13 +145,13 @@ var probeClient = &http.Client{
 
 // probe asks the peer at hubURL's address who it is and where the room's
 // hub is.
-func probe(ctx context.Context, hubURL string) *note {
+func probe(ctx context.Context, hubURL string) (Info, error) {
 	return probeAt(ctx, hubURL, "", probeTimeout)
 }
 
 // probeReach is probe that also asks the peer to reach us back: at our
 // port on the address the question comes from, as peer id (Info.Reached).
-func probeReach(ctx context.Context, hubURL string, port int, id string) *note {
+func probeReach(ctx context.Context, hubURL string, port int, id string) (Info, error) {
 	if port == 0 {
 		return probe(ctx, hubURL)
 	}
@@ -121,12 +159,11 @@ func probeReach(ctx context.Context, hubURL string, port int, id string) *note {
 	return probeAt(ctx, hubURL, q.Encode(), probeTimeout+reachAll)
 }
 
-func probeAt(ctx context.Context, hubURL, query string, timeout time.Duration) *note {
-	n := &note{probed: hubURL}
+func probeAt(ctx context.Context, hubURL, query string, timeout time.Duration) (Info, error) {
+	var info Info
 	u, err := infoURL(hubURL)
 	if err != nil {
-		n.err = err
-		return n
+		return info, err
 	}
 	if query != "" {
 		u += "?" + query
@@ -135,28 +172,26 @@ func probeAt(ctx context.Context, hubURL, query string, timeout time.Duration) *
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		n.err = err
-		return n
+		return info, err
 	}
 	resp, err := probeClient.Do(req)
 	if err != nil {
-		n.err = err
-		return n
+		return info, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		n.err = fmt.Errorf("%s answered %s", u, resp.Status)
-		return n
+		return info, fmt.Errorf("%s answered %s", u, resp.Status)
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxInfo)).Decode(&n.info); err != nil {
-		n.err = fmt.Errorf("%s: %w", u, err)
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxInfo)).Decode(&info); err != nil {
+		err = fmt.Errorf("%s: %w", u, err)
+		return info, err
 	}
-	if n.info.Hub != "" {
-		if _, err := link.NormalizeURL(n.info.Hub); err != nil || !strings.HasPrefix(n.info.Hub, "ws") {
-			n.info.Hub = "" // not a hub URL: ignore the pointer
+	if info.Hub != "" {
+		if _, err := link.NormalizeURL(info.Hub); err != nil || !strings.HasPrefix(info.Hub, "ws") {
+			info.Hub = "" // not a hub URL: ignore the pointer
 		}
 	}
-	return n
+	return info, nil
 }
 
 // infoURL turns a hub's ws:// URL into its peer's /api/peer URL.
@@ -180,7 +215,11 @@ func (p *Peer) serveInfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Header.Get(scan.Header) != "" && p.layers != nil {
-		p.layers.notice() // mDNS did not bring this asker: keep looking by unicast too, for a while
+		// mDNS did not bring this asker: keep looking by unicast too, for a while.
+		select {
+		case p.noticed <- evNoticed{now: time.Now()}:
+		default: // one is on its way already
+		}
 	}
 	p.mu.Lock()
 	info := p.info

@@ -1,20 +1,30 @@
 package peer
 
 import (
+	"fmt"
 	"log/slog"
 	"maps"
 	"slices"
 	"time"
 
 	"github.com/huecast/huecast/net/discovery"
-	"github.com/huecast/huecast/net/link"
 	"github.com/huecast/huecast/net/wire"
 )
 
 // A peer's life is a state machine in the manner of etcd's raft: decide
 // takes the state and one event and returns the next state and the actions
 // to carry out. It does no I/O and reads no clock (events carry the time);
-// the owner (owner.go) feeds it events and does what the actions say.
+// the owner (owner.go) feeds it events and does what the actions say, and
+// the link's goroutine (ask.go) puts its questions to it. Every decision of
+// a peer's life is in these files, each rule pinned by decide_test.go and
+// decide_rules_test.go:
+//
+//	decide.go           the phases, the state, step: which event goes where
+//	decide_events.go    the events, the actions, the timers, the one-answer rule
+//	decide_find.go      searching, dialing a hub, a refusal, waiting for an elder
+//	decide_failover.go  a hub lost: where the room went, the election, the link's backoff
+//	decide_host.go      hosting: folding hubs into one, alone, advertising, browsing,
+//	                    searching the subnets, address changes, the lone host's ask-around
 
 // phase is where a peer is in its life.
 type phase int
@@ -30,6 +40,10 @@ const (
 	// phaseFound: dialing a hub the search found; if it does not welcome
 	// us within successorWait, search again.
 	phaseFound
+	// phaseElders: a search found no hub, but peers of the room searching
+	// with a lower id (elders): one of them will host, so wait for it, up
+	// to elderWait, before hosting here.
+	phaseElders
 	// phaseJoined: the hub at joined welcomed us.
 	phaseJoined
 	// phaseFailover: the hub was lost; asking where the room went and
@@ -46,7 +60,7 @@ const (
 	phaseStopped
 )
 
-var phaseNames = [...]string{"searching", "dialing", "found", "joined", "failover", "hosting", "folding", "stopped"}
+var phaseNames = [...]string{"searching", "dialing", "found", "elders", "joined", "failover", "hosting", "folding", "stopped"}
 
 func (p phase) String() string { return phaseNames[p] }
 
@@ -56,6 +70,7 @@ type self struct {
 	public   string // our hub's URL for others
 	canHost  bool   // we have a listener
 	search   bool   // we have Discovery
+	scan     bool   // and its unicast layer (Config.Scan)
 	join     bool   // the first target came from Config.Join
 	locked   bool   // we hold a passphrase
 	vk       string // wire.Verifier of our room's key; "" when open
@@ -84,16 +99,17 @@ type state struct {
 	peers  []wire.Peer
 	// marks are hubs that refused us, by URL: passed over until their
 	// record changes (another id there) or the mark runs out.
-	marks  map[string]mark
-	fo     *failover       // while the room looks for its next host; may outlive phaseFailover into a search
-	found  []discovery.Hub // while hosting: other hubs of the room found, to check
-	settle bool            // while hosting: waiting foldSettle before checking found
-	// formerly are the addresses of the members of the room this peer was
-	// in before it hosted: without discovery, a lone host asks them where
-	// the room is, so that a room split by a failover (a join in flight at
-	// the crash) comes back together.
-	formerly []string
-	asking   bool // an ask-around is under way
+	marks   map[string]mark
+	elders  elders    // phaseElders: whom we wait for
+	fo      *failover // while the room looks for its next host; may outlive phaseFailover into a search
+	hosting hosting   // phaseHosting, phaseFolding: the hub we serve
+	// fast: the room changes host, so the link retries quickly.
+	fast bool
+	// joinedAt is when the last welcome came; quickDrops counts the
+	// sessions in a row that ended soon after theirs.
+	joinedAt   time.Time
+	quickDrops int
+	noticed    time.Time // when a peer's search of the subnets last found us
 }
 
 // failover is what a peer that lost its hub knows while it looks for the next.
@@ -114,130 +130,6 @@ func (f *failover) clone() *failover {
 	return &c
 }
 
-// Events decide takes.
-type (
-	event interface{ isEvent() }
-
-	// evStart: Run begins; join is the hub URL to join first, if any; host
-	// says to host at once, without searching.
-	evStart struct {
-		join string
-		host bool
-	}
-	// evAsk: the link asks where to dial, after a session ended or a dial
-	// failed (fail says how, if it did since the last ask).
-	evAsk struct {
-		now  time.Time
-		fail failure
-	}
-	// evSearched: the search asked for is done; found is the first hub of
-	// our room (nil if none answered), other one of our room's name with
-	// another passphrase, or none, if one answered.
-	evSearched struct {
-		now          time.Time
-		found, other *discovery.Hub
-	}
-	// evProbed: the peer at url's address answered info, or err; when
-	// info points to a hub, pointed is what that hub's own peer answered
-	// (an error for a pointer off this peer's subnets, never asked).
-	evProbed struct {
-		now  time.Time
-		url  string
-		info Info
-		err  error
-		// pointed and perr: the answer at info.Hub.
-		pointed Info
-		perr    error
-	}
-	// evJoined, evPeerJoined, evPeerLeft: the link's events.
-	evJoined     struct{ link.Joined }
-	evPeerJoined struct{ peer wire.Peer }
-	evPeerLeft   struct{ id string }
-	// evFound: while hosting, a browse found another hub of the room.
-	evFound struct {
-		now time.Time
-		hub discovery.Hub
-	}
-	// evSettled: foldSettle has passed since the first such hub.
-	evSettled struct{}
-	// evChecked: the peer of a hub found answered info (with whether it
-	// reached us back), or err.
-	evChecked struct {
-		hub  discovery.Hub
-		info Info
-		err  error
-	}
-	// evQuit: the peer is told to stop.
-	evQuit struct{}
-	// evTick: time passes (every askAroundEvery).
-	evTick struct{}
-	// evAskedAround: what the former members answered at /api/peer.
-	evAskedAround struct{ answers []answer }
-)
-
-func (evStart) isEvent()       {}
-func (evAsk) isEvent()         {}
-func (evSearched) isEvent()    {}
-func (evProbed) isEvent()      {}
-func (evJoined) isEvent()      {}
-func (evPeerJoined) isEvent()  {}
-func (evPeerLeft) isEvent()    {}
-func (evFound) isEvent()       {}
-func (evSettled) isEvent()     {}
-func (evChecked) isEvent()     {}
-func (evQuit) isEvent()        {}
-func (evTick) isEvent()        {}
-func (evAskedAround) isEvent() {}
-
-// answer is one former member's /api/peer, asked at url.
-type answer struct {
-	url  string
-	info Info
-}
-
-// Actions decide asks for. Each evAsk, evSearched and evProbed gets exactly
-// one answer: actDial, actDialOwn, actSearch or actProbe.
-type (
-	action interface{ isAction() }
-
-	actDial    struct{ url string }    // answer the link: dial url, telling our address
-	actDialOwn struct{}                // answer the link: dial our own hub
-	actSearch  struct{ skip []hubKey } // answer the link: search (leaving out skip's hubs), then ask again
-	actProbe   struct{ url string }    // answer the link: ask url's peer where the room is, then ask again
-	actHost    struct{}                // serve, advertise and watch our hub
-	actUnhost  struct{}                // close our hub, stop advertising and watching
-	actEmit    struct{ ev link.Event }
-	actInfo    struct { // what /api/peer answers from now on
-		hosting bool
-		hub     string
-	}
-	actFast      struct{ on bool }           // reconnect quickly (the room changes host), or not
-	actReconnect struct{}                    // end the link's session: it asks where to go next
-	actSettle    struct{}                    // report evSettled after foldSettle
-	actCheck     struct{ hub discovery.Hub } // ask hub's peer who it is; report evChecked
-	actAskAround struct{ urls []string }     // ask these peers' /api/peer; report evAskedAround
-	actLog       struct {
-		level slog.Level
-		msg   string
-		args  []any
-	}
-)
-
-func (actDial) isAction()      {}
-func (actDialOwn) isAction()   {}
-func (actSearch) isAction()    {}
-func (actProbe) isAction()     {}
-func (actHost) isAction()      {}
-func (actUnhost) isAction()    {}
-func (actEmit) isAction()      {}
-func (actInfo) isAction()      {}
-func (actFast) isAction()      {}
-func (actReconnect) isAction() {}
-func (actSettle) isAction()    {}
-func (actCheck) isAction()     {}
-func (actAskAround) isAction() {}
-func (actLog) isAction()       {}
-
 func logInfo(msg string, args ...any) action {
 	return actLog{level: slog.LevelInfo, msg: msg, args: args}
 }
@@ -251,7 +143,28 @@ func decide(s state, e event) (state, []action) {
 	s.fo = s.fo.clone()
 	d := decider{s: s}
 	d.step(e)
+	d.answered(e)
 	return d.s, d.acts
+}
+
+// answered keeps the rule that a question gets exactly one answer, and
+// that other events get none: the link's goroutine waits on it. A break
+// is a bug in decide, which its tests find: it panics.
+func (d *decider) answered(e event) {
+	q, isQ := e.(question)
+	n := 0
+	for _, a := range d.acts {
+		if !isAnswer(a) {
+			continue
+		}
+		n++
+		if !isQ || !q.answers(a) {
+			panic(fmt.Sprintf("peer: decide answered %T with %T", e, a))
+		}
+	}
+	if isQ && n != 1 {
+		panic(fmt.Sprintf("peer: decide gave %T %d answers, want 1", e, n))
+	}
 }
 
 // decider collects the actions of one step.
@@ -285,23 +198,28 @@ func (d *decider) step(e event) {
 		d.ask(e)
 	case evSearched:
 		d.searched(e)
+	case evBackoff:
+		d.backoff(e)
 	case evProbed:
 		d.probed(e)
+	case evEldersAsked:
+		d.eldersAsked(e)
 	case evFound:
 		d.foundHub(e)
-	case evSettled:
-		d.settled()
 	case evChecked:
 		d.checked(e)
-	case evTick:
-		// A lone host without discovery has no other way to learn that
-		// the room it came from lives on elsewhere.
-		if s.phase == phaseHosting && !s.me.search && !s.asking && len(s.formerly) > 0 && lone(s) {
-			s.asking = true
-			d.do(actAskAround{slices.Clone(s.formerly)})
-		}
+	case evTimer:
+		d.timer(e)
+	case evNoticed:
+		s.noticed = e.now
+	case evAdvertised:
+		d.advertised(e)
+	case evBrowsed:
+		d.browsed(e)
+	case evNetChanged:
+		d.netChanged(e)
 	case evAskedAround:
-		s.asking = false
+		s.hosting.asking = false
 		d.askedAround(e.answers)
 	case evQuit:
 		// Clients that ask are told we are gone before our hub says
@@ -318,7 +236,8 @@ func (d *decider) step(e event) {
 func (d *decider) joined(e evJoined) {
 	s := &d.s
 	s.peers = slices.Clone(e.Peers)
-	d.do(actFast{false})
+	s.joinedAt = e.now
+	d.s.fast = false
 	switch {
 	case s.phase == phaseFolding && e.URL == s.target:
 		// The hub we fold into welcomed us: only now is ours closed, its

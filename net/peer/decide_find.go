@@ -112,15 +112,18 @@ func (d *decider) ask(e evAsk) {
 		// Not joined there: stay the host, and do not try it again soon.
 		d.markHub(s.target, s.hub.ID, now, r)
 		s.phase = phaseHosting
-		d.do(actFast{false}, actDialOwn{})
+		d.s.fast = false
+		d.do(actDialOwn{})
 	case phaseJoined:
 		d.do(logInfo("peer: lost the hub; finding the room's next host", "hub", s.joined))
 		s.phase = phaseFailover
 		s.fo = &failover{lost: s.joined, tried: map[string]bool{}, since: now}
-		d.do(actFast{true}, actEmit{Searching{Room: s.me.room, Reason: ReasonHostLost}})
+		d.s.fast = true
+		d.do(actEmit{Searching{Room: s.me.room, Reason: ReasonHostLost}})
 		// The lost hub's address may say where the room went.
 		d.do(actProbe{s.joined})
-	case phaseSearching:
+	case phaseSearching, phaseElders:
+		s.phase = phaseSearching
 		d.do(actEmit{Searching{Room: s.me.room, Reason: ReasonStart}}, d.search(now))
 	default:
 		d.retry(now, r)
@@ -168,6 +171,14 @@ func (d *decider) search(now time.Time) action {
 
 func (d *decider) searched(e evSearched) {
 	s := &d.s
+	if len(e.elders) > 0 && (e.found == nil || s.marked(e.found.URL, e.found.ID, e.now)) {
+		// A peer of the room that searches with a lower id will host:
+		// wait for it rather than host beside it.
+		s.phase = phaseElders
+		s.elders = elders{addrs: slices.Clone(e.elders), until: e.now.Add(elderWait), other: e.other}
+		d.do(actAskElders{addrs: slices.Clone(e.elders), after: elderPoll})
+		return
+	}
 	if h := e.found; h != nil && !s.marked(h.URL, h.ID, e.now) {
 		d.do(logInfo("peer: found the room's hub", "url", h.URL, "host", h.Name))
 		s.phase, s.target, s.hub, s.since = phaseFound, h.URL, *h, e.now
@@ -189,91 +200,55 @@ func (d *decider) searched(e evSearched) {
 	if !s.me.canHost {
 		// Without a listener we cannot host; keep looking.
 		s.phase = phaseSearching
-		d.do(actDial{s.target})
+		d.dialTarget()
 		return
 	}
 	d.host()
 	d.do(actDialOwn{})
 }
 
-// probed acts on what the lost hub's address said.
-func (d *decider) probed(e evProbed) {
-	s := &d.s
-	fo := s.fo
-	if fo == nil {
-		d.do(actDial{s.target})
-		return
-	}
-	ok := e.err == nil && s.me.ours(e.info)
-	// A pointer counts only once the hub it names answers for our room
-	// itself (and the owner asks it only on this peer's own subnets).
-	pointed := ok && e.info.Hub != "" && e.info.Hub != e.url && e.perr == nil &&
-		e.pointed.Hosting && s.me.ours(e.pointed) && !s.marked(e.info.Hub, e.pointed.ID, e.now)
-	switch {
-	case ok && e.info.Hosting:
-		// The hub is there after all: we were dropped, not it.
-		s.target, fo.cand, fo.since = e.url, "", e.now
-		d.do(actDial{e.url})
-	case pointed && fo.redirects < maxRedirects:
-		// It folded into another hub of the room: follow it there.
-		fo.redirects++
-		s.target, fo.cand, fo.since = e.info.Hub, "", e.now
-		s.hub = discovery.Hub{ID: e.pointed.ID, Name: e.pointed.Name, Room: e.pointed.Room, URL: e.info.Hub}
-		d.do(logInfo("peer: the room moved", "from", e.url, "to", e.info.Hub),
-			actEmit{HostChanged{URL: e.info.Hub, ID: e.pointed.ID, Name: e.pointed.Name, Reason: ReasonMerged}},
-			actDial{e.info.Hub})
-	default:
-		d.elect(e.now)
-	}
+// elders are the peers a searching peer waits for to host.
+type elders struct {
+	addrs []string
+	until time.Time      // when it gives up waiting
+	other *discovery.Hub // what the search heard of another passphrase's hub
 }
 
-// elect picks the successor: the lowest id among the room's peers with an
-// address, leaving out those tried in vain. Every peer holds the same list,
-// so every peer picks the same; the hub lists only addresses it reached.
-func (d *decider) elect(now time.Time) {
+// eldersAsked acts on what the peers waited for answered: join the hub
+// one of them hosts or points to; ask again every elderPoll until
+// elderWait has passed; then go on as after a search that found nothing.
+func (d *decider) eldersAsked(e evEldersAsked) {
 	s := &d.s
-	fo := s.fo
-	var cands []wire.Peer
-	for _, p := range s.peers {
-		if validAddr(p.Addr) && !fo.tried[p.ID] {
-			cands = append(cands, p)
-		}
-	}
-	if len(cands) == 0 {
-		// Nobody left to try: go round again, more slowly, from the lost hub.
-		d.do(logInfo("peer: no peer of the room can host; retrying the lost hub", "hub", fo.lost))
-		clear(fo.tried)
-		s.target, fo.cand, fo.since = fo.lost, "", now
-		d.do(actFast{false})
-		s.phase = phaseFailover
-		if s.me.search && !s.me.join {
-			s.phase = phaseSearching
-		}
-		d.do(actDial{fo.lost})
-		return
-	}
-	c := slices.MinFunc(cands, func(a, b wire.Peer) int {
-		switch {
-		case a.ID < b.ID:
-			return -1
-		case a.ID > b.ID:
-			return 1
-		}
-		return 0
-	})
-	if c.ID == s.me.id && s.me.canHost {
-		d.do(logInfo("peer: the room elected this peer as its new host"),
-			actEmit{HostChanged{URL: s.me.public, ID: c.ID, Name: c.Name, Reason: ReasonHostLost}})
-		d.host()
+	switch s.phase {
+	case phaseElders:
+	case phaseStopped:
 		d.do(actDialOwn{})
 		return
+	default:
+		d.dialTarget()
+		return
 	}
-	url := "ws://" + c.Addr + "/ws"
-	s.phase, s.target, fo.cand, fo.since = phaseFailover, url, c.ID, now
-	d.do(logInfo("peer: the room's new host", "id", c.ID, "name", c.Name, "url", url),
-		actFast{true},
-		actEmit{HostChanged{URL: url, ID: c.ID, Name: c.Name, Reason: ReasonHostLost}},
-		actDial{url})
+	w := s.elders
+	switch {
+	case e.found != nil:
+	case e.now.Before(w.until):
+		d.do(actAskElders{addrs: slices.Clone(w.addrs), after: elderPoll})
+		return
+	default:
+		d.do(logInfo("peer: peers found searching did not host; hosting here"))
+	}
+	s.elders = elders{}
+	d.searched(evSearched{now: e.now, found: e.found, other: w.other})
+}
+
+// dialTarget answers the link with the target, or, with none yet, to
+// wait its backoff and ask again.
+func (d *decider) dialTarget() {
+	if d.s.target == "" {
+		d.do(actRetry{})
+		return
+	}
+	d.do(actDial{d.s.target})
 }
 
 // skips says whether a search leaving out skip leaves out h.

@@ -6,11 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/huecast/huecast/hub"
 	"github.com/huecast/huecast/net/discovery"
 	"github.com/huecast/huecast/net/lan"
 	"github.com/huecast/huecast/net/scan"
@@ -23,16 +20,13 @@ import (
 // that drops multicast still passes unicast TCP to the port peers already
 // serve, so no other port needs opening, and only a valid answer for our
 // room counts. Hubs this peer joined before are asked first, at once.
+// This file does the looking; when to look, and what to make of what was
+// found, is decide's (decide_find.go, decide_host.go).
 
 const (
 	// mdnsQuiet is how long mDNS must stay silent before the unicast layer
 	// runs: a hub on a LAN that passes multicast answers within milliseconds.
 	mdnsQuiet = searchWait
-	// elderWait bounds waiting for a peer with a lower id, found searching
-	// as we are, to start hosting: it does within a second of its own search.
-	elderWait = 3 * time.Second
-	// elderPoll is how often such a peer is asked again meanwhile.
-	elderPoll = 250 * time.Millisecond
 	// netPoll is how often this machine's addresses are compared with the
 	// last seen: a change is acted on within netPoll plus a search.
 	netPoll = 1 * time.Second
@@ -44,62 +38,21 @@ const (
 	// could not hear mDNS, so others may not either; a single asker must
 	// not make it sweep the subnets for good.
 	noticedFor = 5 * time.Minute
-	// aloneAfter is how long a peer hosts with nobody joining, all layers
-	// searched, before it says why that may be.
-	aloneAfter = 8 * time.Second
 )
 
 // layered is the Discovery a peer uses when its Config.Discovery is set:
 // remembered hubs and that one (mDNS) first, then, with Config.Scan,
-// net/scan. Its state is safe for the goroutines of a search, the hosting
-// watch and the HTTP server.
+// net/scan. It keeps no state but kick, so the link's goroutine (a search)
+// and the owner's hosting work use it at once.
 type layered struct {
 	p    *Peer
 	mdns Discovery
 
-	noticed atomic.Int64            // when a peer last found us through the unicast layer (unix ns)
-	watched atomic.Pointer[hub.Hub] // the hub the last Browse looked for rivals of
-	kick    chan struct{}           // the network changed: look again now
-
-	mu      sync.Mutex    // guards the fields below
-	scanned time.Time     // when the hosting peer last searched the subnets
-	every   time.Duration // how long it waits before the next such search
+	kick chan struct{} // the network changed: look again now
 }
 
 func newLayered(p *Peer, d Discovery) *layered {
 	return &layered{p: p, mdns: d, kick: make(chan struct{}, 1)}
-}
-
-// notice records that a peer's search found us now.
-func (l *layered) notice() { l.noticed.Store(time.Now().UnixNano()) }
-
-// noticedLately says whether a peer's search found us within noticedFor.
-func (l *layered) noticedLately() bool {
-	at := l.noticed.Load()
-	return at != 0 && time.Since(time.Unix(0, at)) < noticedFor
-}
-
-// resetHostScans makes a hosting peer's next search of the subnets due now,
-// and the ones after it come quickly again.
-func (l *layered) resetHostScans() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.scanned, l.every = time.Time{}, 0
-}
-
-// hostScanDue says whether a hosting peer should search the subnets now,
-// and if so counts it: the searches thin out from every hostBrowse to
-// every maxHostScan while nothing changes, so that a network where
-// multicast is blocked does not carry a full sweep every few seconds.
-func (l *layered) hostScanDue() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !l.scanned.IsZero() && time.Since(l.scanned) < l.every-time.Second {
-		return false
-	}
-	l.scanned = time.Now()
-	l.every = min(max(l.every*2, hostBrowse), maxHostScan)
-	return true
 }
 
 // scanConfig says what the unicast layer asks: LAN subnets only.
@@ -125,58 +78,24 @@ func (l *layered) count(st scan.Stats) {
 	l.p.log.Debug("peer: searched the subnets", "asked", st.Asked, "answered", st.Answered, "ignored", st.Ignored)
 }
 
-// Advertise announces our hub over mDNS, afresh whenever this machine's
-// LAN addresses change, and tells the window the hub's new address.
+// Advertise announces our hub over mDNS until ctx ends, or the
+// advertisement fails.
 func (l *layered) Advertise(ctx context.Context, ad discovery.Ad) error {
-	for {
-		actx, cancel := context.WithCancel(ctx)
-		done := make(chan error, 1)
-		go func() { done <- l.mdns.Advertise(actx, ad) }()
-		ended, err := l.waitChange(ctx, done)
-		cancel()
-		if !ended {
-			err = <-done
-		}
-		if ctx.Err() != nil || ended {
-			return err
-		}
-		l.p.log.Info("peer: this machine's addresses changed; advertising afresh")
-		select {
-		case l.kick <- struct{}{}:
-		default:
-		}
-		if u := l.p.publicURL(); u != "" {
-			l.p.emitFrom(ctx, Hosting{URL: u, Room: l.p.room})
-		}
+	return l.mdns.Advertise(ctx, ad)
+}
+
+// browseAfresh ends the hosting peer's browse under way, so that the next
+// starts at once with a fresh query: the network changed.
+func (l *layered) browseAfresh() {
+	select {
+	case l.kick <- struct{}{}:
+	default:
 	}
 }
 
-// waitChange returns when this machine's LAN addresses change or ctx
-// ends, or, with ended true and its error, when the advertisement on done
-// ends first.
-func (l *layered) waitChange(ctx context.Context, done <-chan error) (ended bool, err error) {
-	last := l.fingerprint()
-	t := time.NewTicker(netPoll)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return false, nil
-		case err := <-done:
-			return true, err
-		case <-t.C:
-			if f := l.fingerprint(); f != last {
-				return false, nil
-			}
-		}
-	}
-}
-
-// followNetwork reconnects the link of a peer that does not host when this
-// machine's LAN addresses change, until ctx ends: the connection it had
-// may be gone with the old address, and the hub learns the new one from
-// the next hello. (A hosting peer's Advertise follows the change.)
-func (l *layered) followNetwork(ctx context.Context) {
+// followNetwork compares this machine's LAN addresses with the last seen
+// every netPoll, and reports a change on changed, until ctx ends.
+func (l *layered) followNetwork(ctx context.Context, changed chan<- evNetChanged) {
 	last := l.fingerprint()
 	t := time.NewTicker(netPoll)
 	defer t.Stop()
@@ -186,14 +105,13 @@ func (l *layered) followNetwork(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		f := l.fingerprint()
-		if f == last {
-			continue
-		}
-		last = f
-		if l.p.hub.Load() == nil {
-			l.p.log.Info("peer: this machine's addresses changed; reconnecting")
-			l.p.link.Reconnect()
+		if f := l.fingerprint(); f != last {
+			last = f
+			select {
+			case changed <- evNetChanged{url: l.p.publicURL()}:
+			case <-ctx.Done():
+				return
+			}
 		}
 	}
 }
@@ -204,64 +122,27 @@ func (l *layered) fingerprint() string {
 }
 
 // Browse is the hosting peer's slow look for other hubs of the room: mDNS
-// until ctx ends (or this machine's addresses change) and, when mDNS is quiet, one unicast search, unless mDNS
-// is known to reach the room (peers joined us and none needed the
-// unicast layer to find us).
+// until ctx ends, or this machine's addresses change (browseAfresh). Its
+// searches of the subnets are decide's (actHostScan).
 func (l *layered) Browse(ctx context.Context, room, self string, found chan<- discovery.Hub) error {
-	if h := l.p.hub.Load(); h != l.watched.Swap(h) {
-		// A new hub of ours: its time alone starts now.
-		l.p.hostingSince.Store(time.Now().UnixNano())
-		l.p.aloneTold.Store(false)
-		l.resetHostScans()
-	}
 	done := make(chan error, 1)
-	heard := make(chan discovery.Hub)
 	mctx, mcancel := context.WithCancel(ctx)
 	defer mcancel()
-	go func() { done <- l.mdns.Browse(mctx, room, self, heard) }()
-	quiet := time.NewTimer(mdnsQuiet)
-	defer quiet.Stop()
-	// Alone is told aloneAfter into hosting: by then this peer's own search
-	// and this hub's first look have been made.
-	var aloneC <-chan time.Time
-	if since := l.p.hostingSince.Load(); since != 0 && !l.p.aloneTold.Load() {
-		t := time.NewTimer(time.Until(time.Unix(0, since).Add(aloneAfter)))
-		defer t.Stop()
-		aloneC = t.C
-	}
-	var mdnsHeard bool
+	go func() { done <- l.mdns.Browse(mctx, room, self, found) }()
 	for {
 		select {
-		case <-aloneC:
-			if !mdnsHeard && l.alone(ctx) {
-				l.maybeAlone(ctx)
-			}
-		case h := <-heard:
-			mdnsHeard = true
-			select {
-			case found <- h:
-			case <-ctx.Done():
-			}
 		case <-l.kick:
 			// The network changed: end this browse, so that the next one
-			// starts at once with a fresh query, and a search soon after.
-			l.resetHostScans()
+			// starts at once with a fresh query.
 			mcancel()
-		case <-quiet.C:
-			if mdnsHeard {
-				continue
-			}
-			if !l.p.cfg.Scan || !l.alone(ctx) && !l.noticedLately() || !l.hostScanDue() {
-				continue
-			}
-			l.hostScan(ctx, found)
 		case err := <-done:
 			return err
 		}
 	}
 }
 
-// hostScan runs one unicast search and reports the hubs it finds.
+// hostScan runs one search of the subnets and reports the hubs it finds
+// on found, until ctx ends.
 func (l *layered) hostScan(ctx context.Context, found chan<- discovery.Hub) {
 	answers := make(chan scan.Answer)
 	stats := make(chan scan.Stats, 1)
@@ -282,33 +163,14 @@ func (l *layered) hostScan(ctx context.Context, found chan<- discovery.Hub) {
 	}
 }
 
-// alone says whether our hub serves nobody but this peer.
-func (l *layered) alone(ctx context.Context) bool {
-	h := l.p.hub.Load()
-	if h == nil {
-		return false
-	}
-	st, err := h.State(ctx)
-	return err == nil && len(st.Peers) <= 1
-}
-
-// maybeAlone tells, once per hosting, that nobody else was found.
-func (l *layered) maybeAlone(ctx context.Context) {
-	since := l.p.hostingSince.Load()
-	if since == 0 || time.Since(time.Unix(0, since)) < aloneAfter || !l.p.aloneTold.CompareAndSwap(false, true) {
-		return
-	}
-	l.p.emitFrom(ctx, Alone{Room: l.p.room, Causes: AloneCauses()})
-}
-
 // search finds the room's hub at start: remembered hubs and mDNS at once,
-// then the unicast layer when mDNS stays quiet for mdnsQuiet. A peer of
-// the room found searching with a lower id will host: wait for it. Returns
-// nil when this peer should host.
+// then the unicast layer when mDNS stays quiet for mdnsQuiet. Returns nil
+// when no hub answered, and the addresses of peers of the room found
+// searching with a lower id (decide waits for one of them to host).
 //
 // Only hubs accept takes count; the first other one heard is returned as
 // other (a hub of our room's name with another passphrase).
-func (l *layered) search(ctx context.Context, accept func(discovery.Hub) bool) (found, other *discovery.Hub) {
+func (l *layered) search(ctx context.Context, accept func(discovery.Hub) bool) (found, other *discovery.Hub, elders []string) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	hubs := make(chan discovery.Hub)
@@ -332,30 +194,33 @@ func (l *layered) search(ctx context.Context, accept func(discovery.Hub) bool) (
 	quiet := time.NewTimer(mdnsQuiet)
 	defer quiet.Stop()
 	var scanDone chan scan.Stats
-	elders := map[string]scan.Answer{} // peers searching with a lower id, by address
 	for {
 		select {
 		case h := <-hubs:
 			if accept(h) {
-				return &h, nil
+				return &h, nil, nil
 			}
 			if other == nil {
 				other = &h
 			}
 		case a := <-answers:
-			if h := l.follow(ctx, a, elders); h != nil && accept(*h) {
-				return h, nil
+			h, elder := l.follow(ctx, a)
+			if h != nil && accept(*h) {
+				return h, nil, nil
+			}
+			if elder && !slices.Contains(elders, a.Addr) {
+				elders = append(elders, a.Addr)
 			}
 		case <-quiet.C:
 			if !l.p.cfg.Scan {
-				return l.awaitElders(ctx, cfg, elders), other
+				return nil, other, elders
 			}
 			scanDone = make(chan scan.Stats, 1)
 			go func() { scanDone <- scan.Search(ctx, cfg, answers) }()
 		case st := <-scanDone:
 			l.count(st)
 			mcancel()
-			return l.awaitElders(ctx, cfg, elders), other
+			return nil, other, elders
 		case <-mdnsDone:
 			mdnsDone = nil
 			if scanDone == nil {
@@ -367,64 +232,48 @@ func (l *layered) search(ctx context.Context, accept func(discovery.Hub) bool) (
 }
 
 // follow turns an answer into a hub to join: a hosting peer's own, or the
-// hub a joined peer points to when that hub answers as hosting. A peer
-// searching with a lower id than ours is kept in elders.
-func (l *layered) follow(ctx context.Context, a scan.Answer, elders map[string]scan.Answer) *discovery.Hub {
+// hub a joined peer points to when that hub answers as hosting. elder says
+// the answer is of a peer searching with a lower id than ours.
+func (l *layered) follow(ctx context.Context, a scan.Answer) (h *discovery.Hub, elder bool) {
 	if a.Hosting {
 		h := answerHub(a)
-		return &h
+		return &h, false
 	}
 	if a.Hub != "" {
 		hp := hostPort(a.Hub)
 		host, _, _ := net.SplitHostPort(hp)
 		ifs, _ := lan.Interfaces(l.p.cfg.Ifaces)
 		if ip := net.ParseIP(host); ip == nil || !lan.OnLink(ifs, ip) {
-			return nil // a pointer off our subnets is not followed blindly
+			return nil, false // a pointer off our subnets is not followed blindly
 		}
 		b, err := scan.Probe(ctx, hp)
 		if err == nil && b.Hosting && b.Room == l.p.room && b.ID != l.p.cfg.ID && l.p.verifyAnswer(b) {
 			h := answerHub(b)
-			return &h
+			return &h, false
 		}
-		return nil
+		return nil, false
 	}
-	if a.ID < l.p.cfg.ID {
-		elders[a.Addr] = a
-	}
-	return nil
+	return nil, a.ID < l.p.cfg.ID
 }
 
-// awaitElders asks the peers that search with a lower id again until one
-// hosts or points to a hub, for at most elderWait; nil when none does.
-func (l *layered) awaitElders(ctx context.Context, cfg scan.Config, elders map[string]scan.Answer) *discovery.Hub {
-	if len(elders) == 0 {
+// askElders waits after, then asks the peers at addrs once whether they
+// host or point to a hub now; nil when none does.
+func (l *layered) askElders(ctx context.Context, addrs []string, after time.Duration) *discovery.Hub {
+	select {
+	case <-time.After(after):
+	case <-ctx.Done():
 		return nil
 	}
-	deadline := time.Now().Add(elderWait)
-	t := time.NewTicker(elderPoll)
-	defer t.Stop()
-	for time.Now().Before(deadline) {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		var addrs []string
-		for a := range elders {
-			addrs = append(addrs, a)
-		}
-		answers := make(chan scan.Answer, len(addrs))
-		actx, cancel := context.WithTimeout(ctx, elderPoll*2)
-		scan.Ask(actx, cfg, addrs, answers)
-		cancel()
-		close(answers)
-		for a := range answers {
-			if h := l.follow(ctx, a, map[string]scan.Answer{}); h != nil {
-				return h
-			}
+	answers := make(chan scan.Answer, len(addrs))
+	actx, cancel := context.WithTimeout(ctx, elderPoll*2)
+	scan.Ask(actx, l.scanConfig(), addrs, answers)
+	cancel()
+	close(answers)
+	for a := range answers {
+		if h, _ := l.follow(ctx, a); h != nil {
+			return h
 		}
 	}
-	l.p.log.Info("peer: peers found searching did not host; hosting here")
 	return nil
 }
 

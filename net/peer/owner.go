@@ -12,35 +12,6 @@ import (
 	"github.com/huecast/huecast/net/link"
 )
 
-// An ask is the link's Target asking Run's goroutine where to dial next.
-// note reports the outcome of the work the previous answer asked for.
-type ask struct {
-	note  *note
-	reply chan decision // capacity 1
-}
-
-// A decision is a hub to dial (url, telling addr), or work to do first in
-// the link's goroutine, which may block: a search or a probe.
-type decision struct {
-	url, addr string
-	search    bool
-	skip      []hubKey // hubs the search leaves out
-	probe     string   // a hub URL whose peer to ask where the room is
-}
-
-type note struct {
-	searched bool
-	found    *discovery.Hub // search result; nil: none of our room answered
-	other    *discovery.Hub // a hub of our room's name with another passphrase
-
-	probed string // the hub URL asked
-	info   Info
-	err    error
-	// pointed and perr: what the hub info points to answered itself.
-	pointed Info
-	perr    error
-}
-
 // owner runs a peer's state machine (decide.go) and carries out its
 // actions. Everything in it belongs to Run's goroutine; the link's Target
 // reaches it through Peer.asks.
@@ -58,11 +29,16 @@ type owner struct {
 	fail failure // how the link's last attempt ended, for the next ask
 	code string  // the error code the hub sent in the attempt under way
 
+	hostCtx    context.Context    // the hub we serve lives while it does; nil when none
 	hostCancel context.CancelFunc // ends the hub we serve; nil when none
+	adCancel   context.CancelFunc // ends the advertisement under way; nil when none
+	results    chan result        // what hosting's advertisements and browses ended with
+	netChanged chan evNetChanged
 	found      chan discovery.Hub // browse results while hosting
-	settle     *time.Timer
-	checked    chan evChecked
-	asked      chan evAskedAround
+	scanned    chan discovery.Hub // what searches of the subnets found while hosting
+	timers     map[timerKind]*timer
+	fired      chan *timer   // a timer went off
+	ended      chan struct{} // closed when the loop returns
 }
 
 func (o *owner) setListener(ln net.Listener, ifaces []string) {
@@ -89,13 +65,8 @@ func (o *owner) setListener(ln net.Listener, ifaces []string) {
 func (o *owner) loop(ctx context.Context) {
 	events := o.p.link.Events()
 	done := ctx.Done()
-	tick := time.NewTicker(askAroundEvery)
-	defer tick.Stop()
+	defer close(o.ended)
 	for {
-		var settle <-chan time.Time
-		if o.settle != nil {
-			settle = o.settle.C
-		}
 		select {
 		case ev, ok := <-events:
 			if !ok {
@@ -106,22 +77,32 @@ func (o *owner) loop(ctx context.Context) {
 			// The link sent every event of the session that just ended
 			// before asking: take them all in first.
 			if !o.drain(ctx, events) {
-				a.reply <- decision{}
+				a.reply <- actRetry{}
 				return
 			}
-			a.reply <- o.step(ctx, askEvent(a.note, time.Now(), o.fail))
-			o.fail = failure{}
+			q := a.q
+			if e, ok := q.(evAsk); ok {
+				e.fail, o.fail = o.fail, failure{}
+				q = e
+			}
+			a.reply <- o.step(ctx, q)
 		case h := <-o.found:
 			o.step(ctx, evFound{now: time.Now(), hub: h})
-		case <-settle:
-			o.settle = nil
-			o.step(ctx, evSettled{})
-		case c := <-o.checked:
+		case h := <-o.scanned:
+			o.step(ctx, evFound{now: time.Now(), hub: h, scanned: true})
+		case n := <-o.p.noticed:
+			o.step(ctx, n)
+		case t := <-o.fired:
+			if o.timers[t.kind] == t {
+				delete(o.timers, t.kind)
+				o.step(ctx, evTimer{kind: t.kind, now: time.Now()})
+			}
+		case r := <-o.results:
+			if r.ctx.Err() == nil { // not of a hub, or an advertisement, ended since
+				o.step(ctx, r.ev)
+			}
+		case c := <-o.netChanged:
 			o.step(ctx, c)
-		case a := <-o.asked:
-			o.step(ctx, a)
-		case <-tick.C:
-			o.step(ctx, evTick{})
 		case <-done:
 			done = nil
 			o.step(ctx, evQuit{})
@@ -129,49 +110,56 @@ func (o *owner) loop(ctx context.Context) {
 	}
 }
 
-// askEvent turns the link's question into decide's event.
-func askEvent(n *note, now time.Time, fail failure) event {
-	switch {
-	case n == nil:
-		return evAsk{now: now, fail: fail}
-	case n.searched:
-		return evSearched{now: now, found: n.found, other: n.other}
-	default:
-		return evProbed{now: now, url: n.probed, info: n.info, err: n.err, pointed: n.pointed, perr: n.perr}
-	}
-}
-
 // step feeds e to decide and carries out its actions; it returns the
-// answer for the link, if decide gave one.
-func (o *owner) step(ctx context.Context, e event) decision {
+// answer to a question (the link's goroutine carries that out), nil for
+// other events.
+func (o *owner) step(ctx context.Context, e event) action {
 	var acts []action
 	o.s, acts = decide(o.s, e)
 	o.p.setRoom(o.s.joined, o.s.peers)
-	var d decision
+	var r action
 	for _, a := range acts {
+		if isAnswer(a) {
+			r = a // the link's goroutine carries it out
+		}
 		switch a := a.(type) {
 		case actDial:
-			d = decision{url: a.url, addr: o.addrFor(a.url)}
+			o.p.link.SetAddr(o.addrFor(a.url))
 		case actDialOwn:
-			d = decision{url: o.local}
-		case actSearch:
-			d = decision{search: true, skip: a.skip}
-		case actProbe:
-			d = decision{probe: a.url}
+			o.p.link.SetAddr("")
+			r = actDial{o.local}
+			if o.local == "" {
+				r = actRetry{} // no hub of our own: stopping
+			}
 		case actHost:
 			o.startHosting()
 		case actUnhost:
 			o.stopHosting()
+		case actAdvertise:
+			o.advertise()
+		case actBrowse:
+			o.browse()
+		case actHostScan:
+			if l, hctx := o.p.layers, o.hostCtx; l != nil && hctx != nil {
+				o.wg.Go(func() { l.hostScan(hctx, o.scanned) })
+			}
+		case actBrowseAfresh:
+			if o.p.layers != nil {
+				o.p.layers.browseAfresh()
+			}
 		case actEmit:
 			o.emit(ctx, a.ev)
 		case actInfo:
 			o.p.setInfo(a.hosting, a.hub)
-		case actFast:
-			o.p.fast.Store(a.on)
 		case actReconnect:
 			o.p.link.Reconnect()
-		case actSettle:
-			o.settle = time.NewTimer(foldSettle)
+		case actTimer:
+			o.setTimer(a.kind, a.after)
+		case actCancel:
+			if t := o.timers[a.kind]; t != nil {
+				t.Stop()
+				delete(o.timers, a.kind)
+			}
 		case actCheck:
 			o.check(ctx, a.hub)
 		case actAskAround:
@@ -180,7 +168,7 @@ func (o *owner) step(ctx context.Context, e event) decision {
 			o.p.log.Log(ctx, a.level, a.msg, a.args...)
 		}
 	}
-	return d
+	return r
 }
 
 // drain handles the events waiting; false when the link has finished.
@@ -215,9 +203,8 @@ func (o *owner) emit(ctx context.Context, ev link.Event) {
 func (o *owner) onEvent(ctx context.Context, ev link.Event) {
 	switch e := ev.(type) {
 	case link.Joined:
-		o.p.joinedAt.Store(time.Now().UnixNano())
 		o.code = ""
-		o.step(ctx, evJoined{e})
+		o.step(ctx, evJoined{now: time.Now(), Joined: e})
 	case link.PeerJoined:
 		o.step(ctx, evPeerJoined{e.Peer})
 	case link.PeerLeft:
@@ -249,72 +236,76 @@ func (o *owner) addrFor(url string) string {
 	return net.JoinHostPort(ip.String(), strconv.Itoa(o.port))
 }
 
-// startHosting serves a new hub on our listener, advertises it, and
-// watches for other hubs of the room.
+// startHosting serves a new hub on our listener.
 func (o *owner) startHosting() {
 	h := hub.New(hub.Config{Room: o.p.room, Host: o.p.cfg.Name, HostID: o.p.cfg.ID, Logger: o.p.log, Page: o.p.cfg.Page,
 		Passphrase: o.p.cfg.Passphrase, Key: o.p.key, MaxPeers: o.p.cfg.MaxPeers, ColorRate: o.p.cfg.ColorRate,
 		CheckAddr: o.p.answersAt})
 	hctx, cancel := context.WithCancel(context.Background())
-	o.hostCancel = cancel
+	o.hostCtx, o.hostCancel = hctx, cancel
 	o.wg.Add(1)
 	go func() {
 		defer o.wg.Done()
 		_ = h.Run(hctx)
 	}()
 	o.p.hub.Store(h)
-	if d := o.p.cfg.Discovery; d != nil {
-		o.wg.Add(2)
-		go func() {
-			defer o.wg.Done()
-			ad := discovery.Ad{ID: o.p.cfg.ID, Name: o.p.cfg.Name, Room: o.p.room, Port: o.port,
-				Auth: o.p.key != nil, Verifier: o.p.vk}
-			if o.listenIP != nil {
-				ad.IPs = []net.IP{o.listenIP}
-			}
-			// An advertisement that fails (no interface up: a link down)
-			// is tried again while we host, so that a hub cut off and
-			// reconnected is heard, and folded, again.
-			for warned := false; ; {
-				err := d.Advertise(hctx, ad)
-				if hctx.Err() != nil {
-					return
-				}
-				if err != nil && !warned {
-					warned = true
-					o.p.log.Warn("peer: cannot advertise the hub; others can still join by address", "err", err)
-				}
-				select {
-				case <-time.After(readvertise):
-				case <-hctx.Done():
-					return
-				}
-			}
-		}()
-		go func() {
-			defer o.wg.Done()
-			o.watch(hctx, d)
-		}()
-	}
 }
 
-// watch browses, one fresh browse after another, while we host, reporting
-// other hubs of the room to the owner.
-func (o *owner) watch(ctx context.Context, d Discovery) {
-	for ctx.Err() == nil {
-		bctx, cancel := context.WithTimeout(ctx, hostBrowse)
+// advertise (re)starts advertising the hub we serve, ending the
+// advertisement under way; when the new one ends by itself (it failed,
+// or no interface is up) the owner hears evAdvertised.
+func (o *owner) advertise() {
+	d := o.p.cfg.Discovery
+	if d == nil || o.hostCtx == nil {
+		return
+	}
+	if o.adCancel != nil {
+		o.adCancel()
+	}
+	actx, cancel := context.WithCancel(o.hostCtx)
+	o.adCancel = cancel
+	ad := discovery.Ad{ID: o.p.cfg.ID, Name: o.p.cfg.Name, Room: o.p.room, Port: o.port,
+		Auth: o.p.key != nil, Verifier: o.p.vk}
+	if o.listenIP != nil {
+		ad.IPs = []net.IP{o.listenIP}
+	}
+	o.wg.Go(func() {
+		err := d.Advertise(actx, ad)
+		o.report(actx, evAdvertised{err: err})
+	})
+}
+
+// browse browses for other hubs of the room for up to hostBrowse while we
+// host, reporting them on found, then evBrowsed.
+func (o *owner) browse() {
+	d, hctx := o.p.cfg.Discovery, o.hostCtx
+	if d == nil || hctx == nil {
+		return
+	}
+	o.wg.Go(func() {
+		bctx, cancel := context.WithTimeout(hctx, hostBrowse)
 		start := time.Now()
 		err := d.Browse(bctx, o.p.room, o.p.cfg.ID, o.found)
 		cancel()
-		if err != nil {
-			o.p.log.Debug("peer: browse", "err", err)
-		}
-		if time.Since(start) < browsePause {
-			select {
-			case <-time.After(browsePause):
-			case <-ctx.Done():
-			}
-		}
+		o.report(hctx, evBrowsed{took: time.Since(start), err: err})
+	})
+}
+
+// A result is what work started in the background (a check, an
+// ask-around, an advertisement, a browse) ended with: one path back to
+// decide for all. It counts only while ctx, the work's, lasts: the owner
+// ends that before it starts the same work afresh.
+type result struct {
+	ctx context.Context
+	ev  event
+}
+
+// report hands ev, the end of work done under ctx, to the owner, unless
+// ctx has ended.
+func (o *owner) report(ctx context.Context, ev event) {
+	select {
+	case o.results <- result{ctx, ev}:
+	case <-ctx.Done():
 	}
 }
 
@@ -326,11 +317,28 @@ func (o *owner) stopHosting() {
 	}
 	o.p.hub.Store(nil)
 	o.hostCancel()
-	o.hostCancel = nil
-	if o.settle != nil {
-		o.settle.Stop()
-		o.settle = nil
+	o.hostCtx, o.hostCancel, o.adCancel = nil, nil, nil
+}
+
+// A timer is one that actTimer set; only the latest of its kind counts.
+type timer struct {
+	kind timerKind
+	*time.Timer
+}
+
+// setTimer sets the timer of kind to go off after d, in place of any set.
+func (o *owner) setTimer(kind timerKind, d time.Duration) {
+	if t := o.timers[kind]; t != nil {
+		t.Stop()
 	}
+	t := &timer{kind: kind}
+	t.Timer = time.AfterFunc(d, func() {
+		select {
+		case o.fired <- t:
+		case <-o.ended:
+		}
+	})
+	o.timers[kind] = t
 }
 
 // askAround asks the peers at urls, in the background and at once, who
@@ -342,22 +350,19 @@ func (o *owner) askAround(ctx context.Context, urls []string) {
 		out := make(chan answer, len(urls))
 		for _, u := range urls {
 			go func() {
-				n := probe(ctx, u)
-				if n.err != nil {
+				info, err := probe(ctx, u)
+				if err != nil {
 					out <- answer{url: u}
 					return
 				}
-				out <- answer{url: u, info: n.info}
+				out <- answer{url: u, info: info}
 			}()
 		}
 		var ev evAskedAround
 		for range urls {
 			ev.answers = append(ev.answers, <-out)
 		}
-		select {
-		case o.asked <- ev:
-		case <-ctx.Done():
-		}
+		o.report(ctx, ev)
 	}()
 }
 
@@ -368,16 +373,13 @@ func (o *owner) check(ctx context.Context, h discovery.Hub) {
 	o.wg.Add(1)
 	go func() {
 		defer o.wg.Done()
-		n := probeReach(ctx, h.URL, o.port, o.p.cfg.ID)
-		if n.err == nil && o.p.key != nil {
+		info, err := probeReach(ctx, h.URL, o.port, o.p.cfg.ID)
+		if err == nil && o.p.key != nil {
 			pctx, cancel := context.WithTimeout(ctx, proveTimeout)
-			n.err = link.Prove(pctx, h.URL, o.p.key, o.p.room)
+			err = link.Prove(pctx, h.URL, o.p.key, o.p.room)
 			cancel()
 		}
-		select {
-		case o.checked <- evChecked{hub: h, info: n.info, err: n.err}:
-		case <-ctx.Done():
-		}
+		o.report(ctx, evChecked{hub: h, info: info, err: err})
 	}()
 }
 

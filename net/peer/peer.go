@@ -71,11 +71,22 @@ const (
 	// their welcome before reconnects slow down to Socket.IO's pace. A room
 	// changing host drops a peer once or twice; a loop drops it every time.
 	maxQuickDrops = 3
+	// quickDrop is how soon after its welcome a session that ends counts
+	// as a quick drop.
+	quickDrop = 1 * time.Second
 	// maxRedirects bounds following lost hubs that say where the room went.
 	maxRedirects = 3
 	// readvertise is the pause before advertising again after an
 	// advertisement failed or ended while hosting.
 	readvertise = 1 * time.Second
+	// elderWait bounds waiting for a peer with a lower id, found searching
+	// as we are, to start hosting: it does within a second of its own search.
+	elderWait = 3 * time.Second
+	// elderPoll is how often such a peer is asked again meanwhile.
+	elderPoll = 250 * time.Millisecond
+	// aloneAfter is how long a peer hosts with nobody joining, all layers
+	// searched, before it says why that may be.
+	aloneAfter = 8 * time.Second
 	// askAroundEvery is how often a lone host without discovery asks the
 	// members of its former room where the room is.
 	askAroundEvery = 3 * time.Second
@@ -181,10 +192,8 @@ type Peer struct {
 	events chan link.Event
 	asks   chan ask // the link's Target, to Run's goroutine
 
-	fast       atomic.Bool             // reconnect quickly: the room is changing host
-	quickDrops int                     // sessions ended soon after their welcome; the link's goroutine only
-	joinedAt   atomic.Int64            // unix nanoseconds of the last welcome
-	hub        atomic.Pointer[hub.Hub] // the hub this peer serves; nil when not hosting
+	ctx context.Context         // Run's, set before the link runs: the link's Backoff asks with it
+	hub atomic.Pointer[hub.Hub] // the hub this peer serves; nil when not hosting
 
 	key []byte // wire.AuthKey of the passphrase; nil: an open room
 	vk  string // wire.Verifier(key)
@@ -193,12 +202,11 @@ type Peer struct {
 	info    Info            // what GET /api/peer answers
 	origins map[string]bool // host:port of the room's hubs, for /api/peer's CORS
 
-	layers       *layered      // nil without discovery
-	port         int           // our listener's, set before anything runs; 0 without one
-	listenIP     net.IP        // our listener's when bound to one address
-	hostingSince atomic.Int64  // unix nanoseconds the current hub started; 0 when not hosting
-	aloneTold    atomic.Bool   // Alone was emitted for the current hub
-	reaching     chan struct{} // holds a token per ?reach= question under way
+	layers   *layered       // nil without discovery
+	port     int            // our listener's, set before anything runs; 0 without one
+	listenIP net.IP         // our listener's when bound to one address
+	reaching chan struct{}  // holds a token per ?reach= question under way
+	noticed  chan evNoticed // capacity 1: /api/peer tells Run's goroutine
 }
 
 // Info is what a peer answers at GET /api/peer: who it is and where the
@@ -236,7 +244,7 @@ func New(cfg Config) *Peer {
 	}
 	room := wire.RoomName(cfg.Room)
 	p := &Peer{cfg: cfg, room: room, log: log, events: make(chan link.Event, 256), asks: make(chan ask),
-		reaching: make(chan struct{}, maxReachBacks)}
+		reaching: make(chan struct{}, maxReachBacks), noticed: make(chan evNoticed, 1)}
 	p.key = wire.AuthKey(cfg.Passphrase, room)
 	p.vk = wire.Verifier(p.key)
 	p.info = Info{ID: cfg.ID, Name: wire.CleanName(cfg.Name, wire.MaxNameLen), Room: room, Verifier: p.vk}
@@ -285,7 +293,10 @@ func (p *Peer) SetFlipNow(now bool) { p.link.SetFlipNow(now) }
 // cannot listen and has no hub to join.
 func (p *Peer) Run(ctx context.Context) error {
 	defer close(p.events)
-	o := &owner{p: p, found: make(chan discovery.Hub), checked: make(chan evChecked), asked: make(chan evAskedAround)}
+	p.ctx = ctx
+	o := &owner{p: p, found: make(chan discovery.Hub),
+		timers: map[timerKind]*timer{}, fired: make(chan *timer), ended: make(chan struct{}),
+		results: make(chan result), netChanged: make(chan evNetChanged), scanned: make(chan discovery.Hub)}
 	ln, err := p.listen()
 	if err != nil {
 		if p.cfg.Join == "" {
@@ -322,13 +333,13 @@ func (p *Peer) Run(ctx context.Context) error {
 		join = url
 	}
 	o.s.me = self{id: p.cfg.ID, room: p.room, public: o.public, canHost: ln != nil,
-		search: p.cfg.Discovery != nil, join: join != "", locked: p.key != nil, vk: p.vk}
+		search: p.cfg.Discovery != nil, scan: p.cfg.Discovery != nil && p.cfg.Scan, join: join != "", locked: p.key != nil, vk: p.vk}
 	o.step(ctx, evStart{join: join, host: p.cfg.Host})
 
 	linkDone := make(chan error, 1)
 	go func() { linkDone <- p.link.Run(ctx) }()
 	if p.layers != nil {
-		o.wg.Go(func() { p.layers.followNetwork(ctx) })
+		o.wg.Go(func() { p.layers.followNetwork(ctx, o.netChanged) })
 	}
 	o.loop(ctx)
 	o.stopHosting()
@@ -375,27 +386,6 @@ func (p *Peer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Error(w, "huecast: this peer does not host the room's hub; GET /api/peer says where it is", http.StatusServiceUnavailable)
-}
-
-// backoff is the link's wait before reconnect attempt n.
-func (p *Peer) backoff(attempt int) time.Duration {
-	// Attempt 1 follows a session that was welcomed: decide at once, unless
-	// hubs keep dropping us right after their welcome.
-	if attempt == 1 {
-		if time.Since(time.Unix(0, p.joinedAt.Load())) < time.Second {
-			p.quickDrops++
-		} else {
-			p.quickDrops = 0
-		}
-		if p.quickDrops < maxQuickDrops {
-			return lostPause
-		}
-		return link.SocketIOBackoff(p.quickDrops - maxQuickDrops + 1)
-	}
-	if p.fast.Load() {
-		return fastRetry
-	}
-	return link.SocketIOBackoff(attempt)
 }
 
 // publicURL is our hub's URL as others reach it now; "" without a listener.

@@ -45,9 +45,9 @@ var errOffLink = errors.New("peer: the hub pointed to is not on this machine's s
 // (host:port) within ctx.
 func (p *Peer) answersAt(ctx context.Context, id, addr string) bool {
 	for range reachTries {
-		n := probeAt(ctx, "ws://"+addr+"/ws", "", reachWait)
-		if n.err == nil {
-			return n.info.ID == id && n.info.Room == p.room
+		info, err := probeAt(ctx, "ws://"+addr+"/ws", "", reachWait)
+		if err == nil {
+			return info.ID == id && info.Room == p.room
 		}
 		if ctx.Err() != nil {
 			return false
@@ -78,7 +78,7 @@ func (p *Peer) reachBack(ctx context.Context, remote, port, id string) *bool {
 // askPointed asks the hub n's answer points to who it is, when it is on
 // this machine's subnets (or this machine): a pointer is followed only to
 // a hub that answers for the room itself.
-func (p *Peer) askPointed(ctx context.Context, n *note) {
+func (p *Peer) askPointed(ctx context.Context, n *evProbed) {
 	if n.err != nil || n.info.Hub == "" {
 		return
 	}
@@ -95,6 +95,5 @@ func (p *Peer) askPointed(ctx context.Context, n *note) {
 			return
 		}
 	}
-	m := probe(ctx, n.info.Hub)
-	n.pointed, n.perr = m.info, m.err
+	n.pointed, n.perr = probe(ctx, n.info.Hub)
 }

@@ -81,8 +81,8 @@ func TestProbeFollowsNoRedirect(t *testing.T) {
 	defer elsewhere.Close()
 	redirect := httptest.NewServer(http.RedirectHandler(elsewhere.URL+"/api/peer", http.StatusFound))
 	defer redirect.Close()
-	n := probe(t.Context(), "ws"+redirect.URL[len("http"):]+"/ws")
-	if n.err == nil || n.info.Hosting || asked.Load() {
-		t.Fatalf("probe: %+v, err %v, elsewhere asked %v; want an error and nothing asked there", n.info, n.err, asked.Load())
+	info, err := probe(t.Context(), "ws"+redirect.URL[len("http"):]+"/ws")
+	if err == nil || info.Hosting || asked.Load() {
+		t.Fatalf("probe: %+v, err %v, elsewhere asked %v; want an error and nothing asked there", info, err, asked.Load())
 	}
 }
