@@ -31,14 +31,14 @@ type phase int
 
 const (
 	// phaseSearching: the next step is a search of the LAN for the room's
-	// hub (at start, after a hub found went, or a failover round that
-	// found nobody to elect).
+	// hub (at start, after a hub found went, or after a failover round
+	// that found nobody to elect: then searching.afterRound says so).
 	phaseSearching phase = iota
-	// phaseDialing: dialing target, which came from Join, a fold, or a
-	// failover (then fo says which).
+	// phaseDialing: dialing target, which came from Join.
 	phaseDialing
 	// phaseFound: dialing a hub the search found; if it does not welcome
-	// us within successorWait, search again.
+	// us within successorWait, search again (after an empty failover
+	// round, searching.afterRound: elect again, see retry).
 	phaseFound
 	// phaseElders: a search found no hub, but peers of the room searching
 	// with a lower id (elders): one of them will host, so wait for it, up
@@ -47,7 +47,7 @@ const (
 	// phaseJoined: the hub at joined welcomed us.
 	phaseJoined
 	// phaseFailover: the hub was lost; asking where the room went and
-	// trying elected successors (fo).
+	// trying elected successors (fo, the round under way).
 	phaseFailover
 	// phaseHosting: this peer serves the room's hub and its link joins it.
 	phaseHosting
@@ -99,10 +99,11 @@ type state struct {
 	peers  []wire.Peer
 	// marks are hubs that refused us, by URL: passed over until their
 	// record changes (another id there) or the mark runs out.
-	marks   map[string]mark
-	elders  elders    // phaseElders: whom we wait for
-	fo      *failover // while the room looks for its next host; may outlive phaseFailover into a search
-	hosting hosting   // phaseHosting, phaseFolding: the hub we serve
+	marks     map[string]mark
+	elders    elders    // phaseElders: whom we wait for
+	fo        failover  // phaseFailover: the round under way
+	searching searching // phaseSearching, phaseElders, phaseFound: what the search follows
+	hosting   hosting   // phaseHosting, phaseFolding: the hub we serve
 	// fast: the room changes host, so the link retries quickly.
 	fast bool
 	// joinedAt is when the last welcome came; quickDrops counts the
@@ -112,7 +113,11 @@ type state struct {
 	noticed    time.Time // when a peer's search of the subnets last found us
 }
 
-// failover is what a peer that lost its hub knows while it looks for the next.
+// failover is what a peer that lost its hub knows while the room elects
+// its next host: a round, which starts when the hub is lost (phaseFailover)
+// and ends with a welcome, hosting or stopping (endRound). A round that finds nobody to
+// elect is kept through the search that follows (searching), and comes
+// back to phaseFailover if the hub that search finds fails.
 type failover struct {
 	lost      string          // the hub lost
 	tried     map[string]bool // successors given up
@@ -121,13 +126,41 @@ type failover struct {
 	redirects int
 }
 
-func (f *failover) clone() *failover {
-	if f == nil {
-		return nil
+func (f failover) clone() failover {
+	f.tried = maps.Clone(f.tried)
+	return f
+}
+
+// searching is what a peer that searches for the room's hub knows
+// (phaseSearching, phaseElders, phaseFound); a welcome, hosting or
+// stopping drops it.
+type searching struct {
+	// afterRound: the search follows a failover round that found nobody
+	// to elect, and round is that round. A hub the search finds that then
+	// fails, or stays unjoined successorWait after the round's since
+	// (rather than after it was found), sends the peer back to electing
+	// (retry): the round is phaseFailover's again.
+	afterRound bool
+	round      failover
+}
+
+// round is the failover round the link's next dial belongs to: the one
+// under way (phaseFailover), or the empty round that the search which
+// found the hub dialed followed (phaseFound).
+func (s *state) round() (failover, bool) {
+	switch {
+	case s.phase == phaseFailover:
+		return s.fo, true
+	case s.phase == phaseFound && s.searching.afterRound:
+		return s.searching.round, true
 	}
-	c := *f
-	c.tried = maps.Clone(f.tried)
-	return &c
+	return failover{}, false
+}
+
+// endRound drops what the peer knew of a failover round: a welcome,
+// hosting or stopping ends it.
+func (s *state) endRound() {
+	s.fo, s.searching = failover{}, searching{}
 }
 
 func logInfo(msg string, args ...any) action {
@@ -140,7 +173,7 @@ func logDebug(msg string, args ...any) action {
 
 // decide is the peer's one rule book: the state after e, and what to do.
 func decide(s state, e event) (state, []action) {
-	s.fo = s.fo.clone()
+	s.fo, s.searching.round = s.fo.clone(), s.searching.round.clone()
 	d := decider{s: s}
 	d.step(e)
 	d.answered(e)
@@ -229,6 +262,7 @@ func (d *decider) step(e event) {
 			d.unhost()
 		}
 		s.phase = phaseStopped
+		s.endRound()
 	}
 }
 
@@ -246,12 +280,14 @@ func (d *decider) joined(e evJoined) {
 		d.do(logInfo("peer: joined another hub of the room; closing ours", "url", h.URL, "host", h.Name))
 		d.do(actInfo{hub: e.URL})
 		d.unhost()
-		s.phase, s.joined, s.fo = phaseJoined, e.URL, nil
+		s.phase, s.joined = phaseJoined, e.URL
+		s.endRound()
 		d.do(actEmit{HostChanged{URL: h.URL, ID: h.ID, Name: h.Name, Reason: ReasonMerged}})
 	case s.phase == phaseHosting || s.phase == phaseFolding || s.phase == phaseStopped:
 		// Our link joined our own hub, or one we are leaving.
 	default:
-		s.phase, s.joined, s.fo = phaseJoined, e.URL, nil
+		s.phase, s.joined = phaseJoined, e.URL
+		s.endRound()
 		d.do(actInfo{hub: e.URL})
 	}
 }

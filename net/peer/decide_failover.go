@@ -15,11 +15,17 @@ import (
 // probed acts on what the lost hub's address said.
 func (d *decider) probed(e evProbed) {
 	s := &d.s
-	fo := s.fo
-	if fo == nil {
+	switch s.phase {
+	case phaseFailover:
+	case phaseStopped:
+		// Told to stop while the lost hub was asked: no round any more.
+		d.do(actDialOwn{})
+		return
+	default:
 		d.dialTarget()
 		return
 	}
+	fo := &s.fo
 	ok := e.err == nil && s.me.ours(e.info)
 	// A pointer counts only once the hub it names answers for our room
 	// itself (and the owner asks it only on this peer's own subnets).
@@ -48,7 +54,7 @@ func (d *decider) probed(e evProbed) {
 // so every peer picks the same; the hub lists only addresses it reached.
 func (d *decider) elect(now time.Time) {
 	s := &d.s
-	fo := s.fo
+	fo := &s.fo
 	var cands []wire.Peer
 	for _, p := range s.peers {
 		if validAddr(p.Addr) && !fo.tried[p.ID] {
@@ -63,9 +69,10 @@ func (d *decider) elect(now time.Time) {
 		d.s.fast = false
 		s.phase = phaseFailover
 		if s.me.search && !s.me.join {
-			s.phase = phaseSearching
+			// And search meanwhile, the round kept for the hub found.
+			s.phase, s.searching, s.fo = phaseSearching, searching{afterRound: true, round: *fo}, failover{}
 		}
-		d.do(actDial{fo.lost})
+		d.do(actDial{s.target})
 		return
 	}
 	c := slices.MinFunc(cands, func(a, b wire.Peer) int {

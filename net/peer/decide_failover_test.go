@@ -136,3 +136,41 @@ func TestDecideFailoverRounds(t *testing.T) {
 		})
 	}
 }
+
+// A peer told to stop while it asks the lost hub where the room went ends
+// the round: it neither elects nor hosts, and points its link home.
+func TestDecideStopEndsTheRound(t *testing.T) {
+	for _, peers := range [][]wire.Peer{room3, {{ID: "m", Addr: "10.0.0.9:7788"}}} {
+		s := state{me: me}
+		var acts []action
+		for _, e := range []event{evStart{join: lost}, joinedTo(lost, peers), evAsk{now: t0}, evQuit{}, probed(t0, lost, Info{}, errors.New("refused"))} {
+			s, acts = decide(s, e)
+		}
+		var got []action
+		for _, a := range acts {
+			if _, ok := a.(actLog); !ok {
+				got = append(got, a)
+			}
+		}
+		if s.phase != phaseStopped || !reflect.DeepEqual(got, []action{actDialOwn{}}) {
+			t.Errorf("with %d peers: phase %v, actions %#v; want stopped, dial own", len(peers), s.phase, got)
+		}
+	}
+}
+
+// decide leaves alone the round a search keeps.
+func TestDecideLeavesTheKeptRoundAlone(t *testing.T) {
+	s := state{me: me}
+	for _, e := range []event{evStart{join: lost}, joinedTo(lost, room3[:1]), evAsk{now: t0}, probed(t0, lost, Info{}, errors.New("refused")),
+		evAsk{now: t0}, evSearched{t0, &lowHub, nil, nil}} {
+		s, _ = decide(s, e)
+	}
+	if !s.searching.afterRound || s.searching.round.lost != lost {
+		t.Fatalf("after an empty round, the search keeps %+v", s.searching)
+	}
+	before := s.searching.round.clone()
+	decide(s, evAsk{now: later})
+	if !reflect.DeepEqual(s.searching.round, before) {
+		t.Fatalf("decide changed its input: %+v -> %+v", before, s.searching.round)
+	}
+}

@@ -117,7 +117,7 @@ func (d *decider) ask(e evAsk) {
 	case phaseJoined:
 		d.do(logInfo("peer: lost the hub; finding the room's next host", "hub", s.joined))
 		s.phase = phaseFailover
-		s.fo = &failover{lost: s.joined, tried: map[string]bool{}, since: now}
+		s.fo = failover{lost: s.joined, tried: map[string]bool{}, since: now}
 		d.s.fast = true
 		d.do(actEmit{Searching{Room: s.me.room, Reason: ReasonHostLost}})
 		// The lost hub's address may say where the room went.
@@ -135,7 +135,9 @@ func (d *decider) ask(e evAsk) {
 // not hosting yet is given successorWait.
 func (d *decider) retry(now time.Time, r refusal) {
 	s := &d.s
-	if fo := s.fo; fo != nil && (r >= unanswered || now.Sub(fo.since) > successorWait) {
+	if fo, ok := s.round(); ok && (r >= unanswered || now.Sub(fo.since) > successorWait) {
+		// Back to electing: the round is phaseFailover's again.
+		s.fo, s.searching = fo, searching{}
 		if fo.cand != "" {
 			d.do(logInfo("peer: cannot join the elected host; trying the next", "id", fo.cand))
 			fo.tried[fo.cand] = true

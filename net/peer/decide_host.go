@@ -46,7 +46,8 @@ func (d *decider) host() {
 			formerly = append(formerly, "ws://"+p.Addr+"/ws")
 		}
 	}
-	s.phase, s.fo, s.hosting = phaseHosting, nil, hosting{formerly: formerly}
+	s.phase, s.hosting = phaseHosting, hosting{formerly: formerly}
+	s.endRound()
 	s.fast = false
 	d.do(actHost{}, actInfo{hosting: true},
 		logInfo("peer: hosting", "url", s.me.public, "room", s.me.room),
