@@ -174,3 +174,23 @@ func TestDecideLeavesTheKeptRoundAlone(t *testing.T) {
 		t.Fatalf("decide changed its input: %+v -> %+v", before, s.searching.round)
 	}
 }
+
+// A search answered after the peer was told to stop joins and hosts nothing.
+func TestDecideStopIgnoresALateSearch(t *testing.T) {
+	for _, found := range []*discovery.Hub{&lowHub, nil} {
+		s := state{me: me}
+		var acts []action
+		for _, e := range []event{evStart{}, evAsk{now: t0}, evQuit{}, evSearched{t0, found, nil, nil}} {
+			s, acts = decide(s, e)
+		}
+		var got []action
+		for _, a := range acts {
+			if _, ok := a.(actLog); !ok {
+				got = append(got, a)
+			}
+		}
+		if s.phase != phaseStopped || !reflect.DeepEqual(got, []action{actDialOwn{}}) {
+			t.Errorf("found %v: phase %v, actions %#v; want stopped, dial own", found != nil, s.phase, got)
+		}
+	}
+}

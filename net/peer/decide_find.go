@@ -173,6 +173,11 @@ func (d *decider) search(now time.Time) action {
 
 func (d *decider) searched(e evSearched) {
 	s := &d.s
+	if s.phase == phaseStopped {
+		// Told to stop while the search ran: it finds nothing to join or host.
+		d.do(actDialOwn{})
+		return
+	}
 	if len(e.elders) > 0 && (e.found == nil || s.marked(e.found.URL, e.found.ID, e.now)) {
 		// A peer of the room that searches with a lower id will host:
 		// wait for it rather than host beside it.
