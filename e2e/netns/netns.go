@@ -190,6 +190,9 @@ func New(t testing.TB, n int) *Network {
 		} else if len(gone) > 0 {
 			t.Logf("netns: swept leftover namespaces %v", gone)
 		}
+		if err := roomForNeighbours(); err != nil {
+			t.Logf("netns: %v", err)
+		}
 	})
 
 	_, err := os.Stat("/proc/sys/net/ipv6")
