@@ -113,19 +113,9 @@ func TestDecideFailoverRounds(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s := state{me: me}
-			var acts []action
-			for _, e := range c.events {
-				s, acts = decide(s, e)
-			}
+			s, got := decideAll(me, c.events...)
 			if s.phase != c.phase {
 				t.Errorf("phase %v, want %v", s.phase, c.phase)
-			}
-			var got []action
-			for _, a := range acts {
-				if _, ok := a.(actLog); !ok {
-					got = append(got, a)
-				}
 			}
 			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("actions\n got %#v\nwant %#v", got, c.want)
@@ -141,17 +131,7 @@ func TestDecideFailoverRounds(t *testing.T) {
 // the round: it neither elects nor hosts, and points its link home.
 func TestDecideStopEndsTheRound(t *testing.T) {
 	for _, peers := range [][]wire.Peer{room3, {{ID: "m", Addr: "10.0.0.9:7788"}}} {
-		s := state{me: me}
-		var acts []action
-		for _, e := range []event{evStart{join: lost}, joinedTo(lost, peers), evAsk{now: t0}, evQuit{}, probed(t0, lost, Info{}, errors.New("refused"))} {
-			s, acts = decide(s, e)
-		}
-		var got []action
-		for _, a := range acts {
-			if _, ok := a.(actLog); !ok {
-				got = append(got, a)
-			}
-		}
+		s, got := decideAll(me, evStart{join: lost}, joinedTo(lost, peers), evAsk{now: t0}, evQuit{}, probed(t0, lost, Info{}, errors.New("refused")))
 		if s.phase != phaseStopped || !reflect.DeepEqual(got, []action{actDialOwn{}}) {
 			t.Errorf("with %d peers: phase %v, actions %#v; want stopped, dial own", len(peers), s.phase, got)
 		}
@@ -178,17 +158,7 @@ func TestDecideLeavesTheKeptRoundAlone(t *testing.T) {
 // A search answered after the peer was told to stop joins and hosts nothing.
 func TestDecideStopIgnoresALateSearch(t *testing.T) {
 	for _, found := range []*discovery.Hub{&lowHub, nil} {
-		s := state{me: me}
-		var acts []action
-		for _, e := range []event{evStart{}, evAsk{now: t0}, evQuit{}, evSearched{t0, found, nil, nil}} {
-			s, acts = decide(s, e)
-		}
-		var got []action
-		for _, a := range acts {
-			if _, ok := a.(actLog); !ok {
-				got = append(got, a)
-			}
-		}
+		s, got := decideAll(me, evStart{}, evAsk{now: t0}, evQuit{}, evSearched{t0, found, nil, nil})
 		if s.phase != phaseStopped || !reflect.DeepEqual(got, []action{actDialOwn{}}) {
 			t.Errorf("found %v: phase %v, actions %#v; want stopped, dial own", found != nil, s.phase, got)
 		}

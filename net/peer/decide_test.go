@@ -385,19 +385,9 @@ func TestDecide(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s := state{me: c.me}
-			var acts []action
-			for _, e := range c.events {
-				s, acts = decide(s, e)
-			}
+			s, got := decideAll(c.me, c.events...)
 			if s.phase != c.phase {
 				t.Errorf("phase %v, want %v", s.phase, c.phase)
-			}
-			var got []action
-			for _, a := range acts {
-				if _, ok := a.(actLog); !ok {
-					got = append(got, a)
-				}
 			}
 			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("actions\n got %#v\nwant %#v", got, c.want)
@@ -454,4 +444,21 @@ func TestDecideLeavesItsInputAlone(t *testing.T) {
 	if !reflect.DeepEqual(s.fo, before) || !reflect.DeepEqual(s.peers, peers) {
 		t.Fatalf("decide changed its input: %+v -> %+v", before, s.fo)
 	}
+}
+
+// decideAll feeds decide the events in turn, from a peer that is me, and
+// returns the last state and the last event's actions, logs left out.
+func decideAll(me self, events ...event) (state, []action) {
+	s := state{me: me}
+	var acts []action
+	for _, e := range events {
+		s, acts = decide(s, e)
+	}
+	var got []action
+	for _, a := range acts {
+		if _, ok := a.(actLog); !ok {
+			got = append(got, a)
+		}
+	}
+	return s, got
 }
