@@ -19,9 +19,11 @@
 #     windowed build (with Fyne's thread checks on);
 #   - the Windows build is the second and last compile of go-gl (mingw-w64).
 # What waits runs beside what computes: the Windows and Linux packages and the
-# fuzz targets run at the lowest CPU priority (SCHED_IDLE) from early on, and
-# take the CPU the tests leave idle, mostly while the e2e tests wait on
-# networks, windows and browsers; the tests keep the CPU whenever they need it.
+# fuzz targets run in the background from early on, and take the CPU the
+# tests leave idle, mostly while the e2e tests wait on networks, windows and
+# browsers; the tests keep the CPU whenever they need it. The Windows build is
+# the longest and ends single-threaded (go-gl's C), so it comes first among
+# them: nice 19, where the others run at the lowest priority (SCHED_IDLE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/steps.sh
@@ -80,8 +82,10 @@ race_build() {
 step_bg race-build race_build
 
 # The Windows .exe (its own cross compile of go-gl, single-threaded C for
-# minutes) and the .msi that wraps it, in the time the steps in front leave idle.
-step_bg windows-packages idle make package-msi
+# minutes) and the .msi that wraps it, in the time the steps in front leave
+# idle: nice 19 yields to the tests, yet runs before the SCHED_IDLE steps, so
+# the suite does not end waiting on one core for this one.
+step_bg windows-packages nice -n 19 make package-msi
 
 vet() {
 	go vet ./...
