@@ -98,6 +98,13 @@ type Link struct {
 	pending   string          // picked by the user, not yet sent
 	pendingAt wire.Stamp      // when pending was picked
 	conn      *websocket.Conn // the current session's, once dialled; nil between sessions
+	// sent is the last colour this session sent, and sentAt when it was
+	// picked, until the hub echoes it; unechoed counts the colours sent
+	// this session whose echo has not come. A session that ends before
+	// the echo hands sent back to pending (unechoedBack).
+	sent     string
+	sentAt   wire.Stamp
+	unechoed int
 }
 
 // New returns a link; Run connects it.
@@ -159,6 +166,9 @@ func (l *Link) Color() (string, wire.Stamp, string) {
 // SetColor sends a colour (#rrggbb) to the room. While disconnected the
 // newest pick is kept, stamped when it was made, and the next hello
 // carries it: the hub takes it unless the room changed colour after it.
+// A pick sent on a connection that ends before the hub echoes it (the hub
+// shut down as it arrived, or the network stopped carrying frames) is
+// kept the same way: it may never have reached the hub.
 func (l *Link) SetColor(color string) error {
 	c, err := wire.ParseColor(color)
 	if err != nil {
@@ -401,7 +411,30 @@ func (l *Link) serve(ctx context.Context, ws *websocket.Conn) error {
 	err := l.readLoop(ctx, ws, alive)
 	close(readerDone)
 	<-writerDone
+	l.unechoedBack()
 	return err
+}
+
+// unechoedBack ends a session's count of colours sent: the last one sent,
+// if the hub never echoed it, is picked again as of when it was picked, so
+// that the next hello carries it, unless a newer pick waits already or a
+// colour newer than it came meanwhile (the room changed after it).
+func (l *Link) unechoedBack() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.sent != "" && l.pending == "" {
+		at := l.sentAt
+		if l.by == l.cfg.ID && !at.After(l.stamp) {
+			// The newest colour known is an earlier pick of ours, which
+			// the hub stamped when it arrived, after this one was picked:
+			// this one still comes after it.
+			at = wire.Stamp{MS: l.stamp.MS, N: l.stamp.N + 1, ID: l.cfg.ID}
+		}
+		if at.After(l.stamp) {
+			l.pending, l.pendingAt = l.sent, at
+		}
+	}
+	l.sent, l.sentAt, l.unechoed = "", wire.Stamp{}, 0
 }
 
 // readLoop is the connection's only reader.
@@ -415,6 +448,13 @@ func (l *Link) readLoop(ctx context.Context, ws *websocket.Conn, alive func()) e
 		switch out.Type {
 		case wire.TypeColor:
 			l.mu.Lock()
+			if out.By == l.cfg.ID && l.unechoed > 0 {
+				// The hub answers our colours in the order sent: once
+				// the last is echoed, every one was taken.
+				if l.unechoed--; l.unechoed == 0 {
+					l.sent = ""
+				}
+			}
 			fresh := out.Stamp.After(l.stamp)
 			if fresh {
 				l.color, l.stamp, l.by, l.byName = out.Color, out.Stamp, out.By, out.Name
@@ -489,17 +529,17 @@ func (l *Link) writeLoop(ctx context.Context, ws *websocket.Conn, readerDone <-c
 		case <-l.kick:
 			l.mu.Lock()
 			c := l.pending
+			if c != "" {
+				// Kept until the hub echoes it (unechoedBack).
+				l.sent, l.sentAt = c, l.pendingAt
+				l.unechoed++
+			}
 			l.pending = ""
 			l.mu.Unlock()
 			if c == "" {
 				continue
 			}
 			if !write(wire.SetColor{Type: wire.TypeColor, Color: c}) {
-				l.mu.Lock()
-				if l.pending == "" { // keep it for the next connection
-					l.pending = c
-				}
-				l.mu.Unlock()
 				return
 			}
 		case <-rtt.C:
