@@ -42,6 +42,7 @@ func TestDiscoveryLayers(t *testing.T) {
 	t.Run("MulticastDroppedOneRoomWithin5s", func(t *testing.T) { multicastDropped(t, bin) })
 	t.Run("MDNSWorkingNoSubnetSearch", func(t *testing.T) { noSearchWithMDNS(t, bin) })
 	t.Run("FramesLostOneRoomLastColour", func(t *testing.T) { framesLost(t, bin) })
+	t.Run("ColourSaidWhileCutOffReachesEveryone", func(t *testing.T) { cutOffColour(t, bin) })
 	t.Run("PartitionHealedUnderBlockedMulticast", func(t *testing.T) { partitionHealed(t, bin) })
 	t.Run("VirtualInterfacesNeverShown", func(t *testing.T) { virtualNeverShown(t, bin) })
 	t.Run("IPv6OnlyLANGetsABracketedURL", func(t *testing.T) { ipv6Only(t, bin) })
@@ -144,9 +145,58 @@ func framesLost(t *testing.T, bin string) {
 	// everyone: every peer ends on the last.
 	for i, c := range []string{"#ff0000", "#00ff00", "#0000ff"} {
 		xs[i+1].say(c)
-		awaitAll(t, xs, lanWait*2, "color", func(e ev) bool { return e.str("color") == c })
+		awaitShown(t, xs, lanWait*2, c)
 	}
 	oneHub(t, xs, host)
+}
+
+// awaitShown waits for every peer to show colour c: a colour event, or the
+// welcome of a hub it joined (meanwhile) that had c already.
+func awaitShown(t testing.TB, xs []*hc, within time.Duration, c string) {
+	t.Helper()
+	awaitAll(t, xs, within, "", func(e ev) bool {
+		k := e.str("event")
+		return (k == "color" || k == "joined") && e.str("color") == c
+	})
+}
+
+// cutOffColour: a member's network stops carrying its frames (Wi-Fi gone
+// for a while) just as its person clicks; the click is written into a
+// connection that no longer arrives anywhere. Once the network is back,
+// whatever hub the member finds (its old one, one it hosts meanwhile and
+// then folds), the room shows that click.
+func cutOffColour(t *testing.T, bin string) {
+	nw := netns.New(t, 3)
+	xs := startTogether(t, bin, nw.Hosts, "p")
+	host, _ := settle(t, xs, lossBound)
+	xs[0].say("#ff0000")
+	awaitShown(t, xs, lanWait, "#ff0000")
+	var h, m *hc
+	var addr string
+	for i, x := range xs {
+		switch {
+		case x.name == host:
+			h = x
+		case m == nil:
+			m, addr = x, nw.Hosts[i].Addr
+		}
+	}
+	if err := nw.Rule("ip saddr " + addr + " drop"); err != nil {
+		t.Fatal(err)
+	}
+	if err := nw.Rule("ip daddr " + addr + " drop"); err != nil {
+		t.Fatal(err)
+	}
+	m.say("#00ff00")
+	// Both ends give the connection up (4 s of silence) before the
+	// network comes back, so the frame cannot arrive late on it.
+	m.must(lanWait, "disconnected", nil)
+	h.must(lanWait, "peer_left", func(e ev) bool { return e.str("name") == m.name })
+	if err := nw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	awaitShown(t, xs, lossBound, "#00ff00")
+	settle(t, xs, lossBound)
 }
 
 func partitionHealed(t *testing.T, bin string) {

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -222,15 +223,15 @@ func (x *hc) pump() {
 }
 
 // take consumes the events that have arrived, up to and including the
-// first of kind that matches, and returns that one; ok is false when none
-// has. arrived is closed when more events come.
+// first of kind (any kind when "") that matches, and returns that one; ok
+// is false when none has. arrived is closed when more events come.
 func (x *hc) take(kind string, match func(ev) bool) (e stamped, ok bool, arrived <-chan struct{}, ended bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for x.next < len(x.evs) {
 		e := x.evs[x.next]
 		x.next++
-		if e.str("event") == kind && (match == nil || match(e.ev)) {
+		if (kind == "" || e.str("event") == kind) && (match == nil || match(e.ev)) {
 			return e, true, nil, false
 		}
 	}
@@ -260,12 +261,12 @@ func (x *hc) await(within time.Duration, kind string, match func(ev) bool) (ev, 
 		}
 		if ended {
 			return nil, time.Time{}, fmt.Errorf("%s: output ended while waiting for %s; output:\n%s\nstderr:\n%s",
-				x.name, kind, strings.Join(x.proc.Output(), "\n"), tail(x.proc.Stderr()))
+				x.name, cmp.Or(kind, "matching event"), strings.Join(x.proc.Output(), "\n"), tail(x.proc.Stderr()))
 		}
 		select {
 		case <-arrived:
 		case <-deadline.C:
-			return nil, time.Time{}, fmt.Errorf("%s: no %s within %v; output:\n%s", x.name, kind, within, strings.Join(x.proc.Output(), "\n"))
+			return nil, time.Time{}, fmt.Errorf("%s: no %s within %v; output:\n%s", x.name, cmp.Or(kind, "matching event"), within, strings.Join(x.proc.Output(), "\n"))
 		}
 	}
 }
