@@ -7,16 +7,45 @@
 (function (app) {
   const { st, W, P } = app;
 
-  function hello() {
+  // carryPending makes a colour picked while away the one the page
+  // carries to its next hub (in its hello, or handed to the page it moves
+  // to): the hub keeps it unless the room changed colour after it was
+  // picked.
+  function carryPending() {
     if (st.pending && P.after(st.pendingAt, st.stamp)) {
-      // Picked while away: the hub keeps it unless the room changed
-      // colour after it was picked.
       st.color = st.pending;
       st.stamp = st.pendingAt;
       st.by = st.id;
       st.byName = st.name;
       st.pending = '';
     }
+  }
+
+  // unechoedBack ends a connection's count of colours sent: the last one
+  // sent, if the hub never echoed it (it shut down as the frame arrived,
+  // or the network stopped carrying frames), is picked again as of when it
+  // was picked, unless a newer pick waits or a newer colour came meanwhile.
+  function unechoedBack() {
+    if (st.sent && !st.pending) {
+      let at = st.sentAt;
+      if (st.by && st.by === st.self && !P.after(at, st.stamp)) {
+        // The newest colour known is an earlier pick of ours, stamped by
+        // the hub when it arrived, after this one was picked: this one
+        // still comes after it.
+        at = { ms: st.stamp.ms, n: st.stamp.n + 1, id: st.id };
+      }
+      if (P.after(at, st.stamp)) {
+        st.pending = st.sent;
+        st.pendingAt = at;
+      }
+    }
+    st.sent = '';
+    st.sentAt = P.ZERO;
+    st.unechoed = 0;
+  }
+
+  function hello() {
+    carryPending();
     send({ type: 'hello', v: W.VERSION, id: st.id, name: st.name, room: st.room, color: st.color, stamp: st.stamp, by_name: st.byName });
   }
 
@@ -111,6 +140,7 @@
     clearTimers();
     st.ws = null;
     st.joined = false;
+    unechoedBack();
     if (wasJoined) st.attempt = 1;
     retry(why);
   }
@@ -159,6 +189,7 @@
     ws.onopen = ws.onmessage = ws.onclose = null;
     st.ws = null;
     st.joined = false;
+    unechoedBack();
     try { ws.close(1000, why); } catch (e) { /* already closed */ }
   }
 
@@ -176,6 +207,9 @@
         welcome(m);
         break;
       case 'color':
+        // The hub answers our colours in the order sent: once the last is
+        // echoed, every one was taken.
+        if (m.by && m.by === st.self && st.unechoed > 0 && --st.unechoed === 0) st.sent = '';
         if (P.after(m.stamp, st.stamp)) {
           st.color = m.color;
           st.stamp = P.stamp(m.stamp);
@@ -301,9 +335,12 @@
   function flush() {
     if (!st.pending || !st.joined) return false;
     if (!send({ type: 'color', color: st.pending })) return false;
+    st.sent = st.pending; // kept until the hub echoes it
+    st.sentAt = st.pendingAt;
+    st.unechoed++;
     st.pending = '';
     return true;
   }
 
-  Object.assign(app, { hello, send, clearTimers, connect, drop, leave, pick });
+  Object.assign(app, { hello, carryPending, send, clearTimers, connect, drop, leave, pick });
 })(window.huecastPage);

@@ -75,6 +75,7 @@
     app.clearTimers();
     st.stopped = true;
     app.setStatus('moved', 'The room moved to ', app.link(url), '; following it…');
+    app.carryPending(); // a colour picked while away goes along
     const p = new URLSearchParams({
       from: app.ownPage(),
       id: st.id,

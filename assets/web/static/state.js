@@ -53,6 +53,13 @@ window.huecastPage = (function () {
     self: '', // our id as the hub confirmed it
     pending: '', // picked by the person, not yet sent
     pendingAt: P.ZERO, // when pending was picked
+    // The last colour this connection sent and when it was picked, until
+    // the hub echoes it; unechoed counts the colours sent on it whose echo
+    // has not come. A connection that ends first hands sent back to
+    // pending (unechoedBack), as net/link does.
+    sent: '',
+    sentAt: P.ZERO,
+    unechoed: 0,
     hlc: null, // stamps picks made while away; has seen every stamp heard
     ws: null,
     joined: false,
