@@ -2,11 +2,14 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/huecast/huecast/hub"
 	"github.com/huecast/huecast/net/peer"
 )
 
@@ -42,18 +45,62 @@ func TestPageOffersAgainAColourItsHubNeverTook(t *testing.T) {
 	p.do(chromedp.Click(chromedp.CSS(`#palette button[data-color="#1e90ff"]`)))
 	p.waitJS("the page reconnected on its pick", `huecast.state.joined && `+circleIs("#1e90ff"), waitFor)
 
-	resp, err := http.Get("http://" + addr + "/api/state")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var state struct {
 		Color string `json:"color"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&state); err != nil {
-		t.Fatal(err)
-	}
+	getJSON(t, "http://"+addr+"/api/state", &state)
 	if state.Color != "#1e90ff" {
 		t.Fatalf("the hub's colour is %s, want the pick #1e90ff", state.Color)
+	}
+}
+
+// TestPageTakesAPickMadeWhileAwayWhenItFollowsTheRoom: the page's hub has
+// gone, the person picks a colour while the page looks for the room, and
+// the room turns out to have moved to another hub: the page it opens
+// there says hello with that pick.
+func TestPageTakesAPickMadeWhileAwayWhenItFollowsTheRoom(t *testing.T) {
+	browser := newBrowser(t)
+	lB, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrB := lB.Addr().String()
+	lB.Close()
+	runPeer(t, peer.Config{ID: "bo", Name: "bo", Room: "lobby", Listen: addrB, Host: true})
+
+	// anna's hub stops; its /api/peer says it still hosts until moved is
+	// set, then points at bo's hub, as a hub that folded says.
+	var moved atomic.Bool
+	served := serveRoom(t, "127.0.0.1:0", hub.Config{Room: "lobby", Host: "anna"}, func(h *hub.Hub) http.Handler {
+		mux := http.NewServeMux()
+		mux.HandleFunc("/api/peer", func(w http.ResponseWriter, r *http.Request) {
+			info := peer.Info{ID: "anna", Name: "anna", Room: "lobby", Hosting: !moved.Load()}
+			if moved.Load() {
+				info.Hub = "ws://" + addrB + "/ws"
+			}
+			w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+			_ = json.NewEncoder(w).Encode(info)
+		})
+		mux.Handle("/", h)
+		return mux
+	})
+
+	p := newPage(t, browser)
+	p.open(served.url())
+	p.do(chromedp.Click(chromedp.CSS(`#palette button[data-color="#ffa500"]`)))
+	p.waitJS("orange", circleIs("#ffa500"), sameScreen)
+	served.halt()
+	p.waitJS("the page lost its hub", `!huecast.state.joined`, waitFor)
+	p.do(chromedp.Click(chromedp.CSS(`#palette button[data-color="#800080"]`)))
+	p.waitJS("the pick waits", `huecast.state.pending === '#800080'`, waitFor)
+	moved.Store(true)
+	p.waitJS("the page followed the room with its pick",
+		fmt.Sprintf(`location.href === %q && !!window.huecast && huecast.state.joined && `, "http://"+addrB+"/")+circleIs("#800080"), waitFor)
+	var state struct {
+		Color string `json:"color"`
+	}
+	getJSON(t, "http://"+addrB+"/api/state", &state)
+	if state.Color != "#800080" {
+		t.Fatalf("bo's hub has %s, want the pick #800080", state.Color)
 	}
 }
