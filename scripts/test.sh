@@ -18,23 +18,28 @@
 #     peers are the headless build, and the window tests drive the plain
 #     windowed build (with Fyne's thread checks on);
 #   - the Windows build is the second and last compile of go-gl (mingw-w64).
-# What waits runs beside what computes: the Windows and Linux packages and the
-# fuzz targets run in the background from early on, and take the CPU the
-# tests leave idle, mostly while the e2e tests wait on networks, windows and
-# browsers; the tests keep the CPU whenever they need it. The Windows build is
-# the longest and ends single-threaded (go-gl's C), so it comes first among
-# them: nice 19, where the others run at the lowest priority (SCHED_IDLE).
+# What waits runs beside what computes, longest first:
+#   - the Debian packages only the tests need (Chromium, Wine, Xvfb, Node...)
+#     install in the background while go-gl compiles: apt waits on the network
+#     and the disk, the compile on the CPU;
+#   - the Windows build is the longest single-threaded part (go-gl's C through
+#     mingw-w64, most of it cgo's probing of thousands of C names), so it
+#     starts first, beside vet's Linux compile and the race build, at the
+#     same priority; once the tests start it drops to nice 19, which yields to
+#     them yet runs before the Linux packages and the fuzz targets (the lowest
+#     priority, SCHED_IDLE), all in the CPU the tests leave idle, mostly while
+#     the e2e tests wait on networks, windows and browsers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/steps.sh
 
-step deps scripts/test-deps.sh
+# What compiling needs now (Go's cgo toolchain, Fyne's headers, mingw-w64 for
+# the Windows build); the rest in the background, waited for before the tests.
+step deps scripts/deps.sh gcc-mingw-w64-x86-64
+step_bg test-deps scripts/test-deps.sh
 export PATH=$PATH:/usr/local/go/bin
-# test-deps.sh installed Chromium, Xvfb and Wine, so their tests must run, not skip.
+# test-deps.sh installs Chromium, Xvfb and Wine, so their tests must run, not skip.
 export HUECAST_E2E_REQUIRED=${HUECAST_E2E_REQUIRED:-1}
-if [ -f bench/socketio/package-lock.json ] && [ ! -d bench/socketio/node_modules ]; then
-	step npm bash -c 'cd bench/socketio && npm ci --no-audit --no-fund'
-fi
 
 gofmt_check() {
 	local files
@@ -81,11 +86,10 @@ race_build() {
 }
 step_bg race-build race_build
 
-# The Windows .exe (its own cross compile of go-gl, single-threaded C for
-# minutes) and the .msi that wraps it, in the time the steps in front leave
-# idle: nice 19 yields to the tests, yet runs before the SCHED_IDLE steps, so
-# the suite does not end waiting on one core for this one.
-step_bg windows-packages nice -n 19 make package-msi
+# The Windows .exe: its own cross compile of go-gl, single-threaded C for
+# minutes, so it starts first and at the same priority as vet's compile; its
+# .msi needs wixl, from test-deps, so that comes at the end.
+step_bg windows-exe make package-windows
 
 vet() {
 	go vet ./...
@@ -98,11 +102,17 @@ vet() {
 }
 step vet vet
 step build go build ./...
+step_wait test-deps
+if [ -f bench/socketio/package-lock.json ] && [ ! -d bench/socketio/node_modules ]; then
+	step npm bash -c 'cd bench/socketio && npm ci --no-audit --no-fund'
+fi
 
 # The Linux packages reuse vet's build and link; the headless ones cross
 # compile for three more platforms. Both in the idle time of the tests.
 step_bg linux-packages idle make package-deb headless
 step_wait race-build
+# From here on the tests come first: the Windows build yields to them.
+step_renice windows-exe 19
 
 # The unit tests first, on both cores, under the race detector; package
 # main's also in its windowed build, without it. Then the packages that start
@@ -140,7 +150,8 @@ fi
 
 # Every package, built as a release is, and their checks (docs/PACKAGING.md).
 step_wait linux-packages
-step_wait windows-packages
+step_wait windows-exe
+step msi scripts/package.sh msi
 step check-packages make check-packages
 # The Windows .exe and .msi run, installed and removed under Wine.
 step test-packages make test-packages
