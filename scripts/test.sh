@@ -18,23 +18,35 @@
 #     peers are the headless build, and the window tests drive the plain
 #     windowed build (with Fyne's thread checks on);
 #   - the Windows build is the second and last compile of go-gl (mingw-w64).
-# What waits runs beside what computes: the Windows and Linux packages and the
-# fuzz targets run in the background from early on, and take the CPU the
-# tests leave idle, mostly while the e2e tests wait on networks, windows and
-# browsers; the tests keep the CPU whenever they need it. The Windows build is
-# the longest and ends single-threaded (go-gl's C), so it comes first among
-# them: nice 19, where the others run at the lowest priority (SCHED_IDLE).
+# On 2 cores the CPU is the limit, so nothing waits that could work:
+#   - apt waits on the network and the disk: the Debian packages install in
+#     the background, each set in time for what needs it;
+#   - go-gl's C is the longest single-threaded part, twice (for Linux in vet,
+#     for Windows in its package): cgo's probe of thousands of C names runs
+#     the C compiler for minutes on one core. Go's own compiles, many and
+#     short, run at nice 10 beside it (scripts/toolexec-nice), so the C is
+#     not starved by them and does not end alone on one core;
+#   - the Windows build starts with vet's; once the tests start it drops to
+#     nice 19, below the tests, above the Linux packages and the fuzz
+#     targets (SCHED_IDLE); all of them, and the packages' checks, run in
+#     the CPU the tests leave idle, mostly while the e2e tests wait on
+#     networks, windows and browsers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/steps.sh
 
-step deps scripts/test-deps.sh
 export PATH=$PATH:/usr/local/go/bin
-# test-deps.sh installed Chromium, Xvfb and Wine, so their tests must run, not skip.
+# test-deps.sh installs Chromium, Xvfb and Wine, so their tests must run, not skip.
 export HUECAST_E2E_REQUIRED=${HUECAST_E2E_REQUIRED:-1}
-if [ -f bench/socketio/package-lock.json ] && [ ! -d bench/socketio/node_modules ]; then
-	step npm bash -c 'cd bench/socketio && npm ci --no-audit --no-fund'
-fi
+
+# The Debian packages install in the background, one apt after another (apt
+# allows one at a time), each in time for what needs it: Go's cgo toolchain
+# and Fyne's headers while the fyne tool compiles, mingw-w64 for the Windows
+# build, then what only the tests need (Chromium, Wine, Xvfb, Node...) while
+# go-gl compiles.
+step_bg build-deps scripts/deps.sh
+step_bg windows-cc after build-deps scripts/deps.sh gcc-mingw-w64-x86-64
+step_bg test-deps after windows-cc scripts/test-deps.sh
 
 gofmt_check() {
 	local files
@@ -44,9 +56,16 @@ gofmt_check() {
 step gofmt gofmt_check
 
 step fyne-tool scripts/install-fyne-tool.sh
+# The fyne tool's flags depend on the C compiler's version.
+step_wait build-deps
 flags=$(scripts/package.sh flags)
 echo "building as the Linux package is built: $flags"
 eval "$flags"
+# Go's tools at nice 10 beside go-gl's C (scripts/toolexec-nice), where the
+# checkout's path allows it: GOFLAGS splits on spaces.
+if [[ $PWD != *[[:space:]]* ]]; then
+	export GOFLAGS="$GOFLAGS -toolexec=$PWD/scripts/toolexec-nice"
+fi
 
 # Every package builds without its window but two: package main (window.go)
 # and the baseline Fyne program (bench/cmd/fyne-baseline) open a window
@@ -81,11 +100,17 @@ race_build() {
 }
 step_bg race-build race_build
 
-# The Windows .exe (its own cross compile of go-gl, single-threaded C for
-# minutes) and the .msi that wraps it, in the time the steps in front leave
-# idle: nice 19 yields to the tests, yet runs before the SCHED_IDLE steps, so
-# the suite does not end waiting on one core for this one.
-step_bg windows-packages nice -n 19 make package-msi
+# The Windows .exe: its own cross compile of go-gl, single-threaded C for
+# minutes, so it starts first, at the priority of vet's compile. Then, once
+# test-deps has brought wixl and Wine, the .msi, their checks, and the .exe
+# and the .msi run, installed and removed under Wine (docs/PACKAGING.md).
+windows_packages() {
+	after windows-cc make package-windows
+	after test-deps scripts/package.sh msi
+	scripts/check-packages.sh windows msi
+	make test-packages
+}
+step_bg windows-packages windows_packages
 
 vet() {
 	go vet ./...
@@ -98,11 +123,23 @@ vet() {
 }
 step vet vet
 step build go build ./...
+step_wait windows-cc
+step_wait test-deps
+if [ -f bench/socketio/package-lock.json ] && [ ! -d bench/socketio/node_modules ]; then
+	step npm bash -c 'cd bench/socketio && npm ci --no-audit --no-fund'
+fi
 
 # The Linux packages reuse vet's build and link; the headless ones cross
-# compile for three more platforms. Both in the idle time of the tests.
-step_bg linux-packages idle make package-deb headless
+# compile for three more platforms. Both in the idle time of the tests, then
+# their checks, at nice 19 rather than idle: they wait for windows with a bound.
+linux_packages() {
+	(idle make package-deb headless)
+	nice -n 19 scripts/check-packages.sh linux deb headless
+}
+step_bg linux-packages linux_packages
 step_wait race-build
+# From here on the tests come first: the Windows packages yield to them.
+step_renice windows-packages 19
 
 # The unit tests first, on both cores, under the race detector; package
 # main's also in its windowed build, without it. Then the packages that start
@@ -138,12 +175,9 @@ if [ "$fuzztime" != 0 ]; then
 	step_wait fuzz
 fi
 
-# Every package, built as a release is, and their checks (docs/PACKAGING.md).
+# Every package, built as a release is, and checked (docs/PACKAGING.md).
 step_wait linux-packages
 step_wait windows-packages
-step check-packages make check-packages
-# The Windows .exe and .msi run, installed and removed under Wine.
-step test-packages make test-packages
 
 # Fails if huecast's CPU per delivery or p99 grows against Socket.IO's,
 # measured in the same run (bench/run.sh), so last, on a machine at rest.

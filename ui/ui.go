@@ -8,6 +8,7 @@ import (
 	"context"
 	"image/color"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -200,9 +201,29 @@ func (u *UI) Window() fyne.Window { return u.win }
 
 // Run shows the window and follows the peer until the window is closed or
 // ctx ends. It must be called on the program's main goroutine, and blocks.
+//
+// Once the window closes, nothing from the network reaches the widgets: Fyne
+// stops its queue when it shuts down and runs what fyne.Do is given from then
+// on right away, on the caller's goroutine, where it would race with the
+// window's teardown. So the window is marked closed, on the UI goroutine,
+// before the app quits, and what u.do brings after that is dropped.
 func (u *UI) Run(ctx context.Context) {
+	var closed atomic.Bool
+	do := u.do
+	u.do = func(f func()) {
+		do(func() {
+			if !closed.Load() {
+				f()
+			}
+		})
+	}
+	quit := func() {
+		closed.Store(true)
+		u.app.Quit()
+	}
+	u.win.SetCloseIntercept(quit)
 	u.app.Lifecycle().SetOnStarted(u.showTitle)
-	stopQuit := context.AfterFunc(ctx, func() { fyne.Do(u.app.Quit) })
+	stopQuit := context.AfterFunc(ctx, func() { fyne.Do(quit) })
 	defer stopQuit()
 	stop := make(chan struct{})
 	followed := make(chan struct{})
