@@ -100,6 +100,16 @@ race_build() {
 }
 step_bg race-build race_build
 
+# The headless binaries, four platforms' cross compiles that need nothing but
+# Go, in whatever CPU is idle from now on; then their check, once test-deps
+# has brought `file`, at nice 19 rather than idle: it waits for a hub with a
+# bound.
+headless_packages() {
+	(idle make headless)
+	after test-deps nice -n 19 scripts/check-packages.sh headless
+}
+step_bg headless-packages headless_packages
+
 # The Windows .exe: its own cross compile of go-gl, single-threaded C for
 # minutes, so it starts first, at the priority of vet's compile. Then, once
 # test-deps has brought wixl and Wine, the .msi, their checks, and the .exe
@@ -129,12 +139,12 @@ if [ -f bench/socketio/package-lock.json ] && [ ! -d bench/socketio/node_modules
 	step npm bash -c 'cd bench/socketio && npm ci --no-audit --no-fund'
 fi
 
-# The Linux packages reuse vet's build and link; the headless ones cross
-# compile for three more platforms. Both in the idle time of the tests, then
-# their checks, at nice 19 rather than idle: they wait for windows with a bound.
+# The Linux packages reuse vet's build and link, in the idle time of the
+# tests, then their checks, at nice 19 rather than idle: they wait for windows
+# with a bound.
 linux_packages() {
-	(idle make package-deb headless)
-	nice -n 19 scripts/check-packages.sh linux deb headless
+	(idle make package-deb)
+	nice -n 19 scripts/check-packages.sh linux deb
 }
 step_bg linux-packages linux_packages
 step_wait race-build
@@ -177,6 +187,7 @@ fi
 
 # Every package, built as a release is, and checked (docs/PACKAGING.md).
 step_wait linux-packages
+step_wait headless-packages
 step_wait windows-packages
 
 # Fails if huecast's CPU per delivery or p99 grows against Socket.IO's,
