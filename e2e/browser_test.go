@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -345,12 +344,7 @@ func TestPageFollowsTheRoomToItsNewHost(t *testing.T) {
 	browser := newBrowser(t)
 
 	hubA := serveHub(t, "127.0.0.1:0", "anna")
-	lB, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addrB := lB.Addr().String()
-	lB.Close() // nobody listens there yet
+	addrB := freeAddr(t) // nobody listens there yet
 	urlB := "http://" + addrB + "/"
 
 	// bo, a native member, tells the room it would host at addrB.

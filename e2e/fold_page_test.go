@@ -3,7 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -22,12 +21,7 @@ func TestPageFollowsAFoldedHubWithOnlyPagesAttached(t *testing.T) {
 	browser := newBrowser(t)
 
 	// The new hub: a peer hosting room lobby.
-	lB, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addrB := lB.Addr().String()
-	lB.Close()
+	addrB := freeAddr(t)
 	runPeer(t, peer.Config{ID: "bo", Name: "bo", Room: "lobby", Listen: addrB, Host: true})
 	urlB := "http://" + addrB + "/"
 

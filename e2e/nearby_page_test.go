@@ -30,6 +30,7 @@ func (h heardOver) BrowseAll(ctx context.Context, self string, found chan<- disc
 	return nil
 }
 
+// freeAddr is a loopback address nobody listens on, for a hub to start on.
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -3,7 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -19,12 +18,7 @@ import (
 // carries it, stamped when it was picked, and the room shows it.
 func TestPageOffersAgainAColourItsHubNeverTook(t *testing.T) {
 	browser := newBrowser(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := freeAddr(t)
 	_, listening := runPeer(t, peer.Config{ID: "bo", Name: "bo", Room: "lobby", Listen: addr, Host: true})
 	<-listening
 
@@ -60,12 +54,7 @@ func TestPageOffersAgainAColourItsHubNeverTook(t *testing.T) {
 // there says hello with that pick.
 func TestPageTakesAPickMadeWhileAwayWhenItFollowsTheRoom(t *testing.T) {
 	browser := newBrowser(t)
-	lB, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addrB := lB.Addr().String()
-	lB.Close()
+	addrB := freeAddr(t)
 	runPeer(t, peer.Config{ID: "bo", Name: "bo", Room: "lobby", Listen: addrB, Host: true})
 
 	// anna's hub stops; its /api/peer says it still hosts until moved is
