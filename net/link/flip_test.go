@@ -2,8 +2,6 @@ package link_test
 
 import (
 	"context"
-	"net"
-	"net/http"
 	"slices"
 	"testing"
 	"time"
@@ -26,17 +24,7 @@ type clockHub struct {
 func startClockHub(t *testing.T, offset time.Duration) *clockHub {
 	t.Helper()
 	h := &clockHub{start: time.Now(), offset: offset, colors: make(chan wire.Color), hang: make(chan struct{})}
-	up := websocket.Upgrader{}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer ws.Close()
-		var hello wire.In
-		if ws.ReadJSON(&hello) != nil {
-			return
-		}
+	h.url = scriptedHub(t, func(ctx context.Context, ws *websocket.Conn, hello wire.In) {
 		ws.WriteJSON(wire.Welcome{Type: wire.TypeWelcome, ID: hello.ID, Room: "lobby", Color: "#000001", Stamp: wire.Stamp{MS: 1, ID: "h"}, Lead: 30, V: wire.Version})
 		pings := make(chan wire.In)
 		go func() {
@@ -62,18 +50,11 @@ func startClockHub(t *testing.T, offset time.Duration) *clockHub {
 				ws.WriteJSON(c)
 			case <-h.hang:
 				return
-			case <-r.Context().Done():
+			case <-ctx.Done():
 				return
 			}
 		}
-	})}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	h.url = "ws://" + l.Addr().String() + "/ws"
+	})
 	return h
 }
 

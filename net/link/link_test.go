@@ -50,6 +50,34 @@ type running struct {
 	stop func()
 }
 
+// scriptedHub serves WebSockets on loopback and plays serve on each
+// connection, after reading the link's hello, until serve returns; ctx ends
+// when the connection's request does. It returns the URL to dial, and stops
+// with the test.
+func scriptedHub(t *testing.T, serve func(ctx context.Context, ws *websocket.Conn, hello wire.In)) string {
+	t.Helper()
+	up := websocket.Upgrader{}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.Close()
+		var hello wire.In
+		if ws.ReadJSON(&hello) != nil {
+			return
+		}
+		serve(r.Context(), ws, hello)
+	})}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return "ws://" + l.Addr().String() + "/ws"
+}
+
 func startLink(t *testing.T, id, url string) *running {
 	t.Helper()
 	l := link.New(link.Config{
@@ -177,17 +205,7 @@ func TestLinkReconnectsAfterHubRestartWithTheColourPickedOffline(t *testing.T) {
 // A hand-written hub that sends colours out of order: the link must keep
 // the newest.
 func TestLinkIgnoresColoursOlderThanItKnows(t *testing.T) {
-	up := websocket.Upgrader{}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer ws.Close()
-		var hello wire.In
-		if ws.ReadJSON(&hello) != nil {
-			return
-		}
+	url := scriptedHub(t, func(_ context.Context, ws *websocket.Conn, hello wire.In) {
 		st := func(ms int64) wire.Stamp { return wire.Stamp{MS: ms, ID: "h"} }
 		ws.WriteJSON(wire.Welcome{Type: wire.TypeWelcome, V: wire.Version, ID: hello.ID, Room: "lobby", Color: "#000005", Stamp: st(5)})
 		ws.WriteJSON(wire.Color{Type: wire.TypeColor, Color: "#000004", Stamp: st(4)})
@@ -196,15 +214,9 @@ func TestLinkIgnoresColoursOlderThanItKnows(t *testing.T) {
 		ws.WriteJSON(wire.Color{Type: wire.TypeColor, Color: "#000008", Stamp: st(8)})
 		for ws.ReadJSON(&hello) == nil {
 		}
-	})}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
+	})
 
-	a := startLink(t, "a", "ws://"+l.Addr().String()+"/ws")
+	a := startLink(t, "a", url)
 	a.await("joined", isJoined)
 	var got []string
 	a.await("#000008", func(ev link.Event) bool {
@@ -221,29 +233,16 @@ func TestLinkIgnoresColoursOlderThanItKnows(t *testing.T) {
 // An older hub welcomes anyone; the link must notice it speaks version 1
 // and leave, saying so.
 func TestLinkLeavesAHubOfAnOlderVersion(t *testing.T) {
-	up := websocket.Upgrader{}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer ws.Close()
-		var hello wire.In
-		if ws.ReadJSON(&hello) != nil || hello.V != wire.Version {
+	url := scriptedHub(t, func(_ context.Context, ws *websocket.Conn, hello wire.In) {
+		if hello.V != wire.Version {
 			return
 		}
 		ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"welcome","id":"a","room":"lobby","color":"#ff0000","seq":40}`))
 		for ws.ReadJSON(&hello) == nil {
 		}
-	})}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
+	})
 
-	a := startLink(t, "a", "ws://"+l.Addr().String()+"/ws")
+	a := startLink(t, "a", url)
 	e := a.await("error", func(ev link.Event) bool { _, ok := ev.(link.HubError); return ok }).(link.HubError)
 	if e.Code != wire.CodeBadVersion || !strings.Contains(e.Message, "protocol 1") {
 		t.Fatalf("error = %+v, want bad_version naming protocol 1", e)

@@ -2,8 +2,6 @@ package link_test
 
 import (
 	"context"
-	"net"
-	"net/http"
 	"testing"
 	"time"
 
@@ -22,17 +20,7 @@ import (
 func swallower(t *testing.T, echoFirst bool) (url string, first, took <-chan struct{}) {
 	t.Helper()
 	gotFirst, read := make(chan struct{}), make(chan struct{})
-	up := websocket.Upgrader{}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer ws.Close()
-		var in wire.In
-		if ws.ReadJSON(&in) != nil {
-			return
-		}
+	url = scriptedHub(t, func(_ context.Context, ws *websocket.Conn, in wire.In) {
 		ws.WriteJSON(wire.Welcome{Type: wire.TypeWelcome, V: wire.Version, ID: in.ID, Room: "lobby", Color: wire.StartColor})
 		kept := ""
 		for ws.ReadJSON(&in) == nil {
@@ -51,14 +39,8 @@ func swallower(t *testing.T, echoFirst bool) (url string, first, took <-chan str
 			close(read)
 			return
 		}
-	})}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return "ws://" + l.Addr().String() + "/ws", gotFirst, read
+	})
+	return url, gotFirst, read
 }
 
 // linkVia runs a link whose first dial goes to first and every later one
