@@ -27,20 +27,7 @@ func TestPageFollowsAFoldedHubWithOnlyPagesAttached(t *testing.T) {
 
 	// The hub that folds: its peer answers /api/peer as a peer does, first
 	// hosting, then pointing at bo's hub, as a hub that folded says.
-	var folded atomic.Bool
-	served := serveRoom(t, "127.0.0.1:0", hub.Config{Room: "lobby", Host: "anna"}, func(h *hub.Hub) http.Handler {
-		mux := http.NewServeMux()
-		mux.HandleFunc("/api/peer", func(w http.ResponseWriter, r *http.Request) {
-			info := peer.Info{ID: "anna", Name: "anna", Room: "lobby", Hosting: !folded.Load()}
-			if folded.Load() {
-				info.Hub = "ws://" + addrB + "/ws"
-			}
-			w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
-			_ = json.NewEncoder(w).Encode(info)
-		})
-		mux.Handle("/", h)
-		return mux
-	})
+	served, folded := foldingHub(t, addrB)
 	urlA := served.url()
 
 	p := newPage(t, browser)
@@ -60,4 +47,26 @@ func TestPageFollowsAFoldedHubWithOnlyPagesAttached(t *testing.T) {
 	if s := p.status(); !strings.Contains(s, "moved here from "+urlA) {
 		t.Errorf("status after the move = %q", s)
 	}
+}
+
+// foldingHub serves room lobby as anna's hub, whose /api/peer answers as
+// a peer does: hosting until folded is set, then pointing at the hub at to,
+// as a hub that folded into it says.
+func foldingHub(t *testing.T, to string) (served *testHub, folded *atomic.Bool) {
+	t.Helper()
+	folded = new(atomic.Bool)
+	served = serveRoom(t, "127.0.0.1:0", hub.Config{Room: "lobby", Host: "anna"}, func(h *hub.Hub) http.Handler {
+		mux := http.NewServeMux()
+		mux.HandleFunc("/api/peer", func(w http.ResponseWriter, r *http.Request) {
+			info := peer.Info{ID: "anna", Name: "anna", Room: "lobby", Hosting: !folded.Load()}
+			if folded.Load() {
+				info.Hub = "ws://" + to + "/ws"
+			}
+			w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+			_ = json.NewEncoder(w).Encode(info)
+		})
+		mux.Handle("/", h)
+		return mux
+	})
+	return served, folded
 }

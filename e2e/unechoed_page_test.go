@@ -1,14 +1,10 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"sync/atomic"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/huecast/huecast/hub"
 	"github.com/huecast/huecast/net/peer"
 )
 
@@ -59,20 +55,7 @@ func TestPageTakesAPickMadeWhileAwayWhenItFollowsTheRoom(t *testing.T) {
 
 	// anna's hub stops; its /api/peer says it still hosts until moved is
 	// set, then points at bo's hub, as a hub that folded says.
-	var moved atomic.Bool
-	served := serveRoom(t, "127.0.0.1:0", hub.Config{Room: "lobby", Host: "anna"}, func(h *hub.Hub) http.Handler {
-		mux := http.NewServeMux()
-		mux.HandleFunc("/api/peer", func(w http.ResponseWriter, r *http.Request) {
-			info := peer.Info{ID: "anna", Name: "anna", Room: "lobby", Hosting: !moved.Load()}
-			if moved.Load() {
-				info.Hub = "ws://" + addrB + "/ws"
-			}
-			w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
-			_ = json.NewEncoder(w).Encode(info)
-		})
-		mux.Handle("/", h)
-		return mux
-	})
+	served, moved := foldingHub(t, addrB)
 
 	p := newPage(t, browser)
 	p.open(served.url())
