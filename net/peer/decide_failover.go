@@ -15,14 +15,7 @@ import (
 // probed acts on what the lost hub's address said.
 func (d *decider) probed(e evProbed) {
 	s := &d.s
-	switch s.phase {
-	case phaseFailover:
-	case phaseStopped:
-		// Told to stop while the lost hub was asked: no round any more.
-		d.do(actDialOwn{})
-		return
-	default:
-		d.dialTarget()
+	if !d.answersPhase(phaseFailover) {
 		return
 	}
 	fo := &s.fo

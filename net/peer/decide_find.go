@@ -226,13 +226,7 @@ type elders struct {
 // elderWait has passed; then go on as after a search that found nothing.
 func (d *decider) eldersAsked(e evEldersAsked) {
 	s := &d.s
-	switch s.phase {
-	case phaseElders:
-	case phaseStopped:
-		d.do(actDialOwn{})
-		return
-	default:
-		d.dialTarget()
+	if !d.answersPhase(phaseElders) {
 		return
 	}
 	w := s.elders
@@ -246,6 +240,22 @@ func (d *decider) eldersAsked(e evEldersAsked) {
 	}
 	s.elders = elders{}
 	d.searched(evSearched{now: e.now, found: e.found, other: w.other})
+}
+
+// answersPhase reports whether the result being decided on belongs to
+// the phase the peer is in, p. If it does not, the peer has moved on since
+// the work began, and this answers the link for where it is now: its own
+// hub once told to stop (no round any more), else the target.
+func (d *decider) answersPhase(p phase) bool {
+	switch d.s.phase {
+	case p:
+		return true
+	case phaseStopped:
+		d.do(actDialOwn{})
+	default:
+		d.dialTarget()
+	}
+	return false
 }
 
 // dialTarget answers the link with the target, or, with none yet, to
