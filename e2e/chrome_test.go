@@ -152,7 +152,10 @@ func (p *page) waitJS(what, js string, d time.Duration) {
 		case errors.Is(err, chromedp.ErrPollingTimeout), p.ctx.Err() != nil:
 			p.t.Fatalf("%s: not within %v (%v); status: %q", what, d, err, p.status())
 		}
-		time.Sleep(20 * time.Millisecond) // bounded by deadline: the document is being replaced
+		// The document is being replaced: wait for the new one, then poll again.
+		ctx, cancel = context.WithTimeout(p.ctx, left)
+		_, _ = chromedp.Run(ctx, chromedp.WaitReady("body"))
+		cancel()
 	}
 }
 

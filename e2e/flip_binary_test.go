@@ -33,13 +33,12 @@ func TestHeadlessPeersPrintColoursAtTheirMomentOrOnArrival(t *testing.T) {
 	for _, p := range []*proc{far, together, now} {
 		p.await("joined", event("joined"))
 	}
-	deadline := time.Now().Add(waitFor)
-	for lead := 0.0; lead < 200; {
-		if time.Now().After(deadline) {
-			t.Fatalf("the lead stayed at %v ms with a member 200 ms away", lead)
-		}
-		time.Sleep(50 * time.Millisecond) // polling /api/state, bounded by deadline
+	lead := 0.0
+	if !pollUntil(waitFor, 50*time.Millisecond, func() bool {
 		lead = stateLead(t, "http://"+hubAddr+"/api/state")
+		return lead >= 200
+	}) {
+		t.Fatalf("the lead stayed at %v ms with a member 200 ms away", lead)
 	}
 
 	io.WriteString(together.stdin, "orange\n")

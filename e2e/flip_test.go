@@ -103,20 +103,17 @@ func startFlipRoom(t *testing.T, n int, p paths, flipNow bool, minLead time.Dura
 // clock and the hub's lead has grown to minLead.
 func (r *flipRoom) settle(minLead time.Duration) {
 	r.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		synced := 0
+	settled := pollUntil(30*time.Second, 20*time.Millisecond, func() bool {
 		for _, p := range r.peers {
-			if _, ok := p.l.Offset(); ok {
-				synced++
+			if _, ok := p.l.Offset(); !ok {
+				return false
 			}
 		}
-		if synced == len(r.peers) && r.lead() >= minLead {
-			return
-		}
-		time.Sleep(20 * time.Millisecond) // polling, bounded by the deadline
+		return r.lead() >= minLead
+	})
+	if !settled {
+		r.t.Fatalf("the room did not settle: lead %v, want %v", r.lead(), minLead)
 	}
-	r.t.Fatalf("the room did not settle: lead %v, want %v", r.lead(), minLead)
 }
 
 func (r *flipRoom) lead() time.Duration {

@@ -111,3 +111,21 @@ func peerInfo(t *testing.T, u string, listening <-chan struct{}) peer.Info {
 	getJSON(t, u+"api/peer", &info)
 	return info
 }
+
+// pollUntil checks cond every period until it holds, and reports whether
+// it did before within ran out: for state another part shows only when
+// asked (a hub's lead, a link's clock), which no event announces.
+func pollUntil(within, period time.Duration, cond func() bool) bool {
+	deadline := time.NewTimer(within)
+	defer deadline.Stop()
+	tick := time.NewTicker(period)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-deadline.C:
+			return cond()
+		case <-tick.C:
+		}
+	}
+	return true
+}

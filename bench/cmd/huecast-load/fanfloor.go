@@ -40,6 +40,11 @@ func serveFloor(ctx context.Context, addr string) error {
 	if err != nil {
 		return fmt.Errorf("floor server: %w", err)
 	}
+	return serveFloorOn(ctx, ln)
+}
+
+// serveFloorOn is serveFloor on a listener already open.
+func serveFloorOn(ctx context.Context, ln net.Listener) error {
 	f := &floorServer{conns: map[net.Conn]bool{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /ws", f.serveWS)

@@ -10,32 +10,21 @@ import (
 )
 
 func TestLoadAgainstTheFloorServer(t *testing.T) {
-	port, err := pickFreePort()
+	// Listening before the server starts: the tool dials a port that answers.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	addr := ln.Addr().String()
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- serveFloor(ctx, addr) }()
+	go func() { served <- serveFloorOn(ctx, ln) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-served; err != nil {
 			t.Errorf("floor server: %v", err)
 		}
 	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("floor server did not listen: %v", err)
-		}
-		time.Sleep(10 * time.Millisecond) // polling a listener with a bound
-	}
 	const n, rate, duration = 20, 200.0, 500 * time.Millisecond
 	r, _ := runTool(t, "-proto", "huecast", "-addr", addr, "-n", fmt.Sprint(n),
 		"-rate", fmt.Sprint(rate), "-duration", duration.String(), "-warmup", "100ms", "-pid", fmt.Sprint(os.Getpid()))
