@@ -7,7 +7,7 @@
 #	scripts/package.sh headless -> dist/huecast-headless-VERSION-{linux,darwin}-{amd64,arm64}
 #	scripts/package.sh deb      -> dist/huecast_VERSION_amd64.deb     (from the linux tar.xz)
 #	scripts/package.sh msi      -> dist/huecast-VERSION-windows-amd64.msi (from the .exe)
-#	scripts/package.sh flags    -> prints the C flags and go build flags the linux
+#	scripts/package.sh flags    -> prints the C compiler, C flags and go build flags the linux
 #	                               package is built with, as shell assignments
 #
 # The headless kind is a plain static binary per OS and architecture, built
@@ -128,6 +128,19 @@ fi
 fyne="$("$root/scripts/install-fyne-tool.sh")"
 unset CGO_CFLAGS CGO_LDFLAGS
 
+# cgo_cc CC prints CC behind scripts/cgo-cc, which spares the C compiler the
+# spelling suggestions that make cgo's probe of go-gl's names two minutes
+# long, twice per cold build. CC is left as it is when scripts/test.sh has
+# set it so already, or when the checkout's path has a quote that CC could
+# not carry.
+cgo_cc() {
+	if [[ $1 == *"/scripts/cgo-cc"* || $root == *"'"* ]]; then
+		printf '%s\n' "$1"
+	else
+		printf "'%s' %s\n" "$root/scripts/cgo-cc" "$1"
+	fi
+}
+
 stage="$(mktemp -d "${TMPDIR:-/tmp}/huecast-package.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
 
@@ -136,13 +149,14 @@ if [[ "$target" == flags ]]; then
 	# given and whether it was asked for -trimpath, and builds nothing.
 	cat >"$stage/go" <<-'EOF'
 		#!/usr/bin/env bash
-		printf 'export CGO_CFLAGS=%q CGO_LDFLAGS=%q\n' "${CGO_CFLAGS-}" "${CGO_LDFLAGS-}" >"$HUECAST_FLAGS_OUT"
+		printf 'export CC=%q CGO_CFLAGS=%q CGO_LDFLAGS=%q\n' "$CC" "${CGO_CFLAGS-}" "${CGO_LDFLAGS-}" >"$HUECAST_FLAGS_OUT"
 		for arg; do [[ $arg != -trimpath ]] || echo trimpath >>"$HUECAST_FLAGS_OUT"; done
 	EOF
 	chmod +x "$stage/go"
 	mkdir "$stage/src"
 	# Without a FyneApp.toml it says it leaves the metadata out: only said on failure.
-	(cd "$stage/src" && GO="$stage/go" HUECAST_FLAGS_OUT="$stage/flags" "$fyne" build --os linux --release \
+	(cd "$stage/src" && CC="$(cgo_cc "${CC:-gcc}")" GO="$stage/go" HUECAST_FLAGS_OUT="$stage/flags" \
+		"$fyne" build --os linux --release \
 		>"$stage/out" 2>&1) || true
 	[[ -s "$stage/flags" ]] || { cat "$stage/out" >&2; echo "package.sh: $fyne build did not run go" >&2; exit 1; }
 	if grep -qx trimpath "$stage/flags"; then
@@ -172,7 +186,7 @@ mkdir -p "$dist"
 cd "$src"
 case "$target" in
 linux)
-	"$fyne" package --os linux --release
+	CC="$(cgo_cc "${CC:-gcc}")" "$fyne" package --os linux --release
 	out="$dist/huecast-$version-linux-$arch.tar.xz"
 	mv huecast.tar.xz "$out"
 	;;
@@ -182,7 +196,7 @@ windows)
 		echo "package.sh: $cc not found; install Debian's gcc-mingw-w64-x86-64" >&2
 		exit 1
 	fi
-	CC="$cc" CGO_ENABLED=1 GOOS=windows GOARCH="$arch" \
+	CC="$(cgo_cc "$cc")" CGO_ENABLED=1 GOOS=windows GOARCH="$arch" \
 		"$fyne" package --os windows --release
 	out="$dist/huecast-$version-windows-$arch.exe"
 	mv huecast.exe "$out"

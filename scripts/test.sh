@@ -4,13 +4,16 @@
 # benchmark bound, and every package with its checks. It ends with the wall
 # and CPU seconds each step took, passed or failed.
 #
-# What makes it long on a fresh machine is compiling: go-gl's C alone is
-# minutes on one core, once per set of build flags (Go caches a whole package
-# per flag set), and on 2 cores the suite is bound by CPU, so it compiles as
-# little as the checks allow:
-#   - everything is built with the flags the Linux package is built with
-#     (`scripts/package.sh flags`), so vet, the build, the e2e binaries and
-#     the Linux package share one compile of go-gl for Linux;
+# What makes it long on a fresh machine is compiling, go-gl's cgo above all,
+# once per set of build flags (Go caches a whole package per flag set), and
+# on 2 cores the suite is bound by CPU, so it compiles as little as the
+# checks allow:
+#   - every cgo build goes through scripts/cgo-cc, which spares gcc the
+#     spelling suggestions that made cgo's probe of go-gl's names two
+#     minutes on one core, twice per cold build of go-gl;
+#   - everything is built with the C compiler and flags the Linux package is
+#     built with (`scripts/package.sh flags`), so vet, the build, the e2e
+#     binaries and the Linux package share one compile of go-gl for Linux;
 #   - the race detector's build leaves the window out (the nowindow tag):
 #     only package main's window.go and bench/cmd/fyne-baseline need go-gl,
 #     so package main's tests run under the race detector in the headless
@@ -21,11 +24,10 @@
 # On 2 cores the CPU is the limit, so nothing waits that could work:
 #   - apt waits on the network and the disk: the Debian packages install in
 #     the background, each set in time for what needs it;
-#   - go-gl's C is the longest single-threaded part, twice (for Linux in vet,
-#     for Windows in its package): cgo's probe of thousands of C names runs
-#     the C compiler for minutes on one core. Go's own compiles, many and
-#     short, run at nice 10 beside it (scripts/toolexec-nice), so the C is
-#     not starved by them and does not end alone on one core;
+#   - go-gl's cgo is the longest single-threaded part, twice (for Linux in
+#     vet, for Windows in its package). Go's own compiles, many and short,
+#     run at nice 10 beside it (scripts/toolexec-nice), so it is not starved
+#     by them and does not end alone on one core;
 #   - the Windows build starts with vet's; once the tests start it drops to
 #     nice 19, below the tests, above the Linux packages and the fuzz
 #     targets (SCHED_IDLE); all of them, and the packages' checks, run in
@@ -71,7 +73,7 @@ fi
 # and the baseline Fyne program (bench/cmd/fyne-baseline) open a window
 # through Fyne's GL driver, so they need go-gl. The race detector's build is
 # the others' and main's headless one (the nowindow tag): no race build of
-# go-gl, whose C alone is minutes.
+# go-gl and GLFW, and of Fyne's driver over them.
 #
 # needs_gl [FLAG...] lists the packages that need go-gl when built with the
 # go list flags given, tests included.
@@ -110,8 +112,8 @@ headless_packages() {
 }
 step_bg headless-packages headless_packages
 
-# The Windows .exe: its own cross compile of go-gl, single-threaded C for
-# minutes, so it starts first, at the priority of vet's compile. Then, once
+# The Windows .exe: its own cross compile of go-gl and GLFW, so it starts
+# first, at the priority of vet's compile. Then, once
 # test-deps has brought wixl and Wine, the .msi, their checks, and the .exe
 # and the .msi run, installed and removed under Wine (docs/PACKAGING.md).
 windows_packages() {
