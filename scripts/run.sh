@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh >&2
 export PATH=$PATH:/usr/local/go/bin
 # scripts/cgo-cc spares gcc minutes of spelling suggestions in cgo's probe of
-# go-gl's names: the first build took 118 s here instead of 402.
+# go-gl's names: from a clean clone on 2 cores the first window came in 118 s
+# instead of 402 (docs/PACKAGING.md).
 case $PWD in
 *"'"*) ;;
 *) export CC="'$PWD/scripts/cgo-cc' ${CC:-gcc}" ;;
