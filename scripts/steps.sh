@@ -7,8 +7,6 @@
 #   after NAME CMD...       (as a background step's CMD) waits for the
 #                           background step NAME to end, then runs CMD, or
 #                           fails at once if NAME failed
-#   step_renice NAME N      lowers a background step to nice N, the processes
-#                           it has running and those they start from then on
 #
 # When the script ends, passed or failed, it prints every step with its
 # seconds, wall and CPU (user + sys of every process the step ran and waited
@@ -86,23 +84,6 @@ after() {
 	read -r rc _ <"$_steps_dir/$name.done"
 	[[ $rc == 0 ]] || { echo "$name failed, so this step did not run: $*" >&2; return 1; }
 	"$@"
-}
-
-step_renice() {
-	local name=$1 nice=$2
-	[[ -n ${_steps_pid[$name]-} ]] || return 0
-	_steps_renice_tree "${_steps_pid[$name]}" "$nice"
-}
-
-# _steps_renice_tree PID N renices PID, then its children: a child started
-# after its parent was reniced inherits the new value, and one started before
-# is found by the walk below.
-_steps_renice_tree() {
-	local child
-	renice -n "$2" -p "$1" >/dev/null 2>&1 || true
-	for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do
-		_steps_renice_tree "$child" "$2"
-	done
 }
 
 # _steps_kill_tree PID stops PID and every process below it, children first

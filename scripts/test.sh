@@ -24,13 +24,12 @@
 # On 2 cores the CPU is the limit, so nothing waits that could work:
 #   - apt waits on the network and the disk: the Debian packages install in
 #     the background, each set in time for what needs it;
-#   - go-gl's cgo is the longest single-threaded part, twice (for Linux in
-#     vet, for Windows in its package). Go's own compiles, many and short,
-#     run at nice 10 beside it (scripts/toolexec-nice), so it is not starved
-#     by them and does not end alone on one core;
-#   - the Windows build starts with vet's; once the tests start it drops to
-#     nice 19, below the tests, above the Linux packages and the fuzz
-#     targets (SCHED_IDLE); all of them, and the packages' checks, run in
+#   - go-gl's cgo and C are the longest single-threaded part of vet's
+#     build. Go's own compiles, many and short, run at nice 10 beside them
+#     (scripts/toolexec-nice), so they are not starved and do not end alone
+#     on one core;
+#   - the packages (Windows, Linux, headless) and the fuzz targets build and
+#     run at the lowest priority (SCHED_IDLE; their checks at nice 19), in
 #     the CPU the tests leave idle, mostly while the e2e tests wait on
 #     networks, windows and browsers.
 set -euo pipefail
@@ -112,15 +111,16 @@ headless_packages() {
 }
 step_bg headless-packages headless_packages
 
-# The Windows .exe: its own cross compile of go-gl and GLFW, so it starts
-# first, at the priority of vet's compile. Then, once
-# test-deps has brought wixl and Wine, the .msi, their checks, and the .exe
-# and the .msi run, installed and removed under Wine (docs/PACKAGING.md).
+# The Windows .exe, its own cross compile of go-gl, GLFW and Fyne, in the
+# CPU the builds and tests leave idle. Then, once test-deps has brought wixl
+# and Wine, at nice 19 rather than idle (the checks wait for windows with a
+# bound): the .msi, their checks, and the .exe and the .msi run, installed
+# and removed under Wine (docs/PACKAGING.md).
 windows_packages() {
-	after windows-cc make package-windows
-	after test-deps scripts/package.sh msi
-	scripts/check-packages.sh windows msi
-	make test-packages
+	(idle after windows-cc make package-windows)
+	after test-deps nice -n 19 scripts/package.sh msi
+	nice -n 19 scripts/check-packages.sh windows msi
+	nice -n 19 make test-packages
 }
 step_bg windows-packages windows_packages
 
@@ -150,8 +150,6 @@ linux_packages() {
 }
 step_bg linux-packages linux_packages
 step_wait race-build
-# From here on the tests come first: the Windows packages yield to them.
-step_renice windows-packages 19
 
 # The unit tests first, on both cores, under the race detector; package
 # main's also in its windowed build, without it. Then the packages that start
