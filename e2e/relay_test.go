@@ -32,8 +32,9 @@ type relay struct {
 	hub     string // the real hub's host:port
 	ownHost bool   // tell the hub the Host the client dialled (the relay's), not the hub's own
 	srv     *httptest.Server
-	mu      sync.Mutex // guards got
-	got     []string   // what it saw, in order: "hub: {…}", "client: {…}", "hub answered 403: …"
+	mu      sync.Mutex    // guards got
+	got     []string      // what it saw, in order: "hub: {…}", "client: {…}", "hub answered 403: …"
+	noted   chan struct{} // ready after each note, for a test waiting on what it saw
 }
 
 func startRelay(t *testing.T, hubAddr string, ownHost bool) *relay {
@@ -42,7 +43,7 @@ func startRelay(t *testing.T, hubAddr string, ownHost bool) *relay {
 	if err != nil {
 		t.Skipf("no second loopback address: %v", err)
 	}
-	r := &relay{hub: hubAddr, ownHost: ownHost}
+	r := &relay{hub: hubAddr, ownHost: ownHost, noted: make(chan struct{}, 1)}
 	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: hubAddr})
 	r.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if req.URL.Path == "/ws" {
@@ -65,6 +66,10 @@ func (r *relay) note(s string) {
 	r.mu.Lock()
 	r.got = append(r.got, s)
 	r.mu.Unlock()
+	select {
+	case r.noted <- struct{}{}:
+	default: // a wake-up is pending already
+	}
 }
 
 func (r *relay) seen() []string {
@@ -171,15 +176,16 @@ func TestARelayedProofGetsNothing(t *testing.T) {
 			relayURL := "ws://" + r.addr() + "/ws"
 			p := start(t, bin, "--headless", "--no-mdns", "--join", relayURL, "--name", "alice", "--passphrase", pass)
 			// Wait until the hub has refused what the relay passed on.
-			deadline := time.Now().Add(waitFor)
+			timeout := time.After(waitFor)
 			for {
 				if _, _, refusals := r.gains(); len(refusals) > 0 {
 					break
 				}
-				if time.Now().After(deadline) {
+				select {
+				case <-r.noted:
+				case <-timeout:
 					t.Fatalf("no refusal from the hub within %v; the relay saw %q", waitFor, r.seen())
 				}
-				time.Sleep(20 * time.Millisecond) // polling the relay's record, bounded by the deadline
 			}
 			var said []string
 			for drained := false; !drained; {

@@ -101,7 +101,7 @@ func TestMeasureWindowFlip(t *testing.T) {
 	// Right after joining (the link's burst of pings still refining the
 	// offset), then settled, as e2e's TestMeasureFlip measures.
 	flipRound(t, in, px, at, host, bob, flips, "joined")
-	time.Sleep(settled) // the second round's condition, not synchronising
+	<-time.After(settled) // the second round's condition: this much later
 	flipRound(t, in, px, at, host, bob, flips, "settled")
 }
 
@@ -124,7 +124,7 @@ func flipRound(t *testing.T, in io.Writer, px *pixelReader, at image.Point, host
 		// fall at the same point between two of the window's frames every
 		// time; a random pause of up to a frame spreads the moments over
 		// the whole gap, as people's clicks are.
-		time.Sleep(rand.N(frameGap)) // de-phasing the moments, not synchronising
+		<-time.After(rand.N(frameGap))
 		if _, err := fmt.Fprintln(in, want.Hex); err != nil {
 			t.Fatal(err)
 		}
@@ -151,8 +151,10 @@ func flipRound(t *testing.T, in io.Writer, px *pixelReader, at image.Point, host
 // and the time between those two reads.
 func watchPixel(t *testing.T, px *pixelReader, x, y int, want color.RGBA, within time.Duration) (float64, time.Duration) {
 	t.Helper()
+	pace := time.NewTicker(pixelEvery)
+	defer pace.Stop()
 	last := time.Now()
-	for deadline := last.Add(within); last.Before(deadline); {
+	for deadline := last.Add(within); last.Before(deadline); <-pace.C {
 		c, err := px.at(x, y)
 		now := time.Now()
 		if err != nil {
@@ -163,7 +165,6 @@ func watchPixel(t *testing.T, px *pixelReader, x, y int, want color.RGBA, within
 			return float64(mid.UnixMicro()) / 1000, now.Sub(last)
 		}
 		last = now
-		time.Sleep(pixelEvery) // pacing the reads, not synchronising
 	}
 	t.Fatalf("the circle did not turn %s within %v", hexOf(want), within)
 	return 0, 0
